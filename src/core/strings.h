@@ -1,0 +1,59 @@
+#pragma once
+// Small string helpers used across stages. None allocate unless they return std::string.
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rampart {
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+inline bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+inline std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
+                        s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+template <typename T>
+bool ParseInt(std::string_view s, T* out) {
+  if (s.empty()) {
+    return false;
+  }
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+std::string ToLower(std::string_view s);
+
+// Percent-decoding for URLs and form bodies; '+' becomes a space when `plus_is_space`.
+// Invalid escapes are kept literally.
+std::string UrlDecode(std::string_view s, bool plus_is_space);
+
+// Appends `s` to `out` escaped for a JSON string body (no surrounding quotes). Invalid
+// UTF-8 bytes are replaced with U+FFFD so the output is always valid JSON.
+void AppendJsonEscaped(std::string& out, std::string_view s);
+
+}  // namespace rampart

@@ -1,0 +1,45 @@
+#pragma once
+// Timestamp parsing and formatting for log formats. All results are UTC nanoseconds since
+// the epoch. Parsers return false on malformed input; they never throw or allocate.
+
+#include <cstdint>
+#include <string_view>
+
+namespace rampart {
+
+inline constexpr int64_t kNsPerSec = 1'000'000'000;
+
+// Days since 1970-01-01 for a proleptic Gregorian date.
+int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+
+// "2026-11-20T00:00:00+09:00", "2026-11-20T00:00:00.123456Z", "2026-11-20 00:00:00",
+// optional fraction (any digits), zone Z / +hh:mm / +hhmm / none (= UTC).
+bool ParseIso8601(std::string_view s, int64_t* out_ns);
+
+// nginx/Apache $time_local: "10/Oct/2000:13:55:36 -0700".
+bool ParseClfTime(std::string_view s, int64_t* out_ns);
+
+// Month abbreviation "Jan".."Dec" (case-insensitive) → 1..12, or 0.
+unsigned ParseMonthAbbrev(std::string_view s);
+
+// BSD syslog "Dec 10 06:55:46" (day may be space-padded, "Dec  1"), no year. The year is
+// chosen so the result is not more than one day after `reference_ns` (the time the record
+// was received or the file's modification time): a December line read in January belongs
+// to the previous year.
+bool ParseBsdTime(std::string_view s, int64_t reference_ns, int64_t* out_ns);
+
+// Unix epoch numbers: seconds (may have a fraction), milliseconds, microseconds or
+// nanoseconds as named by `unit` ("s", "ms", "us", "ns").
+bool ParseEpoch(std::string_view s, std::string_view unit, int64_t* out_ns);
+
+// strptime-like parse with a subset of conversions: %Y %m %d %H %M %S %f (fraction)
+// %b (month abbrev) %z (+hhmm/+hh:mm/Z) %e (space-padded day) %% and literal characters.
+bool ParseWithFormat(std::string_view s, std::string_view format, int64_t* out_ns);
+
+// Formats as "2026-11-20T00:00:00.123Z" (milliseconds, UTC) into `buf` (>= 32 bytes);
+// returns the length.
+size_t FormatIso8601Ms(int64_t ns, char* buf);
+// "2026-11-20" of the UTC day containing `ns`, into `buf` (>= 11 bytes); returns 10.
+size_t FormatDay(int64_t ns, char* buf);
+
+}  // namespace rampart

@@ -1,0 +1,46 @@
+#include "core/strings.h"
+
+#include <gtest/gtest.h>
+
+#include "core/event.h"
+
+namespace rampart {
+namespace {
+
+TEST(StringsTest, UrlDecode) {
+  EXPECT_EQ(UrlDecode("a%20b+c%2", true), "a b c%2");
+  EXPECT_EQ(UrlDecode("a+b%zz", false), "a+b%zz");
+  EXPECT_EQ(UrlDecode("%", true), "%");
+}
+
+TEST(StringsTest, JsonEscapeKeepsUtf8AndReplacesInvalid) {
+  std::string out;
+  AppendJsonEscaped(out, "q\"\\\n\x01 한글 \xff");
+  EXPECT_EQ(out, "q\\\"\\\\\\n\\u0001 한글 \\ufffd");
+}
+
+TEST(EventBatchTest, AbortDropsPendingFields) {
+  EventBatch batch;
+  batch.BeginEvent().raw = batch.Copy("one");
+  batch.AddField(field::kSourceIp, batch.Copy("1.2.3.4"));
+  batch.CommitEvent();
+  batch.BeginEvent();
+  batch.AddField(field::kUserName, "x");
+  batch.AbortEvent();
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch.fields(batch[0]).size(), 1u);
+  EXPECT_EQ(batch.Find(batch[0], field::kSourceIp).value_or(""), "1.2.3.4");
+  EXPECT_FALSE(batch.Find(batch[0], field::kUserName).has_value());
+}
+
+TEST(FieldDictTest, WellKnownAndInterned) {
+  EXPECT_EQ(FieldDict::Name(field::kSourceIp), "source.ip");
+  EXPECT_EQ(FieldDict::Name(field::kWinComputer), "Computer");
+  FieldId id = FieldDict::Intern("CommandLine");
+  EXPECT_EQ(FieldDict::Intern("CommandLine"), id);
+  EXPECT_EQ(FieldDict::Name(id), "CommandLine");
+  EXPECT_EQ(FieldDict::Find("source.ip").value_or(99), field::kSourceIp);
+}
+
+}  // namespace
+}  // namespace rampart
