@@ -1,0 +1,156 @@
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "core/time_util.h"
+#include "store/store.h"
+
+namespace rampart::store {
+namespace {
+namespace fs = std::filesystem;
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("rampart_store_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    WriterOptions o;
+    o.data_dir = dir_.string();
+    auto w = EventWriter::Open(o);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    writer_ = std::move(w).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static int64_t T(const char* iso) {
+    int64_t ns = 0;
+    EXPECT_TRUE(ParseIso8601(iso, &ns));
+    return ns;
+  }
+
+  void Add(EventBatch& b, int64_t ts, std::string_view tenant, const char* raw) {
+    Event& e = b.BeginEvent();
+    e.timestamp_ns = ts;
+    e.tenant = tenant;
+    e.dataset = "test.ds";
+    e.raw = b.Copy(raw);
+  }
+
+  std::string Query(const std::string& path, const char* sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    std::string out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(s); ++i) {
+        const auto* t = sqlite3_column_text(s, i);
+        out += t ? reinterpret_cast<const char*>(t) : "NULL";
+        out += i + 1 < sqlite3_column_count(s) ? "|" : "\n";
+      }
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<EventWriter> writer_;
+};
+
+TEST_F(WriterTest, WritesEventsPerTenantAndDayWithPromotedColumnsAndArrays) {
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "default", "line one");
+  b.AddField(field::kSourceIp, "10.0.0.1");
+  b.AddField(field::kUserName, "kim");
+  b.AddField(field::kUrlPath, "/a\"b");
+  FieldId item = FieldDict::Intern("body.items.name");
+  b.AddField(item, "x");
+  b.AddField(item, "y");
+  b.AddField(kDroppedField, "secret");
+  b.CommitEvent();
+  Add(b, T("2026-11-21T00:00:01Z"), "acme", "line two");
+  b.CommitEvent();
+  ASSERT_TRUE(writer_->Write(b, {}, {}).ok());
+
+  auto files = ListDayFiles(dir_.string(), std::nullopt, INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].day, "2026-11-20");
+  EXPECT_EQ((*files)[0].tenant, "default");
+  EXPECT_EQ((*files)[1].tenant, "acme");
+  EXPECT_EQ(Query((*files)[0].path, "SELECT tenant, dataset, source_ip, user_name, fields, raw "
+                                    "FROM events"),
+            "default|test.ds|10.0.0.1|kim|{\"url.path\":\"/a\\\"b\",\"body.items.name\":"
+            "[\"x\",\"y\"]}|line one\n");
+  EXPECT_EQ(Query((*files)[1].path, "SELECT tenant, source_ip, fields FROM events"),
+            "acme|NULL|{}\n");
+  auto one = ListDayFiles(dir_.string(), std::string("acme"), INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->size(), 1u);
+  auto range = ListDayFiles(dir_.string(), std::nullopt, T("2026-11-21T05:00:00Z"), INT64_MAX);
+  ASSERT_TRUE(range.ok());
+  EXPECT_EQ(range->size(), 1u);
+  EXPECT_EQ(writer_->stats().events, 2u);
+}
+
+TEST_F(WriterTest, CheckpointsAndDeadLettersCommitWithTheLastEvent) {
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "default", "x");
+  b.CommitEvent();
+  DeadLetter d{"default", "file:/tmp/a.log", "access", "access log: bad status code", "junk", 5};
+  ASSERT_TRUE(writer_->Write(b, {d}, {{"file:/tmp/a.log", "1:2", 100}}).ok());
+  b.Clear();
+  Add(b, T("2026-11-21T10:00:00Z"), "default", "y");
+  b.CommitEvent();
+  ASSERT_TRUE(writer_->Write(b, {}, {{"file:/tmp/a.log", "1:2", 250}}).ok());
+  auto cp = writer_->LoadCheckpoint("file:/tmp/a.log");
+  ASSERT_TRUE(cp.ok());
+  ASSERT_TRUE(cp->has_value());
+  EXPECT_EQ((*cp)->offset, 250u);
+  EXPECT_EQ((*cp)->file_id, "1:2");
+  auto none = writer_->LoadCheckpoint("file:/other");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto files = ListDayFiles(dir_.string(), std::nullopt, INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(Query((*files)[0].path, "SELECT source, format, reason, raw FROM dead_letters"),
+            "file:/tmp/a.log|access|access log: bad status code|junk\n");
+}
+
+TEST_F(WriterTest, RetentionDeletesWholeOldDays) {
+  EventBatch b;
+  Add(b, T("2026-11-01T10:00:00Z"), "default", "old");
+  b.CommitEvent();
+  Add(b, T("2026-11-20T10:00:00Z"), "default", "new");
+  b.CommitEvent();
+  ASSERT_TRUE(writer_->Write(b, {}, {}).ok());
+  auto removed = writer_->ApplyRetention(7, T("2026-11-21T00:00:00Z"));
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 1);
+  auto files = ListDayFiles(dir_.string(), std::nullopt, INT64_MIN, INT64_MAX);
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].day, "2026-11-20");
+}
+
+TEST_F(WriterTest, RejectsBadTenantWithoutWritingAnything) {
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "default", "fine");
+  b.CommitEvent();
+  Add(b, T("2026-11-20T10:00:00Z"), "../etc", "bad");
+  b.CommitEvent();
+  Status st = writer_->Write(b, {}, {});
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "invalid tenant name '../etc'");
+  auto files = ListDayFiles(dir_.string(), std::nullopt, INT64_MIN, INT64_MAX);
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ(Query((*files)[0].path, "SELECT count(*) FROM events"), "0\n");
+}
+
+}  // namespace
+}  // namespace rampart::store
