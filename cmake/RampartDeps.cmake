@@ -29,6 +29,9 @@ endif()
 add_library(httplib INTERFACE)
 target_link_libraries(httplib INTERFACE ${HTTPLIB_LIBRARY} OpenSSL::SSL OpenSSL::Crypto)
 target_include_directories(httplib INTERFACE ${HTTPLIB_INCLUDE_DIR})
+# Debian builds the library with these; the header must see the same (cpp-httplib.pc).
+target_compile_definitions(httplib INTERFACE CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT
+                                             CPPHTTPLIB_BROTLI_SUPPORT)
 
 if(RAMPART_BUILD_TESTS)
   find_package(GTest QUIET)

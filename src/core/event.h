@@ -96,6 +96,23 @@ class EventBatch {
     return std::nullopt;
   }
 
+  // Copies the last committed event (strings included) into `other` and removes it here.
+  // Used to cut a batch at a boundary found only after parsing (e.g. a new day file).
+  void MoveLastTo(EventBatch& other) {
+    const Event& last = events_.back();
+    Event& copy = other.BeginEvent();
+    uint32_t begin = copy.field_begin;
+    copy = last;
+    copy.field_begin = copy.field_end = begin;
+    copy.raw = other.Copy(last.raw);
+    for (const Field& f : fields(last)) {
+      other.AddField(f.id, other.Copy(f.value));
+    }
+    other.CommitEvent();
+    fields_.resize(last.field_begin);
+    events_.pop_back();
+  }
+
   void Clear() {
     events_.clear();
     fields_.clear();

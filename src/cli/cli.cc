@@ -1,0 +1,39 @@
+#include "cli/cli.h"
+
+#include <clocale>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace rampart::cli {
+
+int Main(int argc, char** argv) {
+  std::setlocale(LC_ALL, "C.UTF-8");
+  CLI::App app{"Rampart: a self-hosted XDR engine (evidence, reasoning, control)", "rampart"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rampart 0.1.0");
+  std::vector<std::pair<CLI::App*, Runner>> commands;
+  auto add = [&](Runner (*adder)(CLI::App&)) {
+    size_t before = app.get_subcommands({}).size();
+    Runner r = adder(app);
+    commands.emplace_back(app.get_subcommands({})[before], std::move(r));
+  };
+  add(AddIngestCommand);
+  add(AddSearchCommand);
+  add(AddServeCommand);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  for (auto& [sub, run] : commands) {
+    if (sub->parsed()) {
+      return run();
+    }
+  }
+  return kExitUsage;
+}
+
+}  // namespace rampart::cli

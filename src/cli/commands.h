@@ -1,0 +1,23 @@
+#pragma once
+// Private to src/cli: subcommand registration.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace rampart::cli {
+
+// Each Add*Command registers a subcommand on `app`; the returned function runs it and
+// returns the exit code.
+using Runner = std::function<int()>;
+Runner AddIngestCommand(CLI::App& app);
+Runner AddSearchCommand(CLI::App& app);
+Runner AddServeCommand(CLI::App& app);
+
+// Exit codes shared by all subcommands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;      // runtime failure (I/O, storage)
+inline constexpr int kExitUsage = 2;      // bad arguments, bad query, bad config
+inline constexpr int kExitPartial = 3;    // finished, but some inputs were skipped
+
+}  // namespace rampart::cli

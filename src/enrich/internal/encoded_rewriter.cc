@@ -1,0 +1,286 @@
+#include "enrich/internal/encoded_rewriter.h"
+
+#include <string.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "enrich/internal/detectors.h"
+
+namespace rampart::enrich::internal {
+namespace {
+
+int Hex4(std::string_view t, size_t q) {
+  if (q + 4 > t.size()) {
+    return -1;
+  }
+  int v = 0;
+  for (size_t k = q; k < q + 4; ++k) {
+    int h = HexValue(t[k]);
+    if (h < 0) {
+      return -1;
+    }
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+// Appends the UTF-8 bytes of `cp`, each mapped to `src`.
+void AppendUtf8(uint32_t cp, uint32_t src, std::string* out, std::vector<uint32_t>* map) {
+  char b[4];
+  size_t n = 0;
+  if (cp < 0x80) {
+    b[n++] = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    b[n++] = static_cast<char>(0xC0 | (cp >> 6));
+    b[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    b[n++] = static_cast<char>(0xE0 | (cp >> 12));
+    b[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    b[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    b[n++] = static_cast<char>(0xF0 | (cp >> 18));
+    b[n++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    b[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    b[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  out->append(b, n);
+  map->insert(map->end(), n, src);
+}
+
+// Original-text offset of byte j of a view: identity for the text itself.
+uint32_t SrcOf(const std::vector<uint32_t>* src, size_t j) {
+  return src == nullptr ? static_cast<uint32_t>(j) : (*src)[j];
+}
+
+// JSON (and nginx \xHH) unescaping of `in` into `out`; `in_src` maps `in` (null: identity).
+void JsonUnescape(std::string_view in,
+                  const std::vector<uint32_t>* in_src,
+                  size_t original_size,
+                  std::string* out,
+                  std::vector<uint32_t>* out_src) {
+  out->clear();
+  out_src->clear();
+  const size_t n = in.size();
+  size_t j = 0;
+  while (j < n) {
+    char c = in[j];
+    uint32_t s = SrcOf(in_src, j);
+    if (c == '\\' && j + 1 < n) {
+      char e = in[j + 1];
+      char simple = 0;
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+        case '\'':
+          simple = e;
+          break;
+        case 'n':
+          simple = '\n';
+          break;
+        case 't':
+          simple = '\t';
+          break;
+        case 'r':
+          simple = '\r';
+          break;
+        case 'b':
+          simple = '\b';
+          break;
+        case 'f':
+          simple = '\f';
+          break;
+        default:
+          break;
+      }
+      if (simple != 0) {
+        out->push_back(simple);
+        out_src->push_back(s);
+        j += 2;
+        continue;
+      }
+      if (e == 'u') {
+        int cp = Hex4(in, j + 2);
+        if (cp >= 0xD800 && cp <= 0xDBFF && j + 12 <= n && in[j + 6] == '\\' &&
+            in[j + 7] == 'u') {
+          int lo = Hex4(in, j + 8);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            AppendUtf8(0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) +
+                           (static_cast<uint32_t>(lo) - 0xDC00),
+                       s, out, out_src);
+            j += 12;
+            continue;
+          }
+        }
+        if (cp >= 0 && (cp < 0xD800 || cp > 0xDFFF)) {
+          AppendUtf8(static_cast<uint32_t>(cp), s, out, out_src);
+          j += 6;
+          continue;
+        }
+      } else if (e == 'x' && j + 3 < n && IsHex(in[j + 2]) && IsHex(in[j + 3])) {
+        out->push_back(static_cast<char>(HexValue(in[j + 2]) * 16 + HexValue(in[j + 3])));
+        out_src->push_back(s);
+        j += 4;
+        continue;
+      }
+    }
+    out->push_back(c);
+    out_src->push_back(s);
+    ++j;
+  }
+  out_src->push_back(static_cast<uint32_t>(original_size));
+}
+
+// URL decoding ('+' is a space) of `in` into `out`.
+void UrlDecode(std::string_view in,
+               const std::vector<uint32_t>* in_src,
+               size_t original_size,
+               std::string* out,
+               std::vector<uint32_t>* out_src) {
+  out->clear();
+  out_src->clear();
+  const size_t n = in.size();
+  size_t j = 0;
+  while (j < n) {
+    char c = in[j];
+    uint32_t s = SrcOf(in_src, j);
+    if (c == '%' && j + 2 < n && IsHex(in[j + 1]) && IsHex(in[j + 2])) {
+      out->push_back(static_cast<char>(HexValue(in[j + 1]) * 16 + HexValue(in[j + 2])));
+      j += 3;
+    } else {
+      out->push_back(c == '+' ? ' ' : c);
+      ++j;
+    }
+    out_src->push_back(s);
+  }
+  out_src->push_back(static_cast<uint32_t>(original_size));
+}
+
+// memmem is two-way (linear worst case); std::string_view::find can be O(n*m) on hostile
+// input such as a long run of one byte.
+size_t Find(std::string_view hay, std::string_view needle, size_t from) {
+  if (from > hay.size()) {
+    return std::string_view::npos;
+  }
+  const void* p = ::memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
+  return p == nullptr ? std::string_view::npos
+                      : static_cast<size_t>(static_cast<const char*>(p) - hay.data());
+}
+
+bool HasBackslash(std::string_view s) { return s.find('\\') != std::string_view::npos; }
+bool HasUrlEscape(std::string_view s) { return s.find_first_of("%+") != std::string_view::npos; }
+
+bool StandsAlone(std::string_view t, size_t b, size_t e) {
+  auto glued = [](char c) { return IsAlnum(c) || c == '.'; };
+  return (b == 0 || !glued(t[b - 1])) && (e >= t.size() || !glued(t[e]));
+}
+
+}  // namespace
+
+void EncodedRewriter::BuildViews(std::string_view text) {
+  for (View& v : views_) {
+    v.built = false;
+  }
+  const size_t n = text.size();
+  auto build_json = [&](ViewIndex to, std::string_view from, const std::vector<uint32_t>* src) {
+    if (HasBackslash(from)) {
+      JsonUnescape(from, src, n, &views_[to].text, &views_[to].src);
+      views_[to].built = true;
+    }
+  };
+  auto build_url = [&](ViewIndex to, std::string_view from, const std::vector<uint32_t>* src) {
+    if (HasUrlEscape(from)) {
+      UrlDecode(from, src, n, &views_[to].text, &views_[to].src);
+      views_[to].built = true;
+    }
+  };
+  build_json(kJ, text, nullptr);
+  if (views_[kJ].built) {
+    build_json(kJJ, views_[kJ].text, &views_[kJ].src);
+  }
+  build_url(kU, text, nullptr);
+  if (views_[kJ].built) {
+    build_url(kUJ, views_[kJ].text, &views_[kJ].src);
+  }
+  if (views_[kJJ].built) {
+    build_url(kUJJ, views_[kJJ].text, &views_[kJJ].src);
+  }
+  if (views_[kU].built) {
+    build_json(kJU, views_[kU].text, &views_[kU].src);
+  }
+}
+
+void EncodedRewriter::Search(std::string_view view_text,
+                             const std::vector<uint32_t>* src,
+                             std::string_view text,
+                             std::span<const Replacement> pairs) {
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    std::string_view secret = pairs[k].original;
+    if (secret.empty() || secret.size() > view_text.size()) {
+      continue;
+    }
+    for (size_t at = Find(view_text, secret, 0); at != std::string_view::npos;
+         at = Find(view_text, secret, at + 1)) {
+      size_t b = at;
+      size_t e = at + secret.size();
+      // A match ending inside a multi-byte decoded escape covers the whole escape.
+      while (e < view_text.size() && SrcOf(src, e) == SrcOf(src, e - 1)) {
+        ++e;
+      }
+      uint32_t begin = SrcOf(src, b);
+      uint32_t end = SrcOf(src, e);
+      if (pairs[k].bounded && !StandsAlone(text, begin, end)) {
+        continue;
+      }
+      intervals_.push_back(Interval{begin, end, static_cast<uint32_t>(k)});
+    }
+  }
+}
+
+bool EncodedRewriter::Rewrite(std::string_view text,
+                              std::span<const Replacement> pairs,
+                              std::string* out) {
+  if (pairs.empty() || text.empty()) {
+    return false;
+  }
+  intervals_.clear();
+  Search(text, nullptr, text, pairs);
+  BuildViews(text);
+  for (const View& v : views_) {
+    if (v.built) {
+      Search(v.text, &v.src, text, pairs);
+    }
+  }
+  if (intervals_.empty()) {
+    return false;
+  }
+  std::sort(intervals_.begin(), intervals_.end(), [](const Interval& a, const Interval& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  out->clear();
+  size_t pos = 0;
+  size_t k = 0;
+  while (k < intervals_.size()) {
+    // Merge overlapping occurrences; the longest one names the replacement.
+    size_t begin = intervals_[k].begin;
+    size_t end = intervals_[k].end;
+    size_t best = k;
+    size_t j = k + 1;
+    for (; j < intervals_.size() && intervals_[j].begin < end; ++j) {
+      const Interval& iv = intervals_[j];
+      if (iv.end - iv.begin > intervals_[best].end - intervals_[best].begin) {
+        best = j;
+      }
+      end = std::max<size_t>(end, iv.end);
+    }
+    out->append(text.data() + pos, begin - pos);
+    out->append(pairs[intervals_[best].pair].replacement);
+    pos = end;
+    k = j;
+  }
+  out->append(text.data() + pos, text.size() - pos);
+  return true;
+}
+
+}  // namespace rampart::enrich::internal

@@ -1,0 +1,314 @@
+// Syslog over UDP (one datagram = one message) and TCP (RFC 6587: octet counting
+// "LEN SP MSG" or newline/NUL-terminated framing, detected per message).
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "core/strings.h"
+#include "ingest/internal/server_parts.h"
+
+namespace rampart::ingest::internal {
+namespace {
+
+constexpr size_t kMaxMessage = 1 << 20;
+constexpr int kMaxConnections = 256;
+
+Result<int> BindSocket(const std::string& address, int type, std::string* bound) {
+  std::string host;
+  int port = 0;
+  if (!SplitHostPort(address, &host, &port)) {
+    return InvalidArgument("bad listen address '" + address + "' (want host:port)");
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = type;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || !res) {
+    return InvalidArgument("bad listen address '" + address + "' (numeric IP required)");
+  }
+  int fd = socket(res->ai_family, type | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
+    std::string err = std::strerror(errno);
+    freeaddrinfo(res);
+    if (fd >= 0) {
+      close(fd);
+    }
+    return IoError("cannot bind " + address + ": " + err);
+  }
+  freeaddrinfo(res);
+  if (type == SOCK_STREAM && listen(fd, 128) != 0) {
+    close(fd);
+    return IoError("cannot listen on " + address + ": " + std::strerror(errno));
+  }
+  if (type == SOCK_DGRAM) {
+    int size = 8 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  }
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  char ip[INET6_ADDRSTRLEN] = {0};
+  int bound_port = 0;
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+    bound_port = ntohs(a->sin6_port);
+    *bound = "[" + std::string(ip) + "]:" + std::to_string(bound_port);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+    bound_port = ntohs(a->sin_port);
+    *bound = std::string(ip) + ":" + std::to_string(bound_port);
+  }
+  return fd;
+}
+
+bool WaitReadable(int fd, const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    pollfd p{fd, POLLIN, 0};
+    int r = poll(&p, 1, 100);
+    if (r > 0) {
+      return true;
+    }
+    if (r < 0 && errno != EINTR) {
+      return false;
+    }
+  }
+  return false;
+}
+
+std::string_view StripTrailingNewlines(std::string_view m) {
+  while (!m.empty() && (m.back() == '\n' || m.back() == '\r' || m.back() == '\0')) {
+    m.remove_suffix(1);
+  }
+  return m;
+}
+
+class UdpInput final : public Input {
+ public:
+  UdpInput(int fd, std::string address, InputContext& ctx, uint32_t source)
+      : fd_(fd), address_(std::move(address)), ctx_(ctx), source_(source) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~UdpInput() override { Stop(); }
+  void Stop() override {
+    stop_.store(true);
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  std::string address() const override { return address_; }
+
+ private:
+  void Run() {
+    std::string buf(65536, '\0');
+    while (WaitReadable(fd_, stop_)) {
+      RecordChunk chunk;
+      chunk.source = source_;
+      // Drain what is queued in the socket into one chunk.
+      while (chunk.records.size() < 1024) {
+        ssize_t n = recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n <= 0) {
+          break;
+        }
+        std::string_view msg = StripTrailingNewlines(std::string_view(buf.data(), n));
+        if (!msg.empty()) {
+          chunk.Add(msg, 0);
+        }
+      }
+      if (chunk.records.empty()) {
+        continue;
+      }
+      size_t n = chunk.records.size();
+      ctx_.stats.records_in.fetch_add(n);
+      if (!ctx_.queue.TryPush(std::move(chunk))) {
+        // UDP has no way to slow the sender: count what is lost so it is visible.
+        ctx_.stats.udp_dropped.fetch_add(n);
+      }
+    }
+  }
+
+  int fd_;
+  std::string address_;
+  InputContext& ctx_;
+  uint32_t source_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class TcpInput final : public Input {
+ public:
+  TcpInput(int fd, std::string address, InputContext& ctx, uint32_t source)
+      : fd_(fd), address_(std::move(address)), ctx_(ctx), source_(source) {
+    thread_ = std::thread([this] { Accept(); });
+  }
+  ~TcpInput() override { Stop(); }
+  void Stop() override {
+    stop_.store(true);
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    std::list<std::thread> conns;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      conns.swap(connections_);
+    }
+    for (auto& t : conns) {
+      t.join();
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  std::string address() const override { return address_; }
+
+ private:
+  void Accept() {
+    while (WaitReadable(fd_, stop_)) {
+      int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) {
+        continue;
+      }
+      if (active_.load() >= kMaxConnections) {
+        close(c);
+        continue;
+      }
+      active_.fetch_add(1);
+      std::lock_guard<std::mutex> lock(mu_);
+      connections_.emplace_back([this, c] {
+        Serve(c);
+        close(c);
+        active_.fetch_sub(1);
+      });
+    }
+  }
+
+  // Frames messages from one connection. Pushing blocks when the queue is full, so we stop
+  // reading and TCP flow control slows the sender.
+  void Serve(int c) {
+    std::string buf;
+    char tmp[65536];
+    while (WaitReadable(c, stop_)) {
+      ssize_t n = recv(c, tmp, sizeof(tmp), 0);
+      if (n <= 0) {
+        break;
+      }
+      buf.append(tmp, static_cast<size_t>(n));
+      RecordChunk chunk;
+      chunk.source = source_;
+      size_t used = Frame(buf, chunk, false);
+      buf.erase(0, used);
+      if (buf.size() > kMaxMessage) {
+        chunk.Add(buf, 0);  // no framing found in 1 MiB: pass it on, it will be judged
+        buf.clear();
+      }
+      if (!chunk.records.empty()) {
+        ctx_.stats.records_in.fetch_add(chunk.records.size());
+        if (!ctx_.queue.Push(std::move(chunk))) {
+          return;
+        }
+      }
+    }
+    // Peer closed: an unterminated last message is still a message.
+    RecordChunk chunk;
+    chunk.source = source_;
+    Frame(buf, chunk, true);
+    if (!chunk.records.empty()) {
+      ctx_.stats.records_in.fetch_add(chunk.records.size());
+      ctx_.queue.Push(std::move(chunk));
+    }
+  }
+
+  // Consumes complete messages from `buf`; returns bytes used.
+  static size_t Frame(const std::string& buf, RecordChunk& chunk, bool at_eof) {
+    size_t pos = 0;
+    while (pos < buf.size()) {
+      std::string_view rest(buf.data() + pos, buf.size() - pos);
+      if (IsDigit(rest[0])) {
+        // Octet counting: "123 <msg of 123 bytes>".
+        size_t sp = rest.find(' ');
+        size_t len = 0;
+        if (sp != std::string_view::npos && sp <= 7 && ParseInt(rest.substr(0, sp), &len)) {
+          if (rest.size() < sp + 1 + len) {
+            if (!at_eof) {
+              break;
+            }
+            len = rest.size() - sp - 1;
+          }
+          std::string_view msg = StripTrailingNewlines(rest.substr(sp + 1, len));
+          if (!msg.empty()) {
+            chunk.Add(msg, 0);
+          }
+          pos += sp + 1 + len;
+          continue;
+        }
+      }
+      size_t end = rest.find_first_of(std::string_view("\n\0", 2));
+      if (end == std::string_view::npos) {
+        if (at_eof) {
+          std::string_view msg = StripTrailingNewlines(rest);
+          if (!msg.empty()) {
+            chunk.Add(msg, 0);
+          }
+          pos = buf.size();
+        }
+        break;
+      }
+      std::string_view msg = StripTrailingNewlines(rest.substr(0, end));
+      if (!msg.empty()) {
+        chunk.Add(msg, 0);
+      }
+      pos += end + 1;
+    }
+    return pos;
+  }
+
+  int fd_;
+  std::string address_;
+  InputContext& ctx_;
+  uint32_t source_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> active_{0};
+  std::thread thread_;
+  std::mutex mu_;
+  std::list<std::thread> connections_;  // guarded by mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Input>> StartSyslogUdp(InputContext& ctx) {
+  std::string bound;
+  RAMPART_ASSIGN_OR_RETURN(int fd, BindSocket(ctx.config.syslog_udp, SOCK_DGRAM, &bound));
+  uint32_t id = ctx.sources.Register(
+      SourceSpec{"syslog-udp:" + bound, parse::Format::kSyslog, ctx.config.tenant, false});
+  return std::unique_ptr<Input>(std::make_unique<UdpInput>(fd, bound, ctx, id));
+}
+
+Result<std::unique_ptr<Input>> StartSyslogTcp(InputContext& ctx) {
+  std::string bound;
+  RAMPART_ASSIGN_OR_RETURN(int fd, BindSocket(ctx.config.syslog_tcp, SOCK_STREAM, &bound));
+  uint32_t id = ctx.sources.Register(
+      SourceSpec{"syslog-tcp:" + bound, parse::Format::kSyslog, ctx.config.tenant, false});
+  return std::unique_ptr<Input>(std::make_unique<TcpInput>(fd, bound, ctx, id));
+}
+
+}  // namespace rampart::ingest::internal
