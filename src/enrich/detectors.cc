@@ -182,8 +182,13 @@ std::string_view LastKeySegment(std::string_view name) {
   while (!name.empty() && name.back() == ']') {
     name.remove_suffix(1);
   }
-  size_t p = name.find_last_of(".[:");
-  return p == std::string_view::npos ? name : name.substr(p + 1);
+  for (size_t p = name.size(); p > 0; --p) {
+    char c = name[p - 1];
+    if (c == '.' || c == '[' || c == ':') {
+      return name.substr(p);
+    }
+  }
+  return name;
 }
 
 SecretKeyMatcher::SecretKeyMatcher(const MaskingPolicy& policy) {
@@ -220,7 +225,8 @@ bool SecretKeyMatcher::Matches(const Words& w, std::string_view k) const {
     }
   }
   for (const std::string& s : w.suffix) {
-    if (k.size() >= s.size() && k.compare(k.size() - s.size(), s.size(), s) == 0) {
+    if (k.size() >= s.size() && k.back() == s.back() &&
+        std::memcmp(k.data() + k.size() - s.size(), s.data(), s.size()) == 0) {
       return true;
     }
   }
@@ -233,7 +239,9 @@ bool SecretKeyMatcher::Matches(const Words& w, std::string_view k) const {
       continue;
     }
     for (const std::string& c : w.contains) {
-      if (k.size() - i >= c.size() && k.compare(i, c.size(), c) == 0) {
+      // Words are >= 2 bytes; comparing the bigram first skips most memcmp calls.
+      if (c[0] == k[i] && c[1] == k[i + 1] && k.size() - i >= c.size() &&
+          std::memcmp(k.data() + i + 2, c.data() + 2, c.size() - 2) == 0) {
         return true;
       }
     }
@@ -673,6 +681,25 @@ bool Scanner::TryDigits(std::string_view t, size_t i, Finding* f) const {
   return false;
 }
 
+MaskAction Scanner::ClassifyKey(std::string_view raw_key) const {
+  if (raw_key.size() > sizeof(KeyCacheEntry::key)) {
+    return keys_->Classify(LastKeySegment(raw_key));
+  }
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : raw_key) {
+    h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  }
+  KeyCacheEntry& e = key_cache_[(h ^ (h >> 16)) & (key_cache_.size() - 1)];
+  if (e.len == raw_key.size() && std::memcmp(e.key, raw_key.data(), raw_key.size()) == 0) {
+    return e.action;
+  }
+  MaskAction action = keys_->Classify(LastKeySegment(raw_key));
+  e.len = static_cast<uint8_t>(raw_key.size());
+  std::memcpy(e.key, raw_key.data(), raw_key.size());
+  e.action = action;
+  return action;
+}
+
 bool Scanner::AlreadyReplaced(std::string_view rest) const {
   return StartsWith(rest, "hmac:") || StartsWith(rest, mask_text_);
 }
@@ -698,8 +725,7 @@ bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding*
   if (k == key_end) {
     return false;
   }
-  std::string_view key = LastKeySegment(t.substr(k, key_end - k));
-  MaskAction action = keys_->Classify(key);
+  MaskAction action = ClassifyKey(t.substr(k, key_end - k));
   if (action != MaskAction::kMask && action != MaskAction::kHash) {
     return false;
   }

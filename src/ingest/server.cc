@@ -135,10 +135,12 @@ class ServerImpl final : public Server {
         return removed.status();
       }
     }
-    internal::InputContext ctx{config_, queue_, sources_, stats_,
-                               [this](const std::string& source) {
-                                 return pipeline_->writer().LoadCheckpoint(source);
-                               }};
+    // Inputs keep a reference to the context: it lives as long as the server.
+    ctx_ = std::make_unique<internal::InputContext>(internal::InputContext{
+        config_, queue_, sources_, stats_, [this](const std::string& source) {
+          return pipeline_->writer().LoadCheckpoint(source);
+        }});
+    internal::InputContext& ctx = *ctx_;
     // Checkpoints are read before the writer thread starts: the writer is not shared.
     for (const FileInputConfig& f : config_.files) {
       RAMPART_ASSIGN_OR_RETURN(auto input, internal::StartFileTailer(f, ctx));
@@ -259,6 +261,7 @@ class ServerImpl final : public Server {
   internal::SourceRegistry sources_;
   ServerStats stats_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<internal::InputContext> ctx_;
   std::vector<std::unique_ptr<Source>> live_sources_;  // writer thread only
   std::vector<std::unique_ptr<Input>> inputs_;
   std::thread writer_thread_;

@@ -537,7 +537,9 @@ bool ExtractSshd(std::string_view m, Extraction& out) {
       // "Invalid user <user> from <addr>[ port <p>]"
       if (ConsumePrefix(s, "Invalid user ")) {
         out.Classify(kAuthentication, "invalid_user", kFailure);
-        UserFromPeer(s, out);
+        if (!UserFromPeer(s, out)) {
+          out.User(s);  // no peer logged
+        }
         return true;
       }
       return false;

@@ -406,7 +406,8 @@ bool RowBefore(const RowOrder& order, const Row& a, const Row& b) {
   return tie(a.id, b.id);
 }
 
-EventRecord ToRecord(Row&& row) {
+// Moves the event out of `row`, leaving its ordering members (ts, file, id, key).
+EventRecord TakeRecord(Row& row) {
   EventRecord r;
   r.ts_ns = row.ts;
   r.tenant = std::move(row.tenant);
@@ -613,46 +614,37 @@ Result<ResultSet> RunEvents(const Query& query,
   }
   ResultSet result;
   bool more = false;
-  std::vector<Row> rows;
+  const bool pushdown = sort != nullptr && pre_limit == 0;
+  const RowOrder fetch_order = pushdown ? RowOrder::For(&sort->fields[0], sort->descending)
+                                        : RowOrder::For(nullptr, true);
+  RAMPART_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      FetchEvents(query.filter, files, range, fetch_order, pushdown ? post_limit : pre_limit,
+                  options, &more, &result.files_searched));
   std::vector<EventRecord> events;
-  if (sort != nullptr && pre_limit == 0) {
+  events.reserve(rows.size());
+  for (Row& r : rows) {
+    events.push_back(TakeRecord(r));
+  }
+  if (sort != nullptr && !pushdown) {
+    // head came first: sort what it kept here, in the same order SQL would have used.
     const RowOrder order = RowOrder::For(&sort->fields[0], sort->descending);
-    RAMPART_ASSIGN_OR_RETURN(rows, FetchEvents(query.filter, files, range, order, post_limit,
-                                               options, &more, &result.files_searched));
-    for (Row& r : rows) {
-      events.push_back(ToRecord(std::move(r)));
+    std::vector<size_t> index(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      index[i] = i;
+      rows[i].key = KeyOf(events[i].Get(sort->fields[0]));
     }
-  } else {
-    const RowOrder order = RowOrder::For(nullptr, true);
-    RAMPART_ASSIGN_OR_RETURN(rows, FetchEvents(query.filter, files, range, order, pre_limit,
-                                               options, &more, &result.files_searched));
-    for (Row& r : rows) {
-      events.push_back(ToRecord(std::move(r)));
+    std::sort(index.begin(), index.end(),
+              [&](size_t a, size_t b) { return RowBefore(order, rows[a], rows[b]); });
+    std::vector<EventRecord> sorted;
+    sorted.reserve(events.size());
+    for (size_t i : index) {
+      sorted.push_back(std::move(events[i]));
     }
-    if (sort != nullptr) {
-      // head came first: sort what it kept, here in C++.
-      const std::string& field = sort->fields[0];
-      const bool desc = sort->descending;
-      std::vector<std::pair<std::optional<std::string>, size_t>> keys;
-      for (size_t i = 0; i < events.size(); ++i) {
-        keys.emplace_back(KeyOf(events[i].Get(field)), i);
-      }
-      std::stable_sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
-        if (IsTimestampField(field)) {
-          const int64_t ta = events[a.second].ts_ns, tb = events[b.second].ts_ns;
-          return desc ? ta > tb : ta < tb;
-        }
-        return CompareKeys(a.first, b.first, desc) < 0;
-      });
-      std::vector<EventRecord> sorted;
-      for (auto& k : keys) {
-        sorted.push_back(std::move(events[k.second]));
-      }
-      events = std::move(sorted);
-      if (post_limit > 0 && events.size() > post_limit) {
-        events.resize(post_limit);
-        more = true;
-      }
+    events = std::move(sorted);
+    if (post_limit > 0 && events.size() > post_limit) {
+      events.resize(post_limit);
+      more = true;
     }
   }
   result.truncated = more;

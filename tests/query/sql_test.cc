@@ -192,6 +192,24 @@ TEST(SqlTest, DeepQueriesAreHoistedIntoCtes) {
   ExpectRuns(*count);
 }
 
+// Chains longer than kChunk add a parenthesis level each; with negated JSON leaves at the
+// bottom this is the deepest SQL a query can produce per hoisting step.
+TEST(SqlTest, DeepChunkedChainsRun) {
+  std::string text = "url.path:/a*";
+  for (int i = 0; i < 28; ++i) {
+    const std::string op = i % 2 ? " OR " : " AND ";
+    std::string level = "(";
+    for (size_t k = 0; k < kChunk + 2; ++k) {
+      level += (k == 0 ? "" : op) + std::string("NOT r:x");
+    }
+    text = level + op + text + ")";
+  }
+  Query q = Parse(text);
+  Result<SqlStatement> st = EventsSql(q.filter, {0, 1000}, nullptr, false, 10);
+  ASSERT_TRUE(st.ok());
+  ExpectRuns(*st);
+}
+
 TEST(SqlTest, ParenthesesAndNotsAtFullDepthRun) {
   std::string text = std::string(kMaxDepth, '(') + "r:x" + std::string(kMaxDepth, ')');
   ExpectRuns(Count(text));

@@ -5,6 +5,7 @@
 //
 // All functions take any bytes (invalid UTF-8, NULs) and never read outside `text`.
 
+#include <array>
 #include <bitset>
 #include <cstdint>
 #include <string>
@@ -119,6 +120,7 @@ struct Finding {
   uint32_t keep;          // phone: prefix digits kept by a mask; email: offset of '@'
 };
 
+// Not thread-safe (it memoises key classifications): one per Masker.
 class Scanner {
  public:
   // `keys` must outlive the Scanner.
@@ -134,11 +136,21 @@ class Scanner {
   bool TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding* f) const;
   // True when `rest` (the text from a value's start) begins with a pseudonym or the mask.
   bool AlreadyReplaced(std::string_view rest) const;
+  // keys_->Classify of a raw free-text key, memoised: the same few dozen keys recur in
+  // every record of a source.
+  MaskAction ClassifyKey(std::string_view raw_key) const;
+
+  struct KeyCacheEntry {
+    uint8_t len = 0xFF;  // 0xFF: empty
+    MaskAction action = MaskAction::kScan;
+    char key[30];
+  };
 
   DetectorSettings settings_;
   const SecretKeyMatcher* keys_;
   std::string mask_text_;
   bool trigger_[256] = {};
+  mutable std::array<KeyCacheEntry, 256> key_cache_{};
 };
 
 }  // namespace rampart::enrich::internal

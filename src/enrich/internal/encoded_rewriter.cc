@@ -168,8 +168,44 @@ size_t Find(std::string_view hay, std::string_view needle, size_t from) {
                       : static_cast<size_t>(static_cast<const char*>(p) - hay.data());
 }
 
-bool HasBackslash(std::string_view s) { return s.find('\\') != std::string_view::npos; }
-bool HasUrlEscape(std::string_view s) { return s.find_first_of("%+") != std::string_view::npos; }
+// RFC 3986 unreserved: never percent-encoded by a sane encoder.
+bool IsUrlSafe(char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
+
+// Characters no JSON encoder escapes (some escape '/', '+', '<', '>', '&', '\'', '=' or
+// everything beyond ASCII).
+bool IsJsonSafe(char c) {
+  if (IsAlnum(c)) {
+    return true;
+  }
+  switch (c) {
+    case ' ':
+    case '-':
+    case '_':
+    case '.':
+    case '!':
+    case '@':
+    case '#':
+    case '$':
+    case '%':
+    case '*':
+    case '(':
+    case ')':
+    case ',':
+    case ':':
+    case ';':
+    case '?':
+    case '[':
+    case ']':
+    case '^':
+    case '{':
+    case '|':
+    case '}':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
 
 bool StandsAlone(std::string_view t, size_t b, size_t e) {
   auto glued = [](char c) { return IsAlnum(c) || c == '.'; };
@@ -178,46 +214,94 @@ bool StandsAlone(std::string_view t, size_t b, size_t e) {
 
 }  // namespace
 
-void EncodedRewriter::BuildViews(std::string_view text) {
+EncodedRewriter::TextTraits EncodedRewriter::Analyze(std::string_view s) {
+  TextTraits t;
+  const size_t n = s.size();
+  for (size_t j = 0; j < n; ++j) {
+    auto c = static_cast<unsigned char>(s[j]);
+    t.present[c >> 6] |= uint64_t{1} << (c & 63);
+    if (c == '\\') {
+      t.backslash = true;
+      if (j + 1 < n && (s[j + 1] == 'u' || s[j + 1] == 'x')) {
+        t.code_escape = true;
+      }
+    } else if (c == '%' && j + 2 < n && IsHex(s[j + 1]) && IsHex(s[j + 2])) {
+      t.percent = true;
+      char d = static_cast<char>(HexValue(s[j + 1]) * 16 + HexValue(s[j + 2]));
+      t.percent_code |= IsUrlSafe(d);
+      t.percent_backslash |= d == '\\';
+    } else if (c == '+') {
+      t.plus = true;
+    }
+  }
+  return t;
+}
+
+bool EncodedRewriter::NeedJson(const TextTraits& t, const PairTraits& p) {
+  // Escapes that only stand for '"', '\\', '/' or control characters cannot hide a
+  // secret that has none of those: it then appears literally in the undecoded text.
+  return t.backslash && (p.json_special || t.code_escape);
+}
+
+bool EncodedRewriter::NeedUrl(const TextTraits& t, const PairTraits& p) {
+  return (t.percent && (p.url_special || t.percent_code)) || (t.plus && p.space);
+}
+
+void EncodedRewriter::Build(ViewIndex to,
+                            bool json,
+                            std::string_view from,
+                            const std::vector<uint32_t>* src,
+                            size_t original_size) {
+  View& v = views_[to];
+  if (json) {
+    JsonUnescape(from, src, original_size, &v.text, &v.src);
+  } else {
+    UrlDecode(from, src, original_size, &v.text, &v.src);
+  }
+  v.traits = Analyze(v.text);
+  v.built = true;
+}
+
+void EncodedRewriter::BuildViews(std::string_view text,
+                                 const TextTraits& traits,
+                                 const PairTraits& pairs) {
   for (View& v : views_) {
     v.built = false;
   }
   const size_t n = text.size();
-  auto build_json = [&](ViewIndex to, std::string_view from, const std::vector<uint32_t>* src) {
-    if (HasBackslash(from)) {
-      JsonUnescape(from, src, n, &views_[to].text, &views_[to].src);
-      views_[to].built = true;
+  View& j = views_[kJ];
+  View& jj = views_[kJJ];
+  View& u = views_[kU];
+  if (NeedJson(traits, pairs)) {
+    Build(kJ, true, text, nullptr, n);
+    if (NeedJson(j.traits, pairs)) {
+      Build(kJJ, true, j.text, &j.src, n);
+      if (NeedUrl(jj.traits, pairs)) {
+        Build(kUJJ, false, jj.text, &jj.src, n);
+      }
     }
-  };
-  auto build_url = [&](ViewIndex to, std::string_view from, const std::vector<uint32_t>* src) {
-    if (HasUrlEscape(from)) {
-      UrlDecode(from, src, n, &views_[to].text, &views_[to].src);
-      views_[to].built = true;
+    if (NeedUrl(j.traits, pairs)) {
+      Build(kUJ, false, j.text, &j.src, n);
     }
-  };
-  build_json(kJ, text, nullptr);
-  if (views_[kJ].built) {
-    build_json(kJJ, views_[kJ].text, &views_[kJ].src);
   }
-  build_url(kU, text, nullptr);
-  if (views_[kJ].built) {
-    build_url(kUJ, views_[kJ].text, &views_[kJ].src);
-  }
-  if (views_[kJJ].built) {
-    build_url(kUJJ, views_[kJJ].text, &views_[kJJ].src);
-  }
-  if (views_[kU].built) {
-    build_json(kJU, views_[kU].text, &views_[kU].src);
+  if (NeedUrl(traits, pairs)) {
+    Build(kU, false, text, nullptr, n);
+    // JSON escapes that only appear after URL decoding (a JSON document in a form value).
+    if (traits.percent_backslash && NeedJson(u.traits, pairs)) {
+      Build(kJU, true, u.text, &u.src, n);
+    }
   }
 }
 
 void EncodedRewriter::Search(std::string_view view_text,
                              const std::vector<uint32_t>* src,
+                             const TextTraits& traits,
                              std::string_view text,
                              std::span<const Replacement> pairs) {
   for (size_t k = 0; k < pairs.size(); ++k) {
     std::string_view secret = pairs[k].original;
-    if (secret.empty() || secret.size() > view_text.size()) {
+    if (secret.empty() || secret.size() > view_text.size() || !traits.Has(secret[0]) ||
+        !traits.Has(secret.back())) {
       continue;
     }
     for (size_t at = Find(view_text, secret, 0); at != std::string_view::npos;
@@ -244,12 +328,21 @@ bool EncodedRewriter::Rewrite(std::string_view text,
   if (pairs.empty() || text.empty()) {
     return false;
   }
+  PairTraits pt;
+  for (const Replacement& r : pairs) {
+    for (char c : r.original) {
+      pt.json_special |= !IsJsonSafe(c);
+      pt.url_special |= !IsUrlSafe(c);
+      pt.space |= c == ' ';
+    }
+  }
+  const TextTraits traits = Analyze(text);
   intervals_.clear();
-  Search(text, nullptr, text, pairs);
-  BuildViews(text);
+  Search(text, nullptr, traits, text, pairs);
+  BuildViews(text, traits, pt);
   for (const View& v : views_) {
     if (v.built) {
-      Search(v.text, &v.src, text, pairs);
+      Search(v.text, &v.src, v.traits, text, pairs);
     }
   }
   if (intervals_.empty()) {

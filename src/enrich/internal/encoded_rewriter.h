@@ -5,12 +5,15 @@
 // Instead of generating encoded variants of each secret (which misses mixtures, such as an
 // encoder that escapes '!' but not '*', or \u escapes in either hex case), the text is
 // decoded into a few views, each with a map from every decoded byte back to the text:
-//   J  = JSON-unescaped (\" \\ \/ \' \b \f \n \r \t, \uXXXX with surrogate pairs, and nginx
-//        \xHH); JJ = J unescaped again (a JSON document inside a JSON string);
-//   U  = URL-decoded (%XX in either case, '+' = space), of the text, of J and of JJ;
-//   UJ = U JSON-unescaped (a JSON document inside a form value).
+//   J(text)   JSON-unescaped: \" \\ \/ \' \b \f \n \r \t, \uXXXX (surrogate pairs
+//             too) and nginx's \xHH;
+//   J(J(text)) a JSON document inside a JSON string (the Body Log request_body);
+//   U(text), U(J(text)), U(J(J(text)))  URL-decoded: %XX in either case, '+' = space;
+//   J(U(text)) a JSON document inside a form value.
 // Each secret is searched literally in the text and in every view that differs from its
-// source; matches are mapped back, merged, and replaced. Linear in the text per secret.
+// source and could hold a secret the others do not (a view is skipped when no secret has
+// a byte that its encoding changes); matches are mapped back, merged, and replaced.
+// Linear in the text per secret.
 // Decoding is greedy (invalid escapes stay literal), which is exact for well-formed JSON
 // and URL encoding; a secret that is half literal, half escaped by a broken encoder can
 // be missed.
@@ -42,10 +45,31 @@ class EncodedRewriter {
   bool Rewrite(std::string_view text, std::span<const Replacement> pairs, std::string* out);
 
  private:
+  // One pass over a text: which bytes occur, and which escapes.
+  struct TextTraits {
+    uint64_t present[4] = {0, 0, 0, 0};
+    bool backslash = false;
+    bool code_escape = false;        // \u or \x: may stand for any character
+    bool percent = false;            // a valid %XX
+    bool percent_code = false;       // a %XX of an unreserved character (encode-all style)
+    bool percent_backslash = false;  // %5C: JSON escapes appear after URL decoding
+    bool plus = false;
+    bool Has(char c) const {
+      auto b = static_cast<unsigned char>(c);
+      return (present[b >> 6] >> (b & 63)) & 1;
+    }
+  };
+  // What the secrets contain: which encodings can change them at all.
+  struct PairTraits {
+    bool json_special = false;  // a byte some JSON encoder escapes
+    bool url_special = false;   // a byte outside RFC 3986 unreserved
+    bool space = false;         // '+' may stand for it
+  };
   struct View {
     std::string text;
     std::vector<uint32_t> src;  // src[j]: offset in the original text where byte j starts;
                                 // src[text.size()] = original size
+    TextTraits traits;
     bool built = false;
   };
   struct Interval {
@@ -55,9 +79,18 @@ class EncodedRewriter {
   };
   enum ViewIndex { kJ, kJJ, kU, kUJ, kUJJ, kJU, kViewCount };
 
-  void BuildViews(std::string_view text);
+  static TextTraits Analyze(std::string_view s);
+  static bool NeedJson(const TextTraits& t, const PairTraits& p);
+  static bool NeedUrl(const TextTraits& t, const PairTraits& p);
+  void Build(ViewIndex to,
+             bool json,
+             std::string_view from,
+             const std::vector<uint32_t>* src,
+             size_t original_size);
+  void BuildViews(std::string_view text, const TextTraits& traits, const PairTraits& pairs);
   void Search(std::string_view view_text,
               const std::vector<uint32_t>* src,
+              const TextTraits& traits,
               std::string_view text,
               std::span<const Replacement> pairs);
 

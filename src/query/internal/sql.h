@@ -33,7 +33,7 @@
 
 namespace rampart::query::internal {
 
-inline constexpr int kHoistDepth = 20;
+inline constexpr int kHoistDepth = 8;
 inline constexpr size_t kChunk = 32;
 
 struct SqlParam {
