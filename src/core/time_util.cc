@@ -85,10 +85,18 @@ bool ValidDate(int y, int mo, int d) {
   return !(mo == 2 && d == 29 && !leap);
 }
 
-int64_t ToNs(int y, int mo, int d, int h, int mi, int sec, int64_t frac_ns, int64_t offset_s) {
+// Nanoseconds since the epoch fit int64 only for years 1678..2261; outside that the
+// time is refused rather than wrapped (found by fuzzing).
+bool ToNs(int y, int mo, int d, int h, int mi, int sec, int64_t frac_ns, int64_t offset_s,
+          int64_t* out) {
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-  return secs * kNsPerSec + frac_ns;
+  constexpr int64_t kMaxSecs = INT64_MAX / kNsPerSec - 1;
+  if (secs > kMaxSecs || secs < -kMaxSecs) {
+    return false;
+  }
+  *out = secs * kNsPerSec + frac_ns;
+  return true;
 }
 
 bool ValidTime(int h, int mi, int sec) { return h <= 23 && mi <= 59 && sec <= 60; }
@@ -165,8 +173,7 @@ bool ParseIso8601(std::string_view s, int64_t* out_ns) {
   if (!ValidDate(y, mo, d) || !ValidTime(h, mi, sec)) {
     return false;
   }
-  *out_ns = ToNs(y, mo, d, h, mi, sec, frac, offset);
-  return true;
+  return ToNs(y, mo, d, h, mi, sec, frac, offset, out_ns);
 }
 
 unsigned ParseMonthAbbrev(std::string_view s) {
@@ -219,8 +226,7 @@ bool ParseClfTime(std::string_view s, int64_t* out_ns) {
   if (!ValidDate(y, static_cast<int>(mo), d) || !ValidTime(h, mi, sec)) {
     return false;
   }
-  *out_ns = ToNs(y, static_cast<int>(mo), d, h, mi, sec, frac, offset);
-  return true;
+  return ToNs(y, static_cast<int>(mo), d, h, mi, sec, frac, offset, out_ns);
 }
 
 bool ParseBsdTime(std::string_view s, int64_t reference_ns, int64_t* out_ns) {
@@ -270,13 +276,18 @@ bool ParseBsdTime(std::string_view s, int64_t reference_ns, int64_t* out_ns) {
   if (!ValidDate(y, static_cast<int>(mo), d)) {
     return false;
   }
-  int64_t t = ToNs(y, static_cast<int>(mo), d, h, mi, sec, frac, 0);
+  int64_t t = 0;
+  if (!ToNs(y, static_cast<int>(mo), d, h, mi, sec, frac, 0, &t)) {
+    return false;
+  }
   if (t > reference_ns + 86400 * kNsPerSec) {
     --y;
     for (int back = 0; back < 8 && !ValidDate(y, static_cast<int>(mo), d); ++back) {
       --y;
     }
-    t = ToNs(y, static_cast<int>(mo), d, h, mi, sec, frac, 0);
+    if (!ToNs(y, static_cast<int>(mo), d, h, mi, sec, frac, 0, &t)) {
+      return false;
+    }
   }
   *out_ns = t;
   return true;
@@ -325,7 +336,11 @@ bool ParseEpoch(std::string_view s, std::string_view unit, int64_t* out_ns) {
   if (whole > INT64_MAX / mult) {
     return false;
   }
-  int64_t v = whole * mult + frac * mult / kNsPerSec;
+  int64_t extra = frac * mult / kNsPerSec;  // frac < 1e9 and mult <= 1e9: no overflow
+  if (whole * mult > INT64_MAX - extra) {
+    return false;
+  }
+  int64_t v = whole * mult + extra;
   *out_ns = neg ? -v : v;
   return true;
 }
@@ -402,8 +417,7 @@ bool ParseWithFormat(std::string_view s, std::string_view format, int64_t* out_n
   if (p != s.size() || !ValidDate(y, mo, d) || !ValidTime(h, mi, sec)) {
     return false;
   }
-  *out_ns = ToNs(y, mo, d, h, mi, sec, frac, offset);
-  return true;
+  return ToNs(y, mo, d, h, mi, sec, frac, offset, out_ns);
 }
 
 size_t FormatIso8601Ms(int64_t ns, char* buf) {

@@ -65,6 +65,18 @@ TEST(TimeUtilTest, EpochAndFormat) {
   EXPECT_EQ(std::string(day, FormatDay(ns, day)), "2026-11-05");
 }
 
+TEST(TimeUtilTest, YearsOutsideNanosecondRangeAreRefused) {
+  // Found by fuzzing: 4531 overflowed int64 nanoseconds.
+  int64_t ns = 0;
+  EXPECT_FALSE(ParseIso8601("4531-11-20T00:00:00Z", &ns));
+  EXPECT_FALSE(ParseClfTime("01/Jan/9999:00:00:00 +0000", &ns));
+  EXPECT_FALSE(ParseWithFormat("1000-01-01", "%Y-%m-%d", &ns));
+  EXPECT_FALSE(ParseEpoch("9223372036.9", "s", &ns));
+  ASSERT_TRUE(ParseIso8601("2261-12-31T23:59:59Z", &ns));
+  ASSERT_TRUE(ParseIso8601("1700-01-01T00:00:00Z", &ns));
+  EXPECT_LT(ns, 0);
+}
+
 TEST(TimeUtilTest, NegativeTimesFormat) {
   EXPECT_EQ(Iso(-1), "1969-12-31T23:59:59.999Z");
 }
