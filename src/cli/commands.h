@@ -1,9 +1,9 @@
 #pragma once
 // Private to src/cli: subcommand registration.
 
-#include <CLI/CLI.hpp>
-
 #include <functional>
+
+#include <CLI/CLI.hpp>
 
 namespace rampart::cli {
 
@@ -16,8 +16,8 @@ Runner AddServeCommand(CLI::App& app);
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;      // runtime failure (I/O, storage)
-inline constexpr int kExitUsage = 2;      // bad arguments, bad query, bad config
-inline constexpr int kExitPartial = 3;    // finished, but some inputs were skipped
+inline constexpr int kExitError = 1;    // runtime failure (I/O, storage)
+inline constexpr int kExitUsage = 2;    // bad arguments, bad query, bad config
+inline constexpr int kExitPartial = 3;  // finished, but some inputs were skipped
 
 }  // namespace rampart::cli

@@ -80,11 +80,11 @@ int RunIngest(const IngestArgs& args) {
   }
   const ingest::IngestStats& st = (*pipeline)->stats();
   if (!args.quiet) {
-    std::fprintf(stderr, "ingested %s events from %zu file(s) in %.2f s (%s events/s)\n",
-                 Grouped(st.events).c_str(), results->size() - skipped, secs,
-                 Grouped(static_cast<uint64_t>(secs > 0 ? static_cast<double>(st.records) / secs
-                                                        : 0))
-                     .c_str());
+    std::fprintf(
+        stderr, "ingested %s events from %zu file(s) in %.2f s (%s events/s)\n",
+        Grouped(st.events).c_str(), results->size() - skipped, secs,
+        Grouped(static_cast<uint64_t>(secs > 0 ? static_cast<double>(st.records) / secs : 0))
+            .c_str());
     for (const auto& [dataset, n] : st.per_dataset) {
       std::fprintf(stderr, "  %-24s %12s\n", dataset.c_str(), Grouped(n).c_str());
     }
@@ -97,7 +97,8 @@ int RunIngest(const IngestArgs& args) {
 
 Runner AddIngestCommand(CLI::App& app) {
   auto args = std::make_shared<IngestArgs>();
-  CLI::App* cmd = app.add_subcommand("ingest", "Import log files (plain or .gz), directories or stdin");
+  CLI::App* cmd =
+      app.add_subcommand("ingest", "Import log files (plain or .gz), directories or stdin");
   cmd->add_option("paths", args->paths, "Files, directories or - for stdin")->required();
   cmd->add_option("--format,-f", args->format,
                   "auto (default: sniffed per file), access, bodylog, syslog, json, windows");
@@ -106,7 +107,9 @@ Runner AddIngestCommand(CLI::App& app) {
   cmd->add_option("--mapping", args->mapping, "JSON-lines mapping file (YAML) for --format json");
   cmd->add_option("--masking", args->masking, "Masking policy (YAML); default: built-in policy");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress bar or summary");
-  return [args] { return RunIngest(*args); };
+  return [args] {
+    return RunIngest(*args);
+  };
 }
 
 }  // namespace rampart::cli

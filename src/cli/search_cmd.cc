@@ -88,7 +88,9 @@ Runner AddSearchCommand(CLI::App& app) {
   cmd->add_option("--limit", args->limit, "Events shown without | head (default 100; 0 = all)");
   auto* json = cmd->add_flag("--json", args->json, "One JSON object per line");
   cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)")->excludes(json);
-  return [args] { return RunSearch(*args); };
+  return [args] {
+    return RunSearch(*args);
+  };
 }
 
 }  // namespace rampart::cli

@@ -36,12 +36,13 @@ int RunServe(const ServeArgs& args) {
     config.data_dir = args.data_dir;
   }
   if (args.check_config) {
-    std::printf("config ok: data_dir=%s tenant=%s retention.days=%d files=%zu syslog.udp=%s "
-                "syslog.tcp=%s http=%s\n",
-                config.data_dir.c_str(), config.tenant.c_str(), config.retention_days,
-                config.files.size(), config.syslog_udp.empty() ? "off" : config.syslog_udp.c_str(),
-                config.syslog_tcp.empty() ? "off" : config.syslog_tcp.c_str(),
-                config.http.empty() ? "off" : config.http.c_str());
+    std::printf(
+        "config ok: data_dir=%s tenant=%s retention.days=%d files=%zu syslog.udp=%s "
+        "syslog.tcp=%s http=%s\n",
+        config.data_dir.c_str(), config.tenant.c_str(), config.retention_days, config.files.size(),
+        config.syslog_udp.empty() ? "off" : config.syslog_udp.c_str(),
+        config.syslog_tcp.empty() ? "off" : config.syslog_tcp.c_str(),
+        config.http.empty() ? "off" : config.http.c_str());
     return kExitOk;
   }
   // Signals are taken synchronously by this thread; the workers never see them.
@@ -104,7 +105,9 @@ Runner AddServeCommand(CLI::App& app) {
   cmd->add_flag("--check-config", args->check_config, "Validate the configuration and exit");
   cmd->add_flag("--print-default-config", args->print_default,
                 "Print the default configuration with comments");
-  return [args] { return RunServe(*args); };
+  return [args] {
+    return RunServe(*args);
+  };
 }
 
 }  // namespace rampart::cli

@@ -70,7 +70,7 @@ constexpr size_t kMaxFields = 1 << 20;
 struct Dict {
   std::mutex mu;
   std::unordered_map<std::string_view, FieldId> ids;  // guarded by mu
-  std::deque<std::string> storage;                     // guarded by mu; stable addresses
+  std::deque<std::string> storage;                    // guarded by mu; stable addresses
   std::unique_ptr<std::string_view[]> names = std::make_unique<std::string_view[]>(kMaxFields);
   std::atomic<size_t> count{0};
 
@@ -129,6 +129,8 @@ std::string_view FieldDict::Name(FieldId id) {
   return d.names[id];
 }
 
-size_t FieldDict::size() { return GetDict().count.load(std::memory_order_acquire); }
+size_t FieldDict::size() {
+  return GetDict().count.load(std::memory_order_acquire);
+}
 
 }  // namespace rampart

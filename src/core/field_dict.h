@@ -18,55 +18,55 @@ using FieldId = uint32_t;
 namespace field {
 // Keep in the same order as kWellKnownFieldNames in field_dict.cc.
 enum WellKnown : FieldId {
-  kTimestamp = 0,        // @timestamp (ISO-8601, as received or normalised)
-  kEventDataset,         // event.dataset
-  kEventCategory,        // event.category
-  kEventAction,          // event.action
-  kEventOutcome,         // event.outcome
-  kEventCode,            // event.code (e.g. Windows EventID)
-  kEventProvider,        // event.provider
-  kEventDuration,        // event.duration (ns)
-  kSourceIp,             // source.ip
-  kSourcePort,           // source.port
-  kDestinationIp,        // destination.ip
-  kDestinationPort,      // destination.port
-  kClientIp,             // client.ip (e.g. first X-Forwarded-For hop)
-  kUserName,             // user.name
-  kHostName,             // host.name
-  kLogSyslogFacility,    // log.syslog.facility.code
-  kLogSyslogSeverity,    // log.syslog.severity.code
-  kLogSyslogPriority,    // log.syslog.priority
-  kLogSyslogAppname,     // log.syslog.appname
-  kLogSyslogMsgid,       // log.syslog.msgid
-  kLogSyslogVersion,     // log.syslog.version
-  kProcessName,          // process.name
-  kProcessPid,           // process.pid
-  kProcessExecutable,    // process.executable
-  kProcessCommandLine,   // process.command_line
-  kMessage,              // message
-  kUrlOriginal,          // url.original
-  kUrlPath,              // url.path
-  kUrlQuery,             // url.query
-  kUrlDomain,            // url.domain (Host header)
-  kHttpRequestMethod,    // http.request.method
-  kHttpVersion,          // http.version
-  kHttpRequestReferrer,  // http.request.referrer
-  kHttpRequestBytes,     // http.request.bytes
-  kHttpRequestBodyContent,   // http.request.body.content
-  kHttpRequestContentType,   // http.request.mime_type
-  kHttpRequestAuthorization, // http.request.headers.authorization
-  kHttpRequestCookie,        // http.request.headers.cookie
-  kHttpRequestApiKey,        // http.request.headers.x_api_key
-  kHttpRequestXForwardedFor, // http.request.headers.x_forwarded_for
-  kHttpResponseStatusCode,   // http.response.status_code
-  kHttpResponseBodyBytes,    // http.response.body.bytes
-  kHttpRequestTime,          // http.request.time (seconds, nginx $request_time)
-  kHttpUpstreamTime,         // http.upstream.time (seconds, nginx $upstream_response_time)
-  kUserAgentOriginal,        // user_agent.original
-  kWinEventId,               // EventID
-  kWinChannel,               // Channel
-  kWinProviderName,          // Provider_Name
-  kWinComputer,              // Computer
+  kTimestamp = 0,             // @timestamp (ISO-8601, as received or normalised)
+  kEventDataset,              // event.dataset
+  kEventCategory,             // event.category
+  kEventAction,               // event.action
+  kEventOutcome,              // event.outcome
+  kEventCode,                 // event.code (e.g. Windows EventID)
+  kEventProvider,             // event.provider
+  kEventDuration,             // event.duration (ns)
+  kSourceIp,                  // source.ip
+  kSourcePort,                // source.port
+  kDestinationIp,             // destination.ip
+  kDestinationPort,           // destination.port
+  kClientIp,                  // client.ip (e.g. first X-Forwarded-For hop)
+  kUserName,                  // user.name
+  kHostName,                  // host.name
+  kLogSyslogFacility,         // log.syslog.facility.code
+  kLogSyslogSeverity,         // log.syslog.severity.code
+  kLogSyslogPriority,         // log.syslog.priority
+  kLogSyslogAppname,          // log.syslog.appname
+  kLogSyslogMsgid,            // log.syslog.msgid
+  kLogSyslogVersion,          // log.syslog.version
+  kProcessName,               // process.name
+  kProcessPid,                // process.pid
+  kProcessExecutable,         // process.executable
+  kProcessCommandLine,        // process.command_line
+  kMessage,                   // message
+  kUrlOriginal,               // url.original
+  kUrlPath,                   // url.path
+  kUrlQuery,                  // url.query
+  kUrlDomain,                 // url.domain (Host header)
+  kHttpRequestMethod,         // http.request.method
+  kHttpVersion,               // http.version
+  kHttpRequestReferrer,       // http.request.referrer
+  kHttpRequestBytes,          // http.request.bytes
+  kHttpRequestBodyContent,    // http.request.body.content
+  kHttpRequestContentType,    // http.request.mime_type
+  kHttpRequestAuthorization,  // http.request.headers.authorization
+  kHttpRequestCookie,         // http.request.headers.cookie
+  kHttpRequestApiKey,         // http.request.headers.x_api_key
+  kHttpRequestXForwardedFor,  // http.request.headers.x_forwarded_for
+  kHttpResponseStatusCode,    // http.response.status_code
+  kHttpResponseBodyBytes,     // http.response.body.bytes
+  kHttpRequestTime,           // http.request.time (seconds, nginx $request_time)
+  kHttpUpstreamTime,          // http.upstream.time (seconds, nginx $upstream_response_time)
+  kUserAgentOriginal,         // user_agent.original
+  kWinEventId,                // EventID
+  kWinChannel,                // Channel
+  kWinProviderName,           // Provider_Name
+  kWinComputer,               // Computer
   kWellKnownCount,
 };
 }  // namespace field

@@ -27,8 +27,7 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string_view message)
       : rep_(code == StatusCode::kOk ? nullptr
                                      : std::make_unique<Rep>(Rep{code, std::string(message)})) {}
-  Status(const Status& other)
-      : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+  Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
   Status& operator=(const Status& other) {
     rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
     return *this;
@@ -51,18 +50,30 @@ class [[nodiscard]] Status {
   std::unique_ptr<Rep> rep_;
 };
 
-inline Status InvalidArgument(std::string_view m) { return {StatusCode::kInvalidArgument, m}; }
-inline Status NotFound(std::string_view m) { return {StatusCode::kNotFound, m}; }
-inline Status IoError(std::string_view m) { return {StatusCode::kIoError, m}; }
-inline Status Corruption(std::string_view m) { return {StatusCode::kCorruption, m}; }
-inline Status Unavailable(std::string_view m) { return {StatusCode::kUnavailable, m}; }
-inline Status Internal(std::string_view m) { return {StatusCode::kInternal, m}; }
+inline Status InvalidArgument(std::string_view m) {
+  return {StatusCode::kInvalidArgument, m};
+}
+inline Status NotFound(std::string_view m) {
+  return {StatusCode::kNotFound, m};
+}
+inline Status IoError(std::string_view m) {
+  return {StatusCode::kIoError, m};
+}
+inline Status Corruption(std::string_view m) {
+  return {StatusCode::kCorruption, m};
+}
+inline Status Unavailable(std::string_view m) {
+  return {StatusCode::kUnavailable, m};
+}
+inline Status Internal(std::string_view m) {
+  return {StatusCode::kInternal, m};
+}
 
 // Result<T> holds either a value or a non-ok Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -87,12 +98,12 @@ class [[nodiscard]] Result {
 #define RAMPART_CONCAT_INNER_(a, b) a##b
 #define RAMPART_CONCAT_(a, b) RAMPART_CONCAT_INNER_(a, b)
 
-#define RAMPART_RETURN_IF_ERROR(expr)          \
-  do {                                         \
+#define RAMPART_RETURN_IF_ERROR(expr)           \
+  do {                                          \
     ::rampart::Status rampart_status_ = (expr); \
-    if (!rampart_status_.ok()) {               \
-      return rampart_status_;                  \
-    }                                          \
+    if (!rampart_status_.ok()) {                \
+      return rampart_status_;                   \
+    }                                           \
   } while (0)
 
 #define RAMPART_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -87,8 +87,8 @@ bool ValidDate(int y, int mo, int d) {
 
 // Nanoseconds since the epoch fit int64 only for years 1678..2261; outside that the
 // time is refused rather than wrapped (found by fuzzing).
-bool ToNs(int y, int mo, int d, int h, int mi, int sec, int64_t frac_ns, int64_t offset_s,
-          int64_t* out) {
+bool ToNs(
+    int y, int mo, int d, int h, int mi, int sec, int64_t frac_ns, int64_t offset_s, int64_t* out) {
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
   constexpr int64_t kMaxSecs = INT64_MAX / kNsPerSec - 1;
@@ -99,7 +99,9 @@ bool ToNs(int y, int mo, int d, int h, int mi, int sec, int64_t frac_ns, int64_t
   return true;
 }
 
-bool ValidTime(int h, int mi, int sec) { return h <= 23 && mi <= 59 && sec <= 60; }
+bool ValidTime(int h, int mi, int sec) {
+  return h <= 23 && mi <= 59 && sec <= 60;
+}
 
 void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   z += 719468;
@@ -251,9 +253,8 @@ bool ParseBsdTime(std::string_view s, int64_t reference_ns, int64_t* out_ns) {
   int h = 0;
   int mi = 0;
   int sec = 0;
-  if (p >= s.size() || s[p++] != ' ' || !Digits(s, &p, 2, &h) || p >= s.size() ||
-      s[p++] != ':' || !Digits(s, &p, 2, &mi) || p >= s.size() || s[p++] != ':' ||
-      !Digits(s, &p, 2, &sec)) {
+  if (p >= s.size() || s[p++] != ' ' || !Digits(s, &p, 2, &h) || p >= s.size() || s[p++] != ':' ||
+      !Digits(s, &p, 2, &mi) || p >= s.size() || s[p++] != ':' || !Digits(s, &p, 2, &sec)) {
     return false;
   }
   int64_t frac = 0;

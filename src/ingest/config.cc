@@ -1,8 +1,8 @@
 // serve configuration (YAML). Every key is documented in docs/configuration.md.
 
-#include <yaml-cpp/yaml.h>
-
 #include <set>
+
+#include <yaml-cpp/yaml.h>
 
 #include "ingest/server.h"
 #include "store/store.h"
@@ -14,7 +14,8 @@ std::string Where(const YAML::Node& n) {
   return "line " + std::to_string(n.Mark().line + 1);
 }
 
-Status CheckKeys(const YAML::Node& map, const std::string& section,
+Status CheckKeys(const YAML::Node& map,
+                 const std::string& section,
                  const std::set<std::string>& allowed) {
   if (!map.IsMap()) {
     return InvalidArgument("config: '" + section + "' must be a mapping (" + Where(map) + ")");

@@ -65,8 +65,8 @@ class FileTailer final : public Input {
     }
     fs::path p(path_);
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(),
-                                                ec)) {
+    for (const auto& e :
+         fs::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
       std::string name = e.path().filename().string();
       if (!StartsWith(name, p.filename().string()) || name == p.filename().string()) {
         continue;
@@ -233,8 +233,8 @@ class FileTailer final : public Input {
   std::atomic<bool> stop_{false};
   int fd_ = -1;
   std::string file_id_;
-  uint64_t offset_ = 0;    // bytes of the current file consumed into records
-  std::string pending_;    // an incomplete last line
+  uint64_t offset_ = 0;  // bytes of the current file consumed into records
+  std::string pending_;  // an incomplete last line
   bool draining_old_ = false;
 };
 

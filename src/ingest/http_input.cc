@@ -3,10 +3,10 @@
 // body's first lines). Answers 202 with the number of records queued, 429 with
 // Retry-After when the queue is full, 413 for oversized bodies, 400 for bad parameters.
 
-#include <httplib.h>
-
 #include <atomic>
 #include <thread>
+
+#include <httplib.h>
 
 #include "core/strings.h"
 #include "ingest/internal/server_parts.h"
@@ -38,13 +38,12 @@ class HttpInput final : public Input {
       HandleIngest(req, res);
     });
     server_.Get("/v1/health", [this](const httplib::Request&, httplib::Response& res) {
-      std::string body = "{\"status\":\"ok\",\"records_in\":" +
-                         std::to_string(ctx_.stats.records_in.load()) +
-                         ",\"events_stored\":" + std::to_string(ctx_.stats.events_stored.load()) +
-                         ",\"dead_letters\":" + std::to_string(ctx_.stats.dead_letters.load()) +
-                         ",\"udp_dropped\":" + std::to_string(ctx_.stats.udp_dropped.load()) +
-                         ",\"http_rejected\":" + std::to_string(ctx_.stats.http_rejected.load()) +
-                         "}\n";
+      std::string body =
+          "{\"status\":\"ok\",\"records_in\":" + std::to_string(ctx_.stats.records_in.load()) +
+          ",\"events_stored\":" + std::to_string(ctx_.stats.events_stored.load()) +
+          ",\"dead_letters\":" + std::to_string(ctx_.stats.dead_letters.load()) +
+          ",\"udp_dropped\":" + std::to_string(ctx_.stats.udp_dropped.load()) +
+          ",\"http_rejected\":" + std::to_string(ctx_.stats.http_rejected.load()) + "}\n";
       res.set_content(body, "application/json");
     });
     if (port == 0) {
@@ -71,8 +70,8 @@ class HttpInput final : public Input {
 
  private:
   void HandleIngest(const httplib::Request& req, httplib::Response& res) {
-    std::string tenant = req.has_param("tenant") ? req.get_param_value("tenant")
-                                                 : ctx_.config.tenant;
+    std::string tenant =
+        req.has_param("tenant") ? req.get_param_value("tenant") : ctx_.config.tenant;
     if (!store::IsValidTenant(tenant)) {
       res.status = 400;
       res.set_content(JsonError("invalid tenant name"), "application/json");
@@ -96,15 +95,16 @@ class HttpInput final : public Input {
       rest.remove_prefix(nl + 1);
     }
     parse::Format format = parse::Format::kAuto;
-    if (req.has_param("format") && !parse::ParseFormatName(req.get_param_value("format"), &format)) {
+    if (req.has_param("format") &&
+        !parse::ParseFormatName(req.get_param_value("format"), &format)) {
       res.status = 400;
       res.set_content(JsonError("unknown format (use access, bodylog, syslog, json, windows)"),
                       "application/json");
       return;
     }
     if (format == parse::Format::kAuto && !lines.empty()) {
-      format = parse::Sniff(std::span<const std::string_view>(
-          lines.data(), std::min<size_t>(lines.size(), 20)));
+      format = parse::Sniff(
+          std::span<const std::string_view>(lines.data(), std::min<size_t>(lines.size(), 20)));
       // NDJSON that fits no known shape is still JSON lines.
       if (format == parse::Format::kAuto) {
         format = parse::Format::kJsonLines;

@@ -51,8 +51,8 @@ class Progress {
 
  private:
   void Draw(uint64_t done, uint64_t events) const {
-    double frac = total_ ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_))
-                         : 0.0;
+    double frac =
+        total_ ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 0.0;
     constexpr int kWidth = 30;
     int filled = static_cast<int>(frac * kWidth);
     char bar[kWidth + 1];
@@ -107,7 +107,9 @@ Status ExpandPaths(const std::vector<std::string>& paths, std::vector<std::strin
 // its lines to the pipeline.
 class FileImporter {
  public:
-  FileImporter(Pipeline& pipeline, const ImportOptions& options, Progress& progress,
+  FileImporter(Pipeline& pipeline,
+               const ImportOptions& options,
+               Progress& progress,
                uint64_t bytes_before)
       : pipeline_(pipeline), options_(options), progress_(progress), bytes_before_(bytes_before) {}
 
@@ -180,9 +182,9 @@ class FileImporter {
           start = 0;
         } else if (have >= kMaxRecord) {
           offset += have;
-          RAMPART_RETURN_IF_ERROR(pipeline_.Reject(
-              *source, std::string_view(buffer_.data(), have),
-              "record longer than 16 MiB: stored in pieces", offset));
+          RAMPART_RETURN_IF_ERROR(pipeline_.Reject(*source, std::string_view(buffer_.data(), have),
+                                                   "record longer than 16 MiB: stored in pieces",
+                                                   offset));
           have = 0;
           continue;
         }

@@ -41,7 +41,7 @@ struct Source {
   std::unique_ptr<parse::Parser> parser;
   parse::ParseContext context;
   std::string tenant = std::string(kDefaultTenant);
-  std::string file_id;       // identity for checkpoints (tailed files only)
+  std::string file_id;        // identity for checkpoints (tailed files only)
   bool checkpointed = false;  // tailed files: store offsets with their events
   uint64_t offset = 0;        // bytes consumed so far (for checkpoints)
 };
@@ -66,7 +66,9 @@ class Pipeline {
   // a batch when full. Errors are storage errors only (bad records become dead letters).
   Status Add(Source& source, std::string_view record, uint64_t end_offset);
   // Stores `record` as a dead letter without parsing it (e.g. it is too long).
-  Status Reject(Source& source, std::string_view record, std::string_view reason,
+  Status Reject(Source& source,
+                std::string_view record,
+                std::string_view reason,
                 uint64_t end_offset);
   // Writes what is buffered.
   Status Flush();

@@ -8,7 +8,9 @@
 namespace rampart::ingest {
 namespace {
 constexpr int64_t kDayNs = 86400 * kNsPerSec;
-int64_t DayOf(int64_t ts) { return ts >= 0 ? ts / kDayNs : (ts - kDayNs + 1) / kDayNs; }
+int64_t DayOf(int64_t ts) {
+  return ts >= 0 ? ts / kDayNs : (ts - kDayNs + 1) / kDayNs;
+}
 }  // namespace
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options) {
@@ -71,9 +73,8 @@ Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offse
     RAMPART_RETURN_IF_ERROR(AddDeadLetter(source, record, st.message()));
   }
   source.offset = end_offset;
-  if (source.checkpointed &&
-      std::find(checkpointed_in_batch_.begin(), checkpointed_in_batch_.end(), &source) ==
-          checkpointed_in_batch_.end()) {
+  if (source.checkpointed && std::find(checkpointed_in_batch_.begin(), checkpointed_in_batch_.end(),
+                                       &source) == checkpointed_in_batch_.end()) {
     checkpointed_in_batch_.push_back(&source);
   }
   if (batch_.size() >= options_.batch_size || dead_letters_.size() >= options_.batch_size) {

@@ -213,8 +213,8 @@ class ServerImpl final : public Server {
         // Live records are judged against the time they arrive (year-less syslog).
         source.context.reference_time_ns = WallNowNs();
         for (const RecordChunk::Record& r : chunk.records) {
-          Status st = pipeline_->Add(
-              source, std::string_view(chunk.data).substr(r.begin, r.length), r.end_offset);
+          Status st = pipeline_->Add(source, std::string_view(chunk.data).substr(r.begin, r.length),
+                                     r.end_offset);
           if (!st.ok()) {
             Fail(st);
             return;
@@ -250,8 +250,7 @@ class ServerImpl final : public Server {
 
   void Fail(const Status& st) {
     // Storage failed: stop accepting (inputs block or answer 503) rather than lose data.
-    std::fprintf(stderr, "rampart: storage error, stopping intake: %s\n",
-                 st.ToString().c_str());
+    std::fprintf(stderr, "rampart: storage error, stopping intake: %s\n", st.ToString().c_str());
     writer_status_ = st;
     queue_.Close();
   }

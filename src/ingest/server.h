@@ -34,8 +34,8 @@ struct FileInputConfig {
 struct ServerConfig {
   std::string data_dir = "data";
   std::string tenant = "default";
-  int retention_days = 30;             // 0 = keep forever
-  std::string masking_policy;          // empty = built-in default
+  int retention_days = 30;     // 0 = keep forever
+  std::string masking_policy;  // empty = built-in default
   std::vector<FileInputConfig> files;
   std::string syslog_udp = "127.0.0.1:5514";  // empty = off
   std::string syslog_tcp = "127.0.0.1:5514";  // empty = off
@@ -44,7 +44,7 @@ struct ServerConfig {
   size_t queue_max_bytes = 64 << 20;
   size_t batch_size = 4096;
   int flush_interval_ms = 200;
-  int poll_interval_ms = 250;         // file tailing
+  int poll_interval_ms = 250;  // file tailing
 };
 
 // Loads YAML (docs/configuration.md). Unknown keys and bad values are errors naming the

@@ -71,7 +71,9 @@ struct Scanner {
   }
 };
 
-bool IsDash(std::string_view v) { return v.empty() || v == "-"; }
+bool IsDash(std::string_view v) {
+  return v.empty() || v == "-";
+}
 
 bool IsNumber(std::string_view v) {
   if (v.empty()) {
@@ -94,8 +96,8 @@ bool LooksLikeAddressList(std::string_view v) {
     return false;
   }
   for (char c : v) {
-    if (!(IsDigit(c) || c == '.' || c == ':' || c == ',' || c == ' ' ||
-          (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+    if (!(IsDigit(c) || c == '.' || c == ':' || c == ',' || c == ' ' || (c >= 'a' && c <= 'f') ||
+          (c >= 'A' && c <= 'F'))) {
       return false;
     }
   }
@@ -247,7 +249,9 @@ class AccessLogParser final : public Parser {
 
 }  // namespace
 
-std::unique_ptr<Parser> MakeAccessLogParser() { return std::make_unique<AccessLogParser>(); }
+std::unique_ptr<Parser> MakeAccessLogParser() {
+  return std::make_unique<AccessLogParser>();
+}
 
 bool LooksLikeAccessLog(std::string_view record) {
   // client ident user [dd/Mon/yyyy:... ] "..."

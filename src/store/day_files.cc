@@ -29,14 +29,15 @@ bool IsValidTenant(std::string_view tenant) {
     return false;
   }
   return std::all_of(tenant.begin(), tenant.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
 Result<std::vector<DayFile>> ListDayFiles(const std::string& data_dir,
                                           const std::optional<std::string>& tenant,
-                                          int64_t from_ns, int64_t to_ns) {
+                                          int64_t from_ns,
+                                          int64_t to_ns) {
   std::vector<DayFile> out;
   fs::path root = fs::path(data_dir) / "tenants";
   std::error_code ec;

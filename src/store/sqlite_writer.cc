@@ -60,7 +60,9 @@ using internal::StmtPtr;
 constexpr int64_t kDayNs = 86400 * kNsPerSec;
 constexpr size_t kMaxOpenFiles = 8;
 
-int64_t DayOf(int64_t ts_ns) { return ts_ns >= 0 ? ts_ns / kDayNs : (ts_ns - kDayNs + 1) / kDayNs; }
+int64_t DayOf(int64_t ts_ns) {
+  return ts_ns >= 0 ? ts_ns / kDayNs : (ts_ns - kDayNs + 1) / kDayNs;
+}
 
 struct DayDb {
   std::string tenant;
@@ -124,7 +126,8 @@ class SqliteEventWriter final : public EventWriter {
       }
       DbPtr db(raw);
       sqlite3_busy_timeout(raw, 5000);
-      auto stmt = Prepare(raw, "SELECT file_id, offset, updated_ns FROM checkpoints WHERE source=?");
+      auto stmt =
+          Prepare(raw, "SELECT file_id, offset, updated_ns FROM checkpoints WHERE source=?");
       if (!stmt.ok()) {
         continue;  // an old or foreign file without the table
       }
@@ -251,8 +254,8 @@ class SqliteEventWriter final : public EventWriter {
     FormatDay(day * kDayNs, day_text);
     std::string path = (dir / ("events-" + std::string(day_text, 10) + ".db")).string();
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     auto out = std::make_unique<DayDb>();
     out->db.reset(raw);
     if (rc != SQLITE_OK) {
@@ -261,8 +264,8 @@ class SqliteEventWriter final : public EventWriter {
     chmod(path.c_str(), 0600);
     sqlite3_busy_timeout(raw, 10000);
     RAMPART_RETURN_IF_ERROR(Exec(raw, "PRAGMA journal_mode=WAL"));
-    RAMPART_RETURN_IF_ERROR(Exec(raw, options_.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                               : "PRAGMA synchronous=NORMAL"));
+    RAMPART_RETURN_IF_ERROR(Exec(
+        raw, options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
     RAMPART_RETURN_IF_ERROR(Exec(raw, "PRAGMA cache_size=-32768"));
     RAMPART_RETURN_IF_ERROR(Exec(raw, internal::kSchemaSql));
     RAMPART_ASSIGN_OR_RETURN(out->insert_event,

@@ -35,7 +35,7 @@ inline constexpr std::string_view kEventsTable = "events";
 
 struct DayFile {
   std::string tenant;
-  std::string day;   // YYYY-MM-DD (UTC)
+  std::string day;  // YYYY-MM-DD (UTC)
   std::string path;
   int64_t day_start_ns = 0;
 };
@@ -47,7 +47,8 @@ bool IsValidTenant(std::string_view tenant);
 // [from_ns, to_ns) keeps only days overlapping the range.
 Result<std::vector<DayFile>> ListDayFiles(const std::string& data_dir,
                                           const std::optional<std::string>& tenant,
-                                          int64_t from_ns, int64_t to_ns);
+                                          int64_t from_ns,
+                                          int64_t to_ns);
 
 // Where a source's records have been stored up to; saved in the same transaction as the
 // events it covers, so a crash never loses or repeats a record.
@@ -59,10 +60,10 @@ struct Checkpoint {
 
 struct DeadLetter {
   std::string tenant;
-  std::string source;   // file path or listener
-  std::string format;   // parser that refused it
+  std::string source;  // file path or listener
+  std::string format;  // parser that refused it
   std::string reason;
-  std::string raw;      // already masked by the caller
+  std::string raw;  // already masked by the caller
   int64_t received_ns = 0;
 };
 

@@ -1,8 +1,8 @@
 #include "core/time_util.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace rampart {
 namespace {

@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <map>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "parse/parse.h"
 
@@ -51,8 +51,8 @@ TEST_F(AccessLogTest, CombinedWithTrailingTimesAndForwardedFor) {
 }
 
 TEST_F(AccessLogTest, CommonFormatIpv6AndDashes) {
-  ASSERT_TRUE(Parse("2001:db8::1 - - [01/Jan/2026:00:00:00 +0000] \"POST /login HTTP/2.0\" 401 -")
-                  .ok());
+  ASSERT_TRUE(
+      Parse("2001:db8::1 - - [01/Jan/2026:00:00:00 +0000] \"POST /login HTTP/2.0\" 401 -").ok());
   auto f = FieldsOf(batch_, 0);
   EXPECT_EQ(f["source.ip"], "2001:db8::1");
   EXPECT_EQ(f.count("user.name"), 0u);

@@ -1,9 +1,8 @@
-#include <sqlite3.h>
-
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <string>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "core/time_util.h"
 #include "store/store.h"
@@ -84,8 +83,9 @@ TEST_F(WriterTest, WritesEventsPerTenantAndDayWithPromotedColumnsAndArrays) {
   EXPECT_EQ((*files)[0].day, "2026-11-20");
   EXPECT_EQ((*files)[0].tenant, "default");
   EXPECT_EQ((*files)[1].tenant, "acme");
-  EXPECT_EQ(Query((*files)[0].path, "SELECT tenant, dataset, source_ip, user_name, fields, raw "
-                                    "FROM events"),
+  EXPECT_EQ(Query((*files)[0].path,
+                  "SELECT tenant, dataset, source_ip, user_name, fields, raw "
+                  "FROM events"),
             "default|test.ds|10.0.0.1|kim|{\"url.path\":\"/a\\\"b\",\"body.items.name\":"
             "[\"x\",\"y\"]}|line one\n");
   EXPECT_EQ(Query((*files)[1].path, "SELECT tenant, source_ip, fields FROM events"),

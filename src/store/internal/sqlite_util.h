@@ -1,10 +1,10 @@
 #pragma once
 // Private to src/store: thin RAII wrappers over sqlite3 handles.
 
-#include <sqlite3.h>
-
 #include <string>
 #include <string_view>
+
+#include <sqlite3.h>
 
 #include "core/status.h"
 
