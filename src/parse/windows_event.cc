@@ -73,10 +73,12 @@ struct RoleName {
 
 // Exact-case matches: NXLog records carry both "ProcessID" (the logging process) and
 // EventData "ProcessId" (the subject process), so only the channel is case-insensitive.
-constexpr std::array<RoleName, 33> kRoleNames = {{
+constexpr std::array<RoleName, 35> kRoleNames = {{
     {"EventID", Role::kEventId},
     {"EventId", Role::kEventId},
     {"event_id", Role::kEventId},
+    {"EventID.#text", Role::kEventId},  // XML-to-JSON converters: {"#text": 4624, ...}
+    {"EventID.Value", Role::kEventId},
     {"Provider_Name", Role::kProviderName},
     {"ProviderName", Role::kProviderName},
     {"SourceName", Role::kSourceName},

@@ -235,6 +235,13 @@ TEST_F(WindowsEventTest, EventIdAliasesAndTimeFallbacks) {
   EXPECT_EQ(Last().timestamp_ns, 1602338136000000000);
   EXPECT_EQ(Get(field::kWinEventId), "1");
 
+  // XML-to-JSON converters put the id in "#text".
+  ASSERT_TRUE(
+      Parse(R"({"EventID": {"#text": 4624, "Qualifiers": ""}, "Channel": "Security"})").ok());
+  EXPECT_EQ(Get(field::kWinEventId), "4624");
+  EXPECT_EQ(Get("EventID.#text"), "4624");
+  EXPECT_EQ(Get(field::kEventCode), "4624");
+
   // Nested System object (flattened), SystemTime inside TimeCreated.
   ASSERT_TRUE(
       Parse(R"({"EventID": 1, "TimeCreated": {"SystemTime": "2020-10-10T13:55:36.5Z"}})").ok());
