@@ -58,7 +58,9 @@ using internal::SqliteError;
 using internal::StmtPtr;
 
 constexpr int64_t kDayNs = 86400 * kNsPerSec;
-constexpr size_t kMaxOpenFiles = 8;
+// Bulk imports of old logs touch many days; reopening a file costs a WAL checkpoint and
+// an fsync, so keep a good number open (each holds only the cache pages it used).
+constexpr size_t kMaxOpenFiles = 32;
 
 int64_t DayOf(int64_t ts_ns) {
   return ts_ns >= 0 ? ts_ns / kDayNs : (ts_ns - kDayNs + 1) / kDayNs;
