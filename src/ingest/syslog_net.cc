@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -166,13 +167,13 @@ class TcpInput final : public Input {
     if (thread_.joinable()) {
       thread_.join();
     }
-    std::list<std::thread> conns;
+    std::list<Connection> conns;
     {
       std::lock_guard<std::mutex> lock(mu_);
       conns.swap(connections_);
     }
-    for (auto& t : conns) {
-      t.join();
+    for (auto& c : conns) {
+      c.thread.join();
     }
     if (fd_ >= 0) {
       close(fd_);
@@ -194,11 +195,28 @@ class TcpInput final : public Input {
       }
       active_.fetch_add(1);
       std::lock_guard<std::mutex> lock(mu_);
-      connections_.emplace_back([this, c] {
-        Serve(c);
-        close(c);
-        active_.fetch_sub(1);
-      });
+      ReapFinishedLocked();
+      auto done = std::make_shared<std::atomic<bool>>(false);
+      connections_.push_back(Connection{std::thread([this, c, done] {
+                                          Serve(c);
+                                          close(c);
+                                          active_.fetch_sub(1);
+                                          done->store(true);
+                                        }),
+                                        done});
+    }
+  }
+
+  // Joins connection threads that have ended, so a long-running server does not
+  // accumulate one per connection ever accepted.
+  void ReapFinishedLocked() {
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = connections_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
 
@@ -289,8 +307,12 @@ class TcpInput final : public Input {
   std::atomic<bool> stop_{false};
   std::atomic<int> active_{0};
   std::thread thread_;
+  struct Connection {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
   std::mutex mu_;
-  std::list<std::thread> connections_;  // guarded by mu_
+  std::list<Connection> connections_;  // guarded by mu_
 };
 
 }  // namespace

@@ -6,8 +6,6 @@
 // limit+1 rows of each file under one total order, so the merged prefix is the true one.
 // Every order ends with (time, file, id), which makes results deterministic.
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
@@ -16,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <utility>
+
+#include <sqlite3.h>
 
 #include "query/internal/sql.h"
 #include "query/internal/util.h"
@@ -61,10 +61,13 @@ Result<DbPtr> OpenDayFile(const std::string& path, int busy_timeout_ms) {
     return DbPtr();
   }
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
+    if (!std::filesystem::exists(path, ec)) {
+      return DbPtr();  // deleted by retention since the check above
+    }
     return SqliteError(db.get(), rc, path, "open");
   }
   sqlite3_busy_timeout(db.get(), busy_timeout_ms);
@@ -313,7 +316,7 @@ class FieldsReader {
               }
             }
             cp = (low >= 0xDC00 && low <= 0xDFFF) ? 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
-                                                   : 0xFFFD;
+                                                  : 0xFFFD;
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             cp = 0xFFFD;
           }
@@ -371,7 +374,8 @@ int KeyClass(const std::optional<std::string>& key, double* number) {
 }
 
 // Compares sort keys within the direction; negative when a comes first.
-int CompareKeys(const std::optional<std::string>& a, const std::optional<std::string>& b,
+int CompareKeys(const std::optional<std::string>& a,
+                const std::optional<std::string>& b,
                 bool descending) {
   double na = 0, nb = 0;
   const int ca = KeyClass(a, &na);
@@ -396,7 +400,9 @@ bool RowBefore(const RowOrder& order, const Row& a, const Row& b) {
       return c < 0;
     }
   }
-  auto tie = [&](auto x, auto y) { return order.descending ? x > y : x < y; };
+  auto tie = [&](auto x, auto y) {
+    return order.descending ? x > y : x < y;
+  };
   if (a.ts != b.ts) {
     return tie(a.ts, b.ts);
   }
@@ -423,15 +429,19 @@ EventRecord TakeRecord(Row& row) {
                    r.fields.end());
   };
   // Names with their own place in the output must not appear twice.
-  for (std::string_view reserved :
-       {kTimestampField, kDatasetField, kTenantField, kRawField, std::string_view("source.ip"),
-        std::string_view("user.name")}) {
+  for (std::string_view reserved : {kTimestampField, kDatasetField, kTenantField, kRawField}) {
     drop(reserved);
   }
-  if (row.source_ip.has_value()) {
+  // source.ip and user.name are in `fields` only when repeated (then with every value);
+  // otherwise the column holds the single value.
+  auto has = [&](std::string_view name) {
+    return std::any_of(r.fields.begin(), r.fields.end(),
+                       [&](const auto& f) { return f.first == name; });
+  };
+  if (row.source_ip.has_value() && !has("source.ip")) {
     r.fields.emplace_back("source.ip", Cell::Text(std::move(*row.source_ip)));
   }
-  if (row.user_name.has_value()) {
+  if (row.user_name.has_value() && !has("user.name")) {
     r.fields.emplace_back("user.name", Cell::Text(std::move(*row.user_name)));
   }
   std::stable_sort(r.fields.begin(), r.fields.end(),
@@ -498,10 +508,12 @@ Result<std::vector<Row>> FetchEvents(const Node& filter,
                                      size_t* files_searched) {
   // One row past the limit tells whether anything was left out.
   const uint64_t keep = limit == 0 ? 0 : limit + 1;
-  RAMPART_ASSIGN_OR_RETURN(
-      SqlStatement sql, internal::EventsSql(filter, range, order.field, order.descending, keep));
+  RAMPART_ASSIGN_OR_RETURN(SqlStatement sql,
+                           internal::EventsSql(filter, range, order.field, order.descending, keep));
   std::vector<Row> merged;
-  auto before = [&](const Row& a, const Row& b) { return RowBefore(order, a, b); };
+  auto before = [&](const Row& a, const Row& b) {
+    return RowBefore(order, a, b);
+  };
   // Time orders visit files in that order so that later files can often be skipped.
   std::vector<size_t> visit(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
@@ -591,8 +603,8 @@ Result<ResultSet> RunEvents(const Query& query,
     ops.push_back(&p);
   }
   Pipe implicit_head;
-  const bool has_head = std::any_of(ops.begin(), ops.end(),
-                                    [](const Pipe* p) { return p->kind == PipeKind::kHead; });
+  const bool has_head =
+      std::any_of(ops.begin(), ops.end(), [](const Pipe* p) { return p->kind == PipeKind::kHead; });
   if (!has_head && options.default_limit > 0) {
     implicit_head.kind = PipeKind::kHead;
     implicit_head.n = options.default_limit;
@@ -615,8 +627,8 @@ Result<ResultSet> RunEvents(const Query& query,
   ResultSet result;
   bool more = false;
   const bool pushdown = sort != nullptr && pre_limit == 0;
-  const RowOrder fetch_order = pushdown ? RowOrder::For(&sort->fields[0], sort->descending)
-                                        : RowOrder::For(nullptr, true);
+  const RowOrder fetch_order =
+      pushdown ? RowOrder::For(&sort->fields[0], sort->descending) : RowOrder::For(nullptr, true);
   RAMPART_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       FetchEvents(query.filter, files, range, fetch_order, pushdown ? post_limit : pre_limit,
@@ -671,10 +683,9 @@ Result<ResultSet> RunEvents(const Query& query,
 // Orders group keys: absent last, numbers (ints, times) numerically, then text.
 int CompareCells(const Cell& a, const Cell& b) {
   auto rank = [](const Cell& c) {
-    return c.type == Cell::Type::kNull ? 2 : (c.type == Cell::Type::kInt ||
-                                              c.type == Cell::Type::kTime)
-                                                 ? 0
-                                                 : 1;
+    return c.type == Cell::Type::kNull                                   ? 2
+           : (c.type == Cell::Type::kInt || c.type == Cell::Type::kTime) ? 0
+                                                                         : 1;
   };
   const int ra = rank(a), rb = rank(b);
   if (ra != rb) {
@@ -802,7 +813,8 @@ Result<ResultSet> RunTimeline(const Query& query,
   const bool to_bounded = range.to_ns != std::numeric_limits<int64_t>::max();
   auto span = [&](int64_t first, int64_t last) -> uint64_t {
     // last >= first; the unsigned difference is exact even when the signed one overflows.
-    return (static_cast<uint64_t>(last) - static_cast<uint64_t>(first)) / static_cast<uint64_t>(iv) +
+    return (static_cast<uint64_t>(last) - static_cast<uint64_t>(first)) /
+               static_cast<uint64_t>(iv) +
            1;
   };
   std::optional<std::pair<int64_t, int64_t>> fill;
@@ -811,8 +823,8 @@ Result<ResultSet> RunTimeline(const Query& query,
   }
   if (from_bounded || to_bounded) {
     const int64_t first = from_bounded ? internal::FloorToInterval(range.from_ns, iv)
-                          : fill      ? fill->first
-                                      : 0;
+                          : fill       ? fill->first
+                                       : 0;
     const int64_t last = to_bounded ? internal::FloorToInterval(range.to_ns - 1, iv)
                          : fill     ? fill->second
                                     : 0;
@@ -823,8 +835,8 @@ Result<ResultSet> RunTimeline(const Query& query,
   }
   if (fill && span(fill->first, fill->second) > kMaxTimelineBuckets) {
     return InvalidArgument("timeline would have " +
-                           std::to_string(span(fill->first, fill->second)) +
-                           " buckets (at most " + std::to_string(kMaxTimelineBuckets) +
+                           std::to_string(span(fill->first, fill->second)) + " buckets (at most " +
+                           std::to_string(kMaxTimelineBuckets) +
                            "); use a larger interval or a shorter time range");
   }
   result.columns = {std::string(kTimestampField), std::string(kCountColumn)};

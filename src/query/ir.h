@@ -20,7 +20,7 @@ namespace rampart::query {
 inline constexpr std::string_view kTimestampField = "@timestamp";
 inline constexpr std::string_view kDatasetField = "event.dataset";
 inline constexpr std::string_view kTenantField = "tenant";
-inline constexpr std::string_view kRawField = "raw";  // the stored (masked) original record
+inline constexpr std::string_view kRawField = "raw";       // the stored (masked) original record
 inline constexpr std::string_view kCountColumn = "count";  // output of count/top/timeline
 
 // How a leaf tests an event.
@@ -93,7 +93,9 @@ struct Query {
   std::vector<Pipe> pipes;  // validated order, see query.h
 };
 
-inline bool IsTimestampField(std::string_view f) { return f == kTimestampField; }
+inline bool IsTimestampField(std::string_view f) {
+  return f == kTimestampField;
+}
 inline bool IsAggregation(PipeKind k) {
   return k == PipeKind::kCount || k == PipeKind::kCountBy || k == PipeKind::kTop ||
          k == PipeKind::kTimeline;

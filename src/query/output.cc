@@ -229,6 +229,9 @@ void WriteTable(const ResultSet& result, std::ostream& out) {
         }
       }
     }
+    while (!buf.empty() && buf.back() == ' ') {
+      buf.pop_back();  // empty trailing cells
+    }
     buf.push_back('\n');
     out << buf;
   };

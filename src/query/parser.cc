@@ -19,12 +19,18 @@ using internal::DecodeUtf8;
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool IsAsciiDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 bool IsFieldStart(char c) {
   return IsAsciiAlpha(c) || c == '_' || c == '@' || static_cast<unsigned char>(c) >= 0x80;
 }
-bool IsFieldChar(char c) { return IsFieldStart(c) || IsAsciiDigit(c) || c == '.' || c == '-'; }
+bool IsFieldChar(char c) {
+  return IsFieldStart(c) || IsAsciiDigit(c) || c == '.' || c == '-';
+}
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -249,6 +255,13 @@ class Parser {
     }
     out += "'";
     return out;
+  }
+
+  // The whole UTF-8 character at byte `i`.
+  std::string CharAt(size_t i) const {
+    size_t end = i;
+    DecodeUtf8(text_, &end);
+    return std::string(text_.substr(i, end - i));
   }
 
   // ----- lexer -----
@@ -727,8 +740,9 @@ class Parser {
     Token hi = ScanWord(i, "]}");
     i = SkipSpace(hi.end);
     if (i >= text_.size() || (text_[i] != ']' && text_[i] != '}')) {
-      return Fail(i, "expected ']' or '}' to close the range at column " +
-                         std::to_string(ColumnOf(open)));
+      return Fail(i, "expected ']' or '}' to close the range opened at column " +
+                         std::to_string(ColumnOf(open)) + ", found " +
+                         (i < text_.size() ? "'" + CharAt(i) + "'" : std::string("end of query")));
     }
     const bool hi_inclusive = text_[i] == ']';
     pos_ = i + 1;
@@ -816,8 +830,7 @@ class Parser {
 
   // A field a pipe refers to must exist in the rows at that point.
   Status CheckColumn(const std::string& f, size_t at) {
-    if (!have_columns_ ||
-        std::find(columns_.begin(), columns_.end(), f) != columns_.end()) {
+    if (!have_columns_ || std::find(columns_.begin(), columns_.end(), f) != columns_.end()) {
       return Status::Ok();
     }
     std::string list;
@@ -831,8 +844,8 @@ class Parser {
   Result<uint64_t> PipeCount(const Word& w, std::string_view what) {
     uint64_t n = 0;
     auto r = std::from_chars(w.text.data(), w.text.data() + w.text.size(), n);
-    if (w.text.empty() || r.ec != std::errc() || r.ptr != w.text.data() + w.text.size() ||
-        n < 1 || n > kMaxLimit) {
+    if (w.text.empty() || r.ec != std::errc() || r.ptr != w.text.data() + w.text.size() || n < 1 ||
+        n > kMaxLimit) {
       return Fail(w.begin, "expected a count from 1 to " + std::to_string(kMaxLimit) + " after " +
                                std::string(what) + ", found '" + std::string(w.text) + "'");
     }
@@ -860,8 +873,7 @@ class Parser {
     if (after_count_) {
       return Fail(cmd.begin, "'" + name + "' cannot follow 'count', which returns one row");
     }
-    const bool aggregation =
-        name == "count" || name == "top" || name == "timeline";
+    const bool aggregation = name == "count" || name == "top" || name == "timeline";
     if (aggregation && !first) {
       return Fail(cmd.begin, "'" + name + "' must be the first command after the search");
     }
@@ -954,8 +966,7 @@ class Parser {
         extra.text = text_.substr(end, 1);
         extra.begin = end;
       }
-      return Fail(extra.begin, "unexpected '" + std::string(extra.text) + "' after '" + name +
-                                   "'");
+      return Fail(extra.begin, "unexpected '" + std::string(extra.text) + "' after '" + name + "'");
     }
     pos_ = end;
     query->pipes.push_back(std::move(pipe));
@@ -1200,8 +1211,7 @@ Result<int64_t> ParseTimeBound(std::string_view text, int64_t now_ns) {
   std::string_view digits = s.substr(1, s.size() - 2);
   int64_t n = 0;
   auto r = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (r.ec != std::errc() || r.ptr != digits.data() + digits.size() || n < 0 ||
-      n > 1'000'000'000) {
+  if (r.ec != std::errc() || r.ptr != digits.data() + digits.size() || n < 0 || n > 1'000'000'000) {
     return InvalidArgument(bad);
   }
   int64_t unit = 0;

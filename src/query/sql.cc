@@ -11,6 +11,11 @@
 namespace rampart::query::internal {
 namespace {
 
+// How a repeated field starts in the store's `fields` JSON: "source.ip":[
+std::string RepeatedMarker(std::string_view field) {
+  return "\"" + std::string(field) + "\":[";
+}
+
 // Builds one statement: the text and its parameters, plus CTEs for hoisted subtrees.
 class SqlBuilder {
  public:
@@ -233,6 +238,16 @@ class SqlBuilder {
         return Status::Ok();
       }
       RAMPART_ASSIGN_OR_RETURN(std::string test, ValueTest(p, x));
+      if (column == Column::kSourceIp || column == Column::kUserName) {
+        // The column holds the first value; a repeated one is also in `fields` as an
+        // array. A substring test keeps the JSON parse off the common path.
+        RAMPART_ASSIGN_OR_RETURN(std::string path, Path(p.field));
+        RAMPART_ASSIGN_OR_RETURN(std::string element_test, ValueTest(p, "j.value"));
+        out += "(" + test + " OR (instr(e.fields, " + Text(RepeatedMarker(p.field)) +
+               ") > 0 AND EXISTS (SELECT 1 FROM json_each(e.fields, " + path + ") AS j WHERE " +
+               element_test + ")))";
+        return Status::Ok();
+      }
       out += test;
       return Status::Ok();
     }
@@ -329,7 +344,9 @@ void NumFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_null(ctx);
 }
 
-void DeleteNet(void* p) { delete static_cast<IpNet*>(p); }
+void DeleteNet(void* p) {
+  delete static_cast<IpNet*>(p);
+}
 
 // rampart_cidr(x, net): the network argument is a bound constant, parsed once per
 // statement and kept as auxiliary data.
@@ -419,13 +436,12 @@ Result<SqlStatement> EventsSql(const Node& filter,
   std::string where;
   RAMPART_RETURN_IF_ERROR(b.Where(filter, where));
   const char* dir = descending ? " DESC" : " ASC";
-  std::string select = "SELECT ";
-  select += kEventColumns;
-  std::string order;
-  if (sort_field == nullptr) {
-    order = "e.ts DESC, e.id DESC";
-  } else if (ColumnFor(*sort_field) == Column::kTs) {
-    order = std::string("e.ts") + dir + ", e.id" + dir;
+  std::string select;
+  if (sort_field == nullptr || ColumnFor(*sort_field) == Column::kTs) {
+    // Time order: the events_ts index (which ends in the rowid) yields it without sorting.
+    const char* time_dir = sort_field == nullptr ? " DESC" : dir;
+    select = "SELECT " + std::string(kEventColumns) + " FROM events AS e WHERE " + where +
+             " ORDER BY e.ts" + time_dir + ", e.id" + time_dir;
   } else {
     const Column column = ColumnFor(*sort_field);
     std::string key;
@@ -435,11 +451,17 @@ Result<SqlStatement> EventsSql(const Node& filter,
     } else {
       RAMPART_ASSIGN_OR_RETURN(key, ColumnExpr(column));
     }
-    select += ", " + key + " AS k";
-    order = std::string("(k IS NULL), (rampart_num(k) IS NULL), rampart_num(k)") + dir + ", k" +
-            dir + ", e.ts" + dir + ", e.id" + dir;
+    // The key is computed once per row in a subquery; "LIMIT -1" keeps SQLite from
+    // flattening it, which would evaluate the key expression for every ORDER BY term.
+    select =
+        "SELECT id, ts, tenant, dataset, source_ip, user_name, fields, raw, k FROM "
+        "(SELECT e.id AS id, e.ts AS ts, e.tenant AS tenant, e.dataset AS dataset, "
+        "e.source_ip AS source_ip, e.user_name AS user_name, e.fields AS fields, "
+        "e.raw AS raw, " +
+        key + " AS k FROM events AS e WHERE " + where +
+        " LIMIT -1) ORDER BY (k IS NULL), (rampart_num(k) IS NULL), rampart_num(k)" + dir + ", k" +
+        dir + ", ts" + dir + ", id" + dir;
   }
-  select += " FROM events AS e WHERE " + where + " ORDER BY " + order;
   if (limit > 0) {
     select += " LIMIT " + b.Int(static_cast<int64_t>(limit));
   }
@@ -472,10 +494,24 @@ Result<SqlStatement> GroupSql(const Node& filter,
     if (column == Column::kJson) {
       RAMPART_ASSIGN_OR_RETURN(std::string path, b.Path(fields[i]));
       const std::string alias = "j" + std::to_string(i + 1);
-      joins += std::string(skip_missing ? " JOIN" : " LEFT JOIN") + " json_each(e.fields, " +
-               path + ") AS " + alias;
+      joins += std::string(skip_missing ? " JOIN" : " LEFT JOIN") + " json_each(e.fields, " + path +
+               ") AS " + alias;
       key = alias + ".value";
       any_json = true;
+    } else if (column == Column::kSourceIp || column == Column::kUserName) {
+      // Every value of a repeated source.ip/user.name (array in `fields`), else the column.
+      RAMPART_ASSIGN_OR_RETURN(std::string path, b.Path(fields[i]));
+      RAMPART_ASSIGN_OR_RETURN(std::string col, ColumnExpr(column));
+      const std::string alias = "j" + std::to_string(i + 1);
+      joins += std::string(skip_missing ? " JOIN" : " LEFT JOIN") +
+               " json_each(CASE WHEN instr(e.fields, " + b.Text(RepeatedMarker(fields[i])) +
+               ") > 0 THEN json_extract(e.fields, " + path + ") ELSE json_array(" + col +
+               ") END) AS " + alias;
+      key = alias + ".value";
+      any_json = true;
+      if (skip_missing) {
+        not_null += " AND " + key + " IS NOT NULL";
+      }
     } else {
       RAMPART_ASSIGN_OR_RETURN(key, ColumnExpr(column));
       if (skip_missing) {
@@ -533,13 +569,12 @@ Status BindParams(sqlite3_stmt* stmt, const std::vector<SqlParam>& params) {
         rc = sqlite3_bind_double(stmt, index, p.d);
         break;
       case SqlParam::Type::kText:
-        rc = sqlite3_bind_text(stmt, index, p.s.data(), static_cast<int>(p.s.size()),
-                               SQLITE_STATIC);
+        rc =
+            sqlite3_bind_text(stmt, index, p.s.data(), static_cast<int>(p.s.size()), SQLITE_STATIC);
         break;
     }
     if (rc != SQLITE_OK) {
-      return Internal("binding parameter " + std::to_string(index) + ": " +
-                      sqlite3_errstr(rc));
+      return Internal("binding parameter " + std::to_string(index) + ": " + sqlite3_errstr(rc));
     }
   }
   return Status::Ok();

@@ -10,7 +10,9 @@
 namespace rampart::query::internal {
 namespace {
 
-bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Parses exactly `n` digits at s[*i].
 bool ReadDigits(std::string_view s, size_t* i, int n, int* out) {
@@ -30,7 +32,9 @@ bool ReadDigits(std::string_view s, size_t* i, int n, int* out) {
   return true;
 }
 
-bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeapYear(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysInMonth(int64_t y, int m) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -195,9 +199,13 @@ bool ParseNumber(std::string_view s, double* out) {
   return true;
 }
 
-bool ParseIpOrNet(std::string_view s, IpNet* out) { return ParseNet(s, false, out); }
+bool ParseIpOrNet(std::string_view s, IpNet* out) {
+  return ParseNet(s, false, out);
+}
 
-bool ParseCidr(std::string_view s, IpNet* out) { return ParseNet(s, true, out); }
+bool ParseCidr(std::string_view s, IpNet* out) {
+  return ParseNet(s, true, out);
+}
 
 bool NetContains(const IpNet& net, const IpNet& inner) {
   if (inner.prefix < net.prefix) {

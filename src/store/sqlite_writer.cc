@@ -29,9 +29,10 @@ CREATE TABLE IF NOT EXISTS events(
   fields TEXT NOT NULL,
   raw TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
-CREATE INDEX IF NOT EXISTS events_tenant_dataset_ts ON events(tenant, dataset, ts);
-CREATE INDEX IF NOT EXISTS events_source_ip ON events(source_ip);
-CREATE INDEX IF NOT EXISTS events_user_name ON events(user_name);
+CREATE INDEX IF NOT EXISTS events_tenant_dataset_ts ON events(tenant COLLATE NOCASE,
+                                                             dataset COLLATE NOCASE, ts);
+CREATE INDEX IF NOT EXISTS events_source_ip ON events(source_ip COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS events_user_name ON events(user_name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS dead_letters(
   id INTEGER PRIMARY KEY,
   received_ns INTEGER NOT NULL,

@@ -1,5 +1,3 @@
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +6,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "query/query.h"
 #include "test_db.h"
@@ -24,9 +23,12 @@ using testing::TestEvent;
 // tests can state expected results as a list of names.
 class ExecTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    shared_files_ = new std::vector<store::DayFile>();
+    std::vector<store::DayFile>& files_ = *shared_files_;
     files_.push_back(MakeDayFile(
-        dir_.path(), "default", "2026-11-18",
+        dir_->path(), "default", "2026-11-18",
         {
             {"2026-11-18T10:00:00Z", "nginx.access", "10.0.0.5", "alice",
              R"({"url.path":"/login","http.response.status_code":"200","tags":["a","b","a"],)"
@@ -40,7 +42,7 @@ class ExecTest : public ::testing::Test {
              "e3 sshd: Failed password for root from 2001:db8::1 port 22"},
         }));
     files_.push_back(MakeDayFile(
-        dir_.path(), "default", "2026-11-19",
+        dir_->path(), "default", "2026-11-19",
         {
             {"2026-11-19T00:00:00Z", "nginx.access", "10.1.2.3", std::nullopt,
              R"({"url.path":"/Login","http.response.status_code":"404","tags":"a","size":"64"})",
@@ -55,21 +57,26 @@ class ExecTest : public ::testing::Test {
              R"(e6 {"EventID":1,"CommandLine":"cmd.exe /c whoami"})"},
         }));
     files_.push_back(MakeDayFile(
-        dir_.path(), "acme", "2026-11-19",
+        dir_->path(), "acme", "2026-11-19",
         {
             {"2026-11-19T05:00:00Z", "nginx.access", "::ffff:10.9.9.9", std::nullopt,
              R"({"url.path":"/login","http.response.status_code":"503","tags":["b","c"]})",
              "e7 GET /login 503 acme"},
         }));
-    files_.push_back(MakeDayFile(
-        dir_.path(), "default", "2026-11-20",
-        {
-            {"2026-11-20T08:00:00Z", "nginx.access", "203.0.113.9", "alice",
-             R"({"url.path":"/login","http.response.status_code":"200",)"
-             R"("http.response.body.bytes":"-"})",
-             "e8 GET /login 200 from 203.0.113.9"},
-        }));
+    files_.push_back(
+        MakeDayFile(dir_->path(), "default", "2026-11-20",
+                    {
+                        {"2026-11-20T08:00:00Z", "nginx.access", "203.0.113.9", "alice",
+                         R"({"url.path":"/login","http.response.status_code":"200",)"
+                         R"("http.response.body.bytes":"-"})",
+                         "e8 GET /login 200 from 203.0.113.9"},
+                    }));
   }
+  static void TearDownTestSuite() {
+    delete shared_files_;
+    delete dir_;
+  }
+  void SetUp() override { files_ = *shared_files_; }
 
   Result<ResultSet> Run(std::string_view text, TimeRange range = {}, ExecuteOptions opts = {}) {
     Result<Query> q = ParseQuery(text);
@@ -115,9 +122,13 @@ class ExecTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  std::vector<store::DayFile> files_;
+  static TempDir* dir_;
+  static std::vector<store::DayFile>* shared_files_;
+  std::vector<store::DayFile> files_;  // per test: some tests add files
 };
+
+TempDir* ExecTest::dir_ = nullptr;
+std::vector<store::DayFile>* ExecTest::shared_files_ = nullptr;
 
 TEST_F(ExecTest, DefaultIsNewestFirstWithDeterministicTies) {
   // e5, e6 (default) and e7 (acme) share a timestamp: ties go by file (tenant), then id.
@@ -292,8 +303,8 @@ TEST_F(ExecTest, HeadAndLimitPushdown) {
   Result<ResultSet> one = Run("| head 1");
   ASSERT_TRUE(one.ok());
   EXPECT_TRUE(one->truncated);
-  // The newest day file already holds two candidates (1 + 1 to detect truncation)?
-  // It holds one event; the 2026-11-19 files are needed for the second; 2026-11-18 is skipped.
+  // Two candidates are needed (one more than asked, to know about truncation): 2026-11-20
+  // has one, so both 2026-11-19 files are read; 2026-11-18 cannot reach the result.
   EXPECT_EQ(one->files_searched, 3u);
   Result<ResultSet> oldest = Run("| sort @timestamp | head 2");
   ASSERT_TRUE(oldest.ok());
@@ -342,9 +353,8 @@ TEST_F(ExecTest, EventRecordsAndDefaultColumns) {
   Result<ResultSet> r = Run("url.path:/search");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->events.size(), 1u);
-  EXPECT_EQ(r->columns,
-            (std::vector<std::string>{"@timestamp", "event.dataset", "source.ip", "user.name",
-                                      "raw"}));
+  EXPECT_EQ(r->columns, (std::vector<std::string>{"@timestamp", "event.dataset", "source.ip",
+                                                  "user.name", "raw"}));
   std::ostringstream json;
   WriteJson(*r, json);
   EXPECT_EQ(json.str(),
@@ -376,16 +386,17 @@ TEST_F(ExecTest, CountByJson) {
   ASSERT_TRUE(r.ok());
   std::ostringstream json;
   WriteJson(*r, json);
-  EXPECT_EQ(json.str(), "{\"user.name\":\"alice\",\"count\":3}\n{\"user.name\":null,\"count\":2}\n");
+  EXPECT_EQ(json.str(),
+            "{\"user.name\":\"alice\",\"count\":3}\n{\"user.name\":null,\"count\":2}\n");
 }
 
 TEST_F(ExecTest, MissingAndEmptyFilesAreSkipped) {
   store::DayFile gone = files_[0];
-  gone.path = dir_.path() + "/tenants/default/events-2026-11-10.db";
+  gone.path = dir_->path() + "/tenants/default/events-2026-11-10.db";
   gone.day = "2026-11-10";
   gone.day_start_ns = Ns("2026-11-10");
   files_.push_back(gone);
-  const std::string empty_path = dir_.path() + "/empty.db";
+  const std::string empty_path = dir_->path() + "/empty.db";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(empty_path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE other(x)", nullptr, nullptr, nullptr), SQLITE_OK);
@@ -401,7 +412,7 @@ TEST_F(ExecTest, MissingAndEmptyFilesAreSkipped) {
 
 TEST_F(ExecTest, CorruptFileIsAnErrorNamingIt) {
   store::DayFile bad = files_[0];
-  bad.path = dir_.path() + "/bad.db";
+  bad.path = dir_->path() + "/bad.db";
   {
     std::ofstream out(bad.path);
     out << "this is not a database, just text that is long enough to have a header....."
@@ -420,13 +431,44 @@ TEST_F(ExecTest, EmptyRangeIsRejected) {
   EXPECT_EQ(r.status().message(), "the time range is empty");
 }
 
+// A repeated source.ip: the column holds the first value, `fields` the array of all.
+TEST(ExecRepeatedColumnTest, SourceIpArrayInFields) {
+  TempDir dir;
+  store::DayFile file = MakeDayFile(
+      dir.path(), "default", "2026-11-20",
+      {{"2026-11-20T01:00:00Z", "nginx.access", "1.1.1.1", "bob",
+        R"({"source.ip":["1.1.1.1","10.20.30.40"]})", "xff"},
+       {"2026-11-20T02:00:00Z", "nginx.access", "10.0.0.1", std::nullopt, "{}", "single"}});
+  auto run = [&](std::string_view text) {
+    Result<Query> q = ParseQuery(text);
+    EXPECT_TRUE(q.ok());
+    Result<ResultSet> r = Execute(*q, {file}, {});
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::ostringstream out;
+    WriteJson(*r, out);
+    return out.str();
+  };
+  EXPECT_EQ(run("source.ip:10.20.30.40 | fields raw"), "{\"raw\":\"xff\"}\n");
+  EXPECT_EQ(run("source.ip:10.0.0.0/8 | fields raw, source.ip"),
+            "{\"raw\":\"single\",\"source.ip\":\"10.0.0.1\"}\n"
+            "{\"raw\":\"xff\",\"source.ip\":[\"1.1.1.1\",\"10.20.30.40\"]}\n");
+  EXPECT_EQ(run("NOT source.ip:10.20.* | fields raw"), "{\"raw\":\"single\"}\n");
+  EXPECT_EQ(run("| count by source.ip"),
+            "{\"source.ip\":\"1.1.1.1\",\"count\":1}\n{\"source.ip\":\"10.0.0.1\",\"count\":1}\n"
+            "{\"source.ip\":\"10.20.30.40\",\"count\":1}\n");
+  EXPECT_EQ(run("| count by user.name"),
+            "{\"user.name\":\"bob\",\"count\":1}\n{\"user.name\":null,\"count\":1}\n");
+  EXPECT_EQ(run("| top 1 user.name"), "{\"user.name\":\"bob\",\"count\":1}\n");
+  EXPECT_EQ(run("| sort source.ip desc | fields raw"), "{\"raw\":\"single\"}\n{\"raw\":\"xff\"}\n");
+}
+
 // The live writer keeps the file in WAL mode with recent rows only in the -wal file.
 TEST(ExecWalTest, ReadsWalFilesWhileTheWriterHoldsThem) {
   TempDir dir;
-  store::DayFile file = MakeDayFile(dir.path(), "default", "2026-11-20",
-                                    {{"2026-11-20T01:00:00Z", "nginx.access", "10.0.0.1",
-                                      std::nullopt, "{}", "first"}},
-                                    /*wal=*/true);
+  store::DayFile file = MakeDayFile(
+      dir.path(), "default", "2026-11-20",
+      {{"2026-11-20T01:00:00Z", "nginx.access", "10.0.0.1", std::nullopt, "{}", "first"}},
+      /*wal=*/true);
   sqlite3* writer = nullptr;
   ASSERT_EQ(sqlite3_open(file.path.c_str(), &writer), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(writer, "PRAGMA wal_autocheckpoint=0", nullptr, nullptr, nullptr),
@@ -443,8 +485,9 @@ TEST(ExecWalTest, ReadsWalFilesWhileTheWriterHoldsThem) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows[0][0].number, 2);
   // An open write transaction does not block readers in WAL mode.
-  ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE; INSERT INTO events(ts, tenant, dataset, "
-                                 "fields, raw) VALUES (1, 'default', 'd', '{}', 'third')",
+  ASSERT_EQ(sqlite3_exec(writer,
+                         "BEGIN IMMEDIATE; INSERT INTO events(ts, tenant, dataset, "
+                         "fields, raw) VALUES (1, 'default', 'd', '{}', 'third')",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   r = Execute(*q, {file}, {});

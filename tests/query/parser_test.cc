@@ -1,3 +1,4 @@
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -41,8 +42,7 @@ TEST(ParserTest, PrecedenceNotOverAndOverOr) {
   EXPECT_EQ(Parsed("a AND b OR c AND d"),
             R"((or (and (text "a") (text "b")) (and (text "c") (text "d"))))");
   EXPECT_EQ(Parsed("NOT a b"), R"((and (not (text "a")) (text "b")))");
-  EXPECT_EQ(Parsed("a AND NOT b OR c"),
-            R"((or (and (text "a") (not (text "b"))) (text "c")))");
+  EXPECT_EQ(Parsed("a AND NOT b OR c"), R"((or (and (text "a") (not (text "b"))) (text "c")))");
   EXPECT_EQ(Parsed("NOT NOT a"), R"((not (not (text "a"))))");
   EXPECT_EQ(Parsed("(a OR b) c"), R"((and (or (text "a") (text "b")) (text "c")))");
   EXPECT_EQ(Parsed("a OR b OR c"), R"((or (text "a") (text "b") (text "c")))");
@@ -50,14 +50,12 @@ TEST(ParserTest, PrecedenceNotOverAndOverOr) {
 
 TEST(ParserTest, ImplicitAndBetweenAdjacentTerms) {
   EXPECT_EQ(Parsed("a b c"), R"((and (text "a") (text "b") (text "c")))");
-  EXPECT_EQ(Parsed("status:500 \"GET /\""),
-            R"((and (eq "status" "500") (text "GET /")))");
+  EXPECT_EQ(Parsed("status:500 \"GET /\""), R"((and (eq "status" "500") (text "GET /")))");
   EXPECT_EQ(Parsed("(a)(b)"), R"((and (text "a") (text "b")))");
 }
 
 TEST(ParserTest, KeywordsAnyCaseAndSymbols) {
-  EXPECT_EQ(Parsed("a and b or not c"),
-            R"((or (and (text "a") (text "b")) (not (text "c"))))");
+  EXPECT_EQ(Parsed("a and b or not c"), R"((or (and (text "a") (text "b")) (not (text "c"))))");
   EXPECT_EQ(Parsed("a && b || !c"), R"((or (and (text "a") (text "b")) (not (text "c"))))");
   EXPECT_EQ(Parsed("a||b"), R"((or (text "a") (text "b")))");
   EXPECT_EQ(Parsed("-a b"), R"((and (not (text "a")) (text "b")))");
@@ -175,7 +173,10 @@ TEST(ParserTest, ErrorsCarryColumns) {
   EXPECT_EQ(Error("(url.path:)"), "expected a value after 'url.path:' at column 11");
   EXPECT_EQ(Error("status:[1 2]"), "expected 'TO' in range at column 11");
   EXPECT_EQ(Error("status:[1 TO 2"),
-            "expected ']' or '}' to close the range at column 8 at column 15");
+            "expected ']' or '}' to close the range opened at column 8, found end of query at "
+            "column 15");
+  EXPECT_EQ(Error("status:[1 TO 2 3]"),
+            "expected ']' or '}' to close the range opened at column 8, found '3' at column 16");
   EXPECT_EQ(Error("@timestamp:yesterday"),
             "expected an ISO-8601 time for @timestamp, found 'yesterday' at column 1");
   EXPECT_EQ(Error("@timestamp:2026*"),
@@ -192,10 +193,12 @@ TEST(ParserTest, PipeErrors) {
   EXPECT_EQ(Error("| frob"),
             "unknown command 'frob'; expected count, top, timeline, fields, sort or head at "
             "column 3");
-  EXPECT_EQ(Error("| head x"), "expected a count from 1 to 1000000 after 'head', found 'x' at "
-                               "column 8");
-  EXPECT_EQ(Error("| head 0"), "expected a count from 1 to 1000000 after 'head', found '0' at "
-                               "column 8");
+  EXPECT_EQ(Error("| head x"),
+            "expected a count from 1 to 1000000 after 'head', found 'x' at "
+            "column 8");
+  EXPECT_EQ(Error("| head 0"),
+            "expected a count from 1 to 1000000 after 'head', found '0' at "
+            "column 8");
   EXPECT_EQ(Error("| head 5 | count"),
             "'count' must be the first command after the search at column 12");
   EXPECT_EQ(Error("| count | head 5"),
@@ -212,14 +215,16 @@ TEST(ParserTest, PipeErrors) {
   EXPECT_EQ(Error("| fields a,a"), "field 'a' is listed twice at column 12");
   EXPECT_EQ(Error("| count frob"),
             "expected 'by' or the end of the command after 'count', found 'frob' at column 9");
-  EXPECT_EQ(Error("| timeline"), "expected an interval like 30s, 5m, 1h or 1d after 'timeline' "
-                                 "at column 11");
+  EXPECT_EQ(Error("| timeline"),
+            "expected an interval like 30s, 5m, 1h or 1d after 'timeline' "
+            "at column 11");
   EXPECT_EQ(Error("| timeline 5x"),
             "expected an interval like 30s, 5m, 1h or 1d after 'timeline' (at most 366d), "
             "found '5x' at column 12");
   EXPECT_EQ(Error("| head 5 extra"), "unexpected 'extra' after 'head' at column 10");
   EXPECT_EQ(Error("| sort 9x"), "invalid field name '9x' at column 8");
-  EXPECT_EQ(Error("| top 5 count"), "'count' is the name of the result column of 'top' at column 3");
+  EXPECT_EQ(Error("| top 5 count"),
+            "'count' is the name of the result column of 'top' at column 3");
 }
 
 TEST(ParserTest, DepthLimitIsEnforced) {
@@ -237,10 +242,10 @@ TEST(ParserTest, DepthLimitIsEnforced) {
   }
   EXPECT_TRUE(ParseQuery(nots + "a").ok());
   EXPECT_EQ(Error(nots + "NOT a"), "query nests deeper than 64 levels at column 257");
-  EXPECT_EQ(Error(std::string(60000, '!') + "a"),
-            "query nests deeper than 64 levels at column 65");
+  EXPECT_EQ(Error(std::string(60000, '!') + "a"), "query nests deeper than 64 levels at column 65");
 
-  std::string groups = "f:" + std::string(kMaxDepth + 1, '(') + "a" + std::string(kMaxDepth + 1, ')');
+  std::string groups =
+      "f:" + std::string(kMaxDepth + 1, '(') + "a" + std::string(kMaxDepth + 1, ')');
   EXPECT_EQ(Error(groups), "query nests deeper than 64 levels at column 67");
 }
 
@@ -276,6 +281,26 @@ TEST(ParserTest, FormatQueryErrorCaretUnderWideCharacters) {
             "error: unexpected ')' at column 9\n"
             "  사용자:홍길동 )\n"
             "                ^\n");
+}
+
+// Every query in the examples section of docs/query.md parses.
+TEST(ParserTest, DocumentedExamplesParse) {
+  std::ifstream in(RAMPART_SOURCE_DIR "/docs/query.md");
+  ASSERT_TRUE(in.good()) << "docs/query.md not found";
+  std::string line;
+  bool in_examples = false, in_block = false;
+  int parsed = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0) {
+      in_examples = line == "## Examples";
+    } else if (in_examples && line.rfind("```", 0) == 0) {
+      in_block = !in_block;
+    } else if (in_block && !line.empty() && line[0] != '#') {
+      EXPECT_EQ(Parsed(line).rfind("ERROR", 0), std::string::npos) << line << ": " << Parsed(line);
+      ++parsed;
+    }
+  }
+  EXPECT_GE(parsed, 5);
 }
 
 TEST(ParserTest, TimeBounds) {

@@ -2,7 +2,6 @@
 // Test helper: day files with exactly the store's schema (store/store.h), written with
 // plain sqlite3 so query tests do not depend on the store's writer.
 
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "query/internal/util.h"
 #include "store/store.h"

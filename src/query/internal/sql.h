@@ -20,12 +20,12 @@
 //     to as e.id IN h1. Chains longer than kChunk are split into parenthesised chunks to
 //     stay under SQLite's expression depth limit (1000).
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include "core/status.h"
 #include "query/ir.h"
@@ -33,7 +33,7 @@
 
 namespace rampart::query::internal {
 
-inline constexpr int kHoistDepth = 8;
+inline constexpr int kHoistDepth = 6;
 inline constexpr size_t kChunk = 32;
 
 struct SqlParam {
