@@ -2,12 +2,13 @@
 // to miss little (a missed secret is stored forever) while staying cheap on the common
 // case of text without secrets: most bytes are rejected by one table lookup.
 
+#include "enrich/internal/detectors.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "core/strings.h"
-#include "enrich/internal/detectors.h"
 
 namespace rampart::enrich::internal {
 namespace {
@@ -20,7 +21,9 @@ size_t DigitRun(std::string_view t, size_t j) {
   return k - j;
 }
 
-bool IsB64Url(char c) { return IsAlnum(c) || c == '-' || c == '_'; }
+bool IsB64Url(char c) {
+  return IsAlnum(c) || c == '-' || c == '_';
+}
 
 size_t B64UrlRun(std::string_view t, size_t j) {
   size_t k = j;
@@ -30,7 +33,9 @@ size_t B64UrlRun(std::string_view t, size_t j) {
   return k - j;
 }
 
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeapYear(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysInMonth(int year, int month) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -40,39 +45,43 @@ int DaysInMonth(int year, int month) {
   return kDays[month - 1];
 }
 
-int Digit(char c) { return c - '0'; }
-
-// Is text[i] the start of a number rather than the middle of one? A preceding %XX escape
-// ("%20", "%3D") counts as a separator; "1.5" does not start a number at '5'.
-bool DigitStartBoundary(std::string_view t, size_t i) {
-  if (i == 0) {
-    return true;
-  }
-  char p = t[i - 1];
-  if (IsDigit(p)) {
-    return i >= 3 && t[i - 3] == '%' && IsHex(t[i - 2]);
-  }
-  if (p == '.' && i >= 2 && IsDigit(t[i - 2])) {
-    return false;
-  }
-  return true;
+int Digit(char c) {
+  return c - '0';
 }
 
-// Is text[i] the start of a word? Also true after a %XX escape or a JSON escape (\n, \t),
-// which end in letters or digits but separate words.
-bool WordStartBoundary(std::string_view t, size_t i) {
-  if (i == 0 || !IsAlnum(t[i - 1])) {
-    return true;
+// Is the backslash at text[k] the start of an escape (not itself escaped: "\\\\n" is a
+// backslash and a letter n)?
+bool IsEscapingBackslash(std::string_view t, size_t k) {
+  size_t run = 0;
+  while (run <= k && t[k - run] == '\\') {
+    ++run;
   }
-  if (i >= 3 && t[i - 3] == '%' && IsHex(t[i - 2]) && IsHex(t[i - 1])) {
-    return true;
+  return run % 2 == 1;
+}
+
+// Does a number ending before text[e] stand on its own (no letter or digit follows)?
+bool DigitEndBoundary(std::string_view t, size_t e) {
+  return e >= t.size() || !IsAlnum(t[e]);
+}
+
+// Extensions of files that appear as "name@host.ext" in paths and are no e-mail domains.
+bool IsFileExtension(std::string_view tld) {
+  // None of these is a top-level domain (".zip" and ".mov" are, and are left out).
+  static constexpr std::array<std::string_view, 35> kExtensions = {
+      "exe",  "dll", "cpl",  "sys", "evtx", "evt",  "bat", "cmd",  "vbs", "vbe", "js",  "jse",
+      "wsf",  "hta", "scr",  "msi", "lnk",  "txt",  "log", "tmp",  "dat", "ini", "cfg", "xml",
+      "json", "csv", "html", "htm", "doc",  "docx", "xls", "xlsx", "pdf", "png", "jpg"};
+  for (std::string_view e : kExtensions) {
+    if (EqualsIgnoreCase(e, tld)) {
+      return true;
+    }
   }
-  return i >= 2 && t[i - 2] == '\\';
+  return false;
 }
 
 constexpr std::array<std::string_view, 15> kAuthSchemes = {
-    "bearer", "basic",    "digest", "token",  "apikey", "negotiate", "ntlm",  "dpop",
-    "mac",    "hoba",     "mutual", "vapid",  "gnap",   "aws4-hmac-sha256", "scram-sha-256",
+    "bearer", "basic", "digest", "token", "apikey", "negotiate",        "ntlm",          "dpop",
+    "mac",    "hoba",  "mutual", "vapid", "gnap",   "aws4-hmac-sha256", "scram-sha-256",
 };
 
 bool IsAuthSchemeWord(std::string_view w) {
@@ -216,6 +225,10 @@ SecretKeyMatcher::SecretKeyMatcher(const MaskingPolicy& policy) {
   };
   copy(policy.mask_keys, &mask_);
   copy(policy.hash_keys, &hash_);
+  for (const std::string& w : policy.ignore_keys) {
+    char buf[kMaxKeyLength];
+    ignore_.emplace_back(buf, NormalizeKey(w, buf));
+  }
 }
 
 bool SecretKeyMatcher::Matches(const Words& w, std::string_view k) const {
@@ -254,6 +267,11 @@ MaskAction SecretKeyMatcher::Classify(std::string_view key) const {
   std::string_view k(buf, NormalizeKey(key, buf));
   if (k.size() < 2) {
     return MaskAction::kScan;
+  }
+  for (const std::string& w : ignore_) {
+    if (w == k) {
+      return MaskAction::kScan;
+    }
   }
   if (Matches(mask_, k)) {
     return MaskAction::kMask;
@@ -378,15 +396,15 @@ size_t MatchDomesticPhone(std::string_view t, size_t i, size_t* keep_digits) {
   }
   char c1 = t[i + 1];
   char c2 = t[i + 2];
+  const bool mobile =
+      c1 == '1' && (c2 == '0' || c2 == '1' || c2 == '6' || c2 == '7' || c2 == '8' || c2 == '9');
+  const bool area = c1 >= '3' && c1 <= '6' && c2 >= '1' && c2 <= '5';
+  const bool internet = c1 == '7' && c2 == '0';
   size_t prefix = 0;
-  if (c1 == '1' && (c2 == '0' || c2 == '1' || c2 == '6' || c2 == '7' || c2 == '8' || c2 == '9')) {
-    prefix = 3;  // mobile
-  } else if (c1 == '2') {
+  if (c1 == '2') {
     prefix = 2;  // Seoul
-  } else if (c1 >= '3' && c1 <= '6' && c2 >= '1' && c2 <= '5') {
-    prefix = 3;  // other areas
-  } else if (c1 == '7' && c2 == '0') {
-    prefix = 3;  // internet phone
+  } else if (mobile || area || internet) {
+    prefix = 3;
   } else {
     return 0;
   }
@@ -561,12 +579,8 @@ size_t AuthSchemePrefix(std::string_view value) {
   return s < value.size() ? s : 0;
 }
 
-bool MatchEmail(std::string_view t,
-                size_t at,
-                size_t at_len,
-                size_t floor,
-                size_t* begin,
-                size_t* end) {
+bool MatchEmail(
+    std::string_view t, size_t at, size_t at_len, size_t floor, size_t* begin, size_t* end) {
   const size_t n = t.size();
   size_t b = at;
   while (b > floor && at - b < 64 && IsLocalPartChar(t[b - 1])) {
@@ -604,6 +618,9 @@ bool MatchEmail(std::string_view t,
       return false;
     }
   }
+  if (IsFileExtension(tld)) {
+    return false;  // "Invoice@0582.cpl" is a file name
+  }
   *begin = b;
   *end = e;
   return true;
@@ -626,56 +643,64 @@ Scanner::Scanner(const DetectorSettings& settings,
                  const SecretKeyMatcher* keys,
                  std::string mask_text)
     : settings_(settings), keys_(keys), mask_text_(std::move(mask_text)) {
-  auto on = [](DetectorAction a) { return a != DetectorAction::kOff; };
-  if (on(settings_.rrn) || on(settings_.card) || on(settings_.phone)) {
-    for (char c = '0'; c <= '9'; ++c) {
-      trigger_[static_cast<unsigned char>(c)] = true;
-    }
+  auto on = [](DetectorAction a) {
+    return a != DetectorAction::kOff;
+  };
+  digits_on_ = on(settings_.rrn) || on(settings_.card) || on(settings_.phone);
+  // Letters and digits are handled word by word in Scan(); these start the other checks.
+  for (int c = 0; c < 256; ++c) {
+    class_[c] = IsAlnum(static_cast<char>(c)) ? kWordByte : 0;
   }
   if (on(settings_.phone)) {
-    trigger_['+'] = true;
+    class_['+'] = kTriggerByte;
+    class_['%'] = kTriggerByte;  // "%2B" before a phone number
   }
   if (on(settings_.email)) {
-    trigger_['@'] = true;
-  }
-  if (on(settings_.email) || on(settings_.phone)) {
-    trigger_['%'] = true;  // "%40" in e-mails, "%2B" before phone numbers
-  }
-  if (on(settings_.jwt)) {
-    trigger_['e'] = true;
-  }
-  if (on(settings_.bearer)) {
-    trigger_['b'] = true;
-    trigger_['B'] = true;
+    class_['@'] = kTriggerByte;
+    class_['%'] = kTriggerByte;  // "%40"
   }
   if (settings_.key_value && keys_ != nullptr) {
-    trigger_['='] = true;
-    trigger_[':'] = true;
+    class_['='] = kTriggerByte;
+    class_[':'] = kTriggerByte;
   }
-  trigger_['h'] = true;  // skip pseudonyms already written
 }
 
 bool Scanner::TryDigits(std::string_view t, size_t i, Finding* f) const {
   auto set = [&](Detector kind, size_t len, size_t keep) {
-    *f = Finding{kind, MaskAction::kScan, static_cast<uint32_t>(i), static_cast<uint32_t>(i + len),
-                 static_cast<uint32_t>(i), static_cast<uint32_t>(keep)};
+    if (!DigitEndBoundary(t, i + len)) {
+      return false;
+    }
+    *f = Finding{kind,
+                 MaskAction::kScan,
+                 static_cast<uint32_t>(i),
+                 static_cast<uint32_t>(i + len),
+                 static_cast<uint32_t>(i),
+                 static_cast<uint32_t>(keep)};
     return true;
   };
-  if (settings_.rrn != DetectorAction::kOff) {
+  // Most numbers are short (ports, ids, times): the run length rules them out cheaply.
+  const size_t run = DigitRun(t, i);
+  if (run < 2) {
+    return false;
+  }
+  const bool grouped = run <= 6 && i + run < t.size() && (t[i + run] == '-' || t[i + run] == ' ');
+  if (settings_.rrn != DetectorAction::kOff && (run == 13 || (run == 6 && grouped))) {
     bool check_ok = false;
-    if (size_t len = MatchRrn(t, i, &check_ok)) {
-      return set(Detector::kRrn, len, 0);
+    if (size_t len = MatchRrn(t, i, &check_ok); len != 0 && set(Detector::kRrn, len, 0)) {
+      return true;
     }
   }
-  if (settings_.card != DetectorAction::kOff) {
-    if (size_t len = MatchCard(t, i)) {
-      return set(Detector::kCard, len, 0);
+  if (settings_.card != DetectorAction::kOff &&
+      ((run >= 13 && run <= 19) || (run >= 4 && grouped))) {
+    if (size_t len = MatchCard(t, i); len != 0 && set(Detector::kCard, len, 0)) {
+      return true;
     }
   }
   if (settings_.phone != DetectorAction::kOff && t[i] == '0') {
     size_t keep = 0;
-    if (size_t len = MatchDomesticPhone(t, i, &keep)) {
-      return set(Detector::kPhone, len, keep);
+    if (size_t len = MatchDomesticPhone(t, i, &keep);
+        len != 0 && set(Detector::kPhone, len, keep)) {
+      return true;
     }
   }
   return false;
@@ -685,11 +710,17 @@ MaskAction Scanner::ClassifyKey(std::string_view raw_key) const {
   if (raw_key.size() > sizeof(KeyCacheEntry::key)) {
     return keys_->Classify(LastKeySegment(raw_key));
   }
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (char c : raw_key) {
-    h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  // Hash of the length and the first and last (up to) 8 bytes: enough to spread keys.
+  uint64_t head = 0;
+  uint64_t tail = 0;
+  size_t len = raw_key.size();
+  std::memcpy(&head, raw_key.data(), std::min<size_t>(len, 8));
+  if (len > 8) {
+    std::memcpy(&tail, raw_key.data() + len - 8, 8);
   }
-  KeyCacheEntry& e = key_cache_[(h ^ (h >> 16)) & (key_cache_.size() - 1)];
+  uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail + len) * 0xC2B2AE3D27D4EB4Full;
+  h ^= h >> 29;
+  KeyCacheEntry& e = key_cache_[h & (key_cache_.size() - 1)];
   if (e.len == raw_key.size() && std::memcmp(e.key, raw_key.data(), raw_key.size()) == 0) {
     return e.action;
   }
@@ -719,11 +750,13 @@ bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding*
   }
   size_t key_end = k;
   size_t limit = std::max(floor, key_end > 128 ? key_end - 128 : size_t{0});
+  bool has_letter = false;
   while (k > limit && IsKeyChar(t[k - 1])) {
+    has_letter |= IsAlpha(t[k - 1]);
     --k;
   }
-  if (k == key_end) {
-    return false;
+  if (!has_letter) {
+    return false;  // "12:34:56", "C:" ... no secret key is made of digits
   }
   MaskAction action = ClassifyKey(t.substr(k, key_end - k));
   if (action != MaskAction::kMask && action != MaskAction::kHash) {
@@ -772,8 +805,8 @@ bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding*
     }
   } else {
     quoted = false;
-    if (t[v] == '{' || t[v] == '[') {
-      return false;  // nested object: its own keys are visited
+    if (t[sep] == ':' && (t[v] == '{' || t[v] == '[')) {
+      return false;  // a JSON object or array: its own keys are visited
     }
     while (ve < n && !IsValueTerminator(t[ve])) {
       ++ve;
@@ -785,6 +818,11 @@ bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding*
   }
   std::string_view value = t.substr(vb, ve - vb);
   if (!quoted && (value == "null" || value == "true" || value == "false")) {
+    return false;
+  }
+  // "$password = $cred.GetNetworkCredential()" is code, and "%%1842" a Windows message
+  // reference: masking them would only blind detection rules.
+  if (value[0] == '$' || StartsWith(value, "%%")) {
     return false;
   }
   size_t scheme = AuthSchemePrefix(value);
@@ -807,57 +845,106 @@ bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding*
   if (value.size() <= scheme || AlreadyReplaced(t.substr(vb + scheme))) {
     return false;
   }
-  *f = Finding{Detector::kKeyValue,           action,
-               static_cast<uint32_t>(vb),     static_cast<uint32_t>(ve),
-               static_cast<uint32_t>(vb + scheme), 0};
+  if (action == MaskAction::kHash && value.size() - scheme < kMinHashedKeyValue) {
+    return false;  // "TerminalSessionId": "1" is no credential
+  }
+  *f = Finding{Detector::kKeyValue,
+               action,
+               static_cast<uint32_t>(vb),
+               static_cast<uint32_t>(ve),
+               static_cast<uint32_t>(vb + scheme),
+               0};
   return true;
+}
+
+bool Scanner::TryWordAt(std::string_view t, size_t p, Finding* f) const {
+  char c = t[p];
+  if (IsDigit(c)) {
+    return digits_on_ && TryDigits(t, p, f);
+  }
+  if (c == 'e' && settings_.jwt != DetectorAction::kOff) {
+    if (size_t len = MatchJwt(t, p)) {
+      *f = Finding{Detector::kJwt,           MaskAction::kScan,
+                   static_cast<uint32_t>(p), static_cast<uint32_t>(p + len),
+                   static_cast<uint32_t>(p), 0};
+      return true;
+    }
+  } else if ((c == 'b' || c == 'B') && settings_.bearer != DetectorAction::kOff) {
+    size_t tb = 0;
+    if (size_t len = MatchAuthScheme(t, p, &tb)) {
+      *f = Finding{Detector::kBearer,         MaskAction::kScan,
+                   static_cast<uint32_t>(p),  static_cast<uint32_t>(p + len),
+                   static_cast<uint32_t>(tb), 0};
+      return true;
+    }
+  }
+  return false;
 }
 
 void Scanner::Scan(std::string_view t, std::vector<Finding>* out) const {
   const size_t n = t.size();
   size_t i = 0;
   size_t floor = 0;  // end of the last finding: look-backs must not reach before it
+  Finding f;
   while (i < n) {
-    auto c = static_cast<unsigned char>(t[i]);
-    if (!trigger_[c]) {
+    // Bytes that are neither part of a word nor a trigger: the bulk of most text.
+    while (i < n && class_[static_cast<unsigned char>(t[i])] == 0) {
       ++i;
-      continue;
     }
-    Finding f{};
+    if (i >= n) {
+      break;
+    }
+    const char c = t[i];
     bool hit = false;
-    if (c >= '0' && c <= '9') {
-      hit = DigitStartBoundary(t, i) && TryDigits(t, i, &f);
+    if (class_[static_cast<unsigned char>(c)] == kWordByte) {
+      // A word: detectors start only where a word starts, so the rest of it is skipped
+      // in one tight loop (hex hashes, GUIDs and base64 are long words).
+      size_t j = i + 1;
+      while (j < n && class_[static_cast<unsigned char>(t[j])] == kWordByte) {
+        ++j;
+      }
+      if (c == 'h' && IsPseudonymAt(t, i)) {
+        i += kPseudonymLength;
+        continue;
+      }
+      bool decimal_fraction = i >= 2 && t[i - 1] == '.' && IsDigit(t[i - 2]) && IsDigit(c);
+      hit = !decimal_fraction && TryWordAt(t, i, &f);
+      // Words that begin with an escape: "%20" + "5112...", "\n" + "010-...", "\u0020"...
+      if (!hit && i > 0) {
+        size_t skip = 0;
+        if (t[i - 1] == '%' && j - i > 2 && IsHex(c) && IsHex(t[i + 1])) {
+          skip = 2;
+        } else if (t[i - 1] == '\\' && IsEscapingBackslash(t, i - 1)) {
+          if (c == 'n' || c == 't' || c == 'r' || c == 'b' || c == 'f') {
+            skip = 1;
+          } else if (c == 'u' && j - i > 5) {
+            skip = 5;
+          }
+        }
+        if (skip != 0 && i + skip < j) {
+          hit = TryWordAt(t, i + skip, &f);
+        }
+      }
+      if (!hit) {
+        i = j;
+        continue;
+      }
     } else {
       switch (c) {
         case '+':
-          if (i == 0 || !IsAlnum(t[i - 1])) {
-            size_t keep = 0;
-            if (size_t len = MatchE164Phone(t, i, &keep)) {
-              f = Finding{Detector::kPhone,
-                          MaskAction::kScan,
-                          static_cast<uint32_t>(i),
-                          static_cast<uint32_t>(i + len),
-                          static_cast<uint32_t>(i),
-                          static_cast<uint32_t>(keep)};
-              hit = true;
-            }
-          }
-          break;
         case '%':
           if (settings_.phone != DetectorAction::kOff && (i == 0 || !IsAlnum(t[i - 1]))) {
             size_t keep = 0;
-            if (size_t len = MatchE164Phone(t, i, &keep)) {
-              f = Finding{Detector::kPhone,
-                          MaskAction::kScan,
-                          static_cast<uint32_t>(i),
-                          static_cast<uint32_t>(i + len),
-                          static_cast<uint32_t>(i),
-                          static_cast<uint32_t>(keep)};
+            size_t len = MatchE164Phone(t, i, &keep);
+            if (len != 0 && DigitEndBoundary(t, i + len)) {
+              f = Finding{Detector::kPhone,         MaskAction::kScan,
+                          static_cast<uint32_t>(i), static_cast<uint32_t>(i + len),
+                          static_cast<uint32_t>(i), static_cast<uint32_t>(keep)};
               hit = true;
               break;
             }
           }
-          if (settings_.email == DetectorAction::kOff) {
+          if (c == '+' || settings_.email == DetectorAction::kOff || t.compare(i, 3, "%40") != 0) {
             break;
           }
           [[fallthrough]];
@@ -865,48 +952,14 @@ void Scanner::Scan(std::string_view t, std::vector<Finding>* out) const {
           size_t at_len = c == '@' ? 1 : 3;
           size_t b = 0;
           size_t e = 0;
-          if ((c == '@' || t.compare(i, 3, "%40") == 0) && MatchEmail(t, i, at_len, floor, &b, &e)) {
-            f = Finding{Detector::kEmail,          MaskAction::kScan,
-                        static_cast<uint32_t>(b),  static_cast<uint32_t>(e),
-                        static_cast<uint32_t>(b),  static_cast<uint32_t>(i - b)};
+          if (MatchEmail(t, i, at_len, floor, &b, &e)) {
+            f = Finding{Detector::kEmail,         MaskAction::kScan,
+                        static_cast<uint32_t>(b), static_cast<uint32_t>(e),
+                        static_cast<uint32_t>(b), static_cast<uint32_t>(i - b)};
             hit = true;
           }
           break;
         }
-        case 'e':
-          if (WordStartBoundary(t, i)) {
-            if (size_t len = MatchJwt(t, i)) {
-              f = Finding{Detector::kJwt,
-                          MaskAction::kScan,
-                          static_cast<uint32_t>(i),
-                          static_cast<uint32_t>(i + len),
-                          static_cast<uint32_t>(i),
-                          0};
-              hit = true;
-            }
-          }
-          break;
-        case 'b':
-        case 'B':
-          if (WordStartBoundary(t, i)) {
-            size_t tb = 0;
-            if (size_t len = MatchAuthScheme(t, i, &tb)) {
-              f = Finding{Detector::kBearer,
-                          MaskAction::kScan,
-                          static_cast<uint32_t>(i),
-                          static_cast<uint32_t>(i + len),
-                          static_cast<uint32_t>(tb),
-                          0};
-              hit = true;
-            }
-          }
-          break;
-        case 'h':
-          if (IsPseudonymAt(t, i)) {
-            i += kPseudonymLength;
-            continue;
-          }
-          break;
         case '=':
         case ':':
           hit = TryKeyValue(t, i, floor, &f);

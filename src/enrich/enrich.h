@@ -70,7 +70,7 @@ struct DetectorSettings {
   DetectorAction card = DetectorAction::kMask;    // 13-19 digits, Luhn-checked
   DetectorAction rrn = DetectorAction::kMask;     // YYMMDD-SXXXXXX, date-checked
   DetectorAction email = DetectorAction::kMask;
-  DetectorAction phone = DetectorAction::kMask;   // Korean mobile/landline, +E.164
+  DetectorAction phone = DetectorAction::kMask;  // Korean mobile/landline, +E.164
   bool key_value = true;  // secret keys in free text; the action comes from the key lists
   bool operator==(const DetectorSettings&) const = default;
 };
@@ -80,12 +80,20 @@ struct DetectorSettings {
 // Precedence for a field name: (1) a rule whose pattern has no '*' and equals the name;
 // (2) the secret-key lists applied to the name's last segment (mask lists before hash
 // lists); (3) glob rules, first match in file order; (4) default_action.
+// A value shorter than kMinHashedKeyValue whose action comes from the hash lists (not
+// from an exact rule) is not a credential: it gets the action of (3)/(4) instead
+// ("SessionId": "1" is scanned, a short cookie.sid still hashed by "cookie.*").
+inline constexpr size_t kMinHashedKeyValue = 8;
+
 struct MaskingPolicy {
   std::string mask_text = "[REDACTED]";
   MaskAction default_action = MaskAction::kScan;
   std::vector<FieldRule> fields;
   SecretKeyWords mask_keys;  // → MaskAction::kMask
   SecretKeyWords hash_keys;  // → MaskAction::kHash
+  // Keys that match a list above but hold no secret (normalised, exact), e.g. Windows'
+  // PasswordLastSet (a date) or .NET's PublicKeyToken.
+  std::vector<std::string> ignore_keys;
   DetectorSettings detectors;
   bool operator==(const MaskingPolicy&) const = default;
 };
@@ -114,25 +122,30 @@ std::string PseudonymToken(std::string_view key, std::string_view value);
 
 struct MaskerStats {
   uint64_t events = 0;
-  uint64_t fields_masked = 0;   // by a field rule (kMask) or a secret key name
+  uint64_t fields_masked = 0;  // by a field rule (kMask) or a secret key name
   uint64_t fields_hashed = 0;
   uint64_t fields_dropped = 0;
-  uint64_t fields_rewritten = 0;  // kScan fields changed by detectors or raw-pair rewriting
-  uint64_t raw_rewritten = 0;     // raw records changed
+  // Rewrites of kScan fields: by detectors, and again when another field's secret is removed
+  // from them (one field can count twice).
+  uint64_t fields_rewritten = 0;
+  uint64_t raw_rewritten = 0;                         // raw records changed
   std::array<uint64_t, kDetectorCount> detections{};  // findings per Detector
 };
 
 // Applies a policy to batches. Apply() rewrites, in place: field values (new strings in
 // the batch arena), dropped fields (id = kDroppedField, value emptied) and Event::raw.
 // Every value masked, hashed or dropped in a field, and every detector finding in a field,
-// is also removed from the raw record and from the event's other scanned fields.
+// is also removed from the raw record and from the event's other scanned fields (kKeep
+// fields are left alone). Values shorter than 4 bytes only where they stand alone; hashed
+// ones shorter than 4 bytes not at all (see docs/masking.md).
 //
+// `key` is the pseudonymisation key (LoadOrCreateKey); a null policy means the default.
 // One Masker per thread. It keeps the policy alive; the batch does not depend on the
 // Masker or the policy after Apply(). No heap allocation per event once warm (scratch
 // buffers are reused; output goes to the batch arena).
 class Masker {
  public:
-  Masker(std::shared_ptr<const MaskingPolicy> policy, std::string key);
+  Masker(std::shared_ptr<const MaskingPolicy> policy, const std::string& key);
   ~Masker();
   Masker(Masker&&) noexcept;
   Masker& operator=(Masker&&) noexcept;

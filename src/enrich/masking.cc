@@ -20,7 +20,10 @@
 namespace rampart::enrich {
 namespace {
 
+// A resolved field is cached in one byte: action (bits 0-2), fallback (bits 3-5), and
+// whether the action came from the secret-key lists (bit 6).
 constexpr uint8_t kUnresolved = 0xFF;
+constexpr uint8_t kByKeyName = 0x40;
 // Secrets shorter than this are replaced in other places only where they stand alone.
 constexpr size_t kShortSecret = 4;
 
@@ -34,7 +37,7 @@ struct Masker::Impl {
         hmac(key) {}
 
   void ApplyEvent(EventBatch& batch, Event& e);
-  MaskAction ActionFor(FieldId id);
+  internal::FieldDecision DecisionFor(FieldId id);
   bool Detect(EventBatch& batch, std::string_view text, bool remember, std::string* out);
   void AppendMasked(const internal::Finding& f, std::string_view text, std::string* out);
   void Remember(std::string_view original, std::string_view replacement, bool secret);
@@ -56,25 +59,27 @@ struct Masker::Impl {
   MaskerStats stats;
 };
 
-MaskAction Masker::Impl::ActionFor(FieldId id) {
+internal::FieldDecision Masker::Impl::DecisionFor(FieldId id) {
   if (id >= action_by_id.size()) {
     size_t dict_size = FieldDict::size();
     if (id >= dict_size) {
       // Not an id of this process's dictionary: resolve without caching.
-      return internal::ResolveFieldAction(*policy, keys, FieldDict::Name(id));
+      return internal::ResolveField(*policy, keys, FieldDict::Name(id));
     }
     action_by_id.resize(dict_size, kUnresolved);
   }
   uint8_t& a = action_by_id[id];
   if (a == kUnresolved) {
-    a = static_cast<uint8_t>(internal::ResolveFieldAction(*policy, keys, FieldDict::Name(id)));
+    internal::FieldDecision d = internal::ResolveField(*policy, keys, FieldDict::Name(id));
+    a = static_cast<uint8_t>(static_cast<uint8_t>(d.action) |
+                             (static_cast<uint8_t>(d.fallback) << 3) |
+                             (d.by_key_name ? kByKeyName : 0));
   }
-  return static_cast<MaskAction>(a);
+  return {static_cast<MaskAction>(a & 7), (a & kByKeyName) != 0,
+          static_cast<MaskAction>((a >> 3) & 7)};
 }
 
-void Masker::Impl::Remember(std::string_view original,
-                            std::string_view replacement,
-                            bool secret) {
+void Masker::Impl::Remember(std::string_view original, std::string_view replacement, bool secret) {
   if (original.empty() || original == replacement) {
     return;
   }
@@ -91,7 +96,9 @@ void Masker::Impl::AppendMasked(const internal::Finding& f,
                                 std::string_view text,
                                 std::string* out) {
   std::string_view secret = text.substr(f.secret_begin, f.end - f.secret_begin);
-  auto hash = [&] { hmac.Append(secret, *out); };
+  auto hash = [&] {
+    hmac.Append(secret, *out);
+  };
   const DetectorSettings& d = policy->detectors;
   switch (f.kind) {
     case Detector::kKeyValue:
@@ -122,7 +129,7 @@ void Masker::Impl::AppendMasked(const internal::Finding& f,
     case Detector::kCard:
     case Detector::kRrn:
     case Detector::kPhone: {
-      DetectorAction a = f.kind == Detector::kCard ? d.card
+      DetectorAction a = f.kind == Detector::kCard  ? d.card
                          : f.kind == Detector::kRrn ? d.rrn
                                                     : d.phone;
       if (a == DetectorAction::kHash) {
@@ -192,7 +199,12 @@ void Masker::Impl::ApplyEvent(EventBatch& batch, Event& e) {
     if (f.id == kDroppedField) {
       continue;
     }
-    switch (ActionFor(f.id)) {
+    internal::FieldDecision decision = DecisionFor(f.id);
+    if (decision.action == MaskAction::kHash && decision.by_key_name &&
+        f.value.size() < kMinHashedKeyValue) {
+      decision.action = decision.fallback;  // "SessionId": "1" is no credential
+    }
+    switch (decision.action) {
       case MaskAction::kKeep:
         break;
       case MaskAction::kScan:
@@ -238,8 +250,9 @@ void Masker::Impl::ApplyEvent(EventBatch& batch, Event& e) {
               [](const internal::Replacement& a, const internal::Replacement& b) {
                 return a.original.size() > b.original.size();
               });
+    rewriter.SetPairs(pairs);
     for (uint32_t k : scanned) {
-      if (rewriter.Rewrite(fields[k].value, pairs, &buf)) {
+      if (rewriter.Rewrite(fields[k].value, &buf)) {
         fields[k].value = batch.Copy(buf);
         ++stats.fields_rewritten;
       }
@@ -247,7 +260,7 @@ void Masker::Impl::ApplyEvent(EventBatch& batch, Event& e) {
   }
   std::string_view raw = e.raw;
   bool changed = false;
-  if (!pairs.empty() && rewriter.Rewrite(raw, pairs, &raw_buf)) {
+  if (!pairs.empty() && rewriter.Rewrite(raw, &raw_buf)) {
     raw = raw_buf;
     changed = true;
   }
@@ -261,7 +274,7 @@ void Masker::Impl::ApplyEvent(EventBatch& batch, Event& e) {
   }
 }
 
-Masker::Masker(std::shared_ptr<const MaskingPolicy> policy, std::string key)
+Masker::Masker(std::shared_ptr<const MaskingPolicy> policy, const std::string& key)
     : impl_(std::make_unique<Impl>(policy ? std::move(policy) : DefaultMaskingPolicy(), key)) {}
 
 Masker::~Masker() = default;
@@ -278,7 +291,11 @@ void Masker::Apply(EventBatch& batch) {
   }
 }
 
-const MaskerStats& Masker::stats() const { return impl_->stats; }
-const MaskingPolicy& Masker::policy() const { return *impl_->policy; }
+const MaskerStats& Masker::stats() const {
+  return impl_->stats;
+}
+const MaskingPolicy& Masker::policy() const {
+  return *impl_->policy;
+}
 
 }  // namespace rampart::enrich

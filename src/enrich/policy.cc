@@ -1,6 +1,8 @@
 // Masking policy: the built-in default, the YAML loader and field-name resolution.
 // yaml-cpp throws; every call into it stays inside LoadMaskingPolicy's try block.
 
+#include "enrich/internal/policy.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +15,6 @@
 
 #include "enrich/enrich.h"
 #include "enrich/internal/detectors.h"
-#include "enrich/internal/policy.h"
 
 namespace rampart::enrich {
 namespace {
@@ -34,31 +35,54 @@ MaskingPolicy BuildDefaultPolicy() {
   rule("http.request.headers.cookie", MaskAction::kHash);
   rule("http.request.headers.x_api_key", MaskAction::kHash);
   // Structure, not content.
-  for (const char* name :
-       {"@timestamp",         "event.dataset",          "event.category",
-        "event.action",       "event.outcome",          "event.code",
-        "event.provider",     "event.duration",         "source.ip",
-        "source.port",        "destination.ip",         "destination.port",
-        "client.ip",          "host.name",              "url.domain",
-        "http.request.method", "http.version",          "http.request.bytes",
-        "http.request.mime_type", "http.response.status_code", "http.response.body.bytes",
-        "http.request.time",  "http.upstream.time",     "process.pid",
-        "EventID",            "Channel",                "Provider_Name",
-        "Computer"}) {
+  for (const char* name : {"@timestamp",
+                           "event.dataset",
+                           "event.category",
+                           "event.action",
+                           "event.outcome",
+                           "event.code",
+                           "event.provider",
+                           "event.duration",
+                           "source.ip",
+                           "source.port",
+                           "destination.ip",
+                           "destination.port",
+                           "client.ip",
+                           "host.name",
+                           "url.domain",
+                           "http.request.method",
+                           "http.version",
+                           "http.request.bytes",
+                           "http.request.mime_type",
+                           "http.response.status_code",
+                           "http.response.body.bytes",
+                           "http.request.time",
+                           "http.upstream.time",
+                           "process.pid",
+                           "EventID",
+                           "Channel",
+                           "Provider_Name",
+                           "Computer"}) {
     rule(name, MaskAction::kKeep);
   }
+  // Windows names for the account in user.name.
+  rule("TargetUserName", MaskAction::kKeep);
+  rule("SubjectUserName", MaskAction::kKeep);
   rule("log.syslog.*", MaskAction::kKeep);
   rule("cookie.*", MaskAction::kHash);
 
   p.mask_keys.exact = {"pass", "pw",  "pin", "pincode",        "pinnumber",
                        "csc",  "ssn", "rrn", "residentnumber", "securitycode"};
   p.mask_keys.suffix = {"pwd", "otp"};
-  p.mask_keys.contains = {"password", "passwd",     "passphrase", "passcode", "secret",
-                          "privatekey", "credential", "cvv",      "cvc",      "jumin"};
+  p.mask_keys.contains = {"password",   "passwd",     "passphrase", "passcode", "secret",
+                          "privatekey", "credential", "cvv",        "cvc",      "jumin"};
   p.hash_keys.exact = {"auth", "sid", "session", "sess", "jwt", "bearer"};
   p.hash_keys.suffix = {"token"};
-  p.hash_keys.contains = {"apikey", "accesskey", "authorization", "cookie", "csrf",
-                          "xsrf",   "signature", "sessid",        "sessionid"};
+  p.hash_keys.contains = {"apikey", "accesskey", "authorization", "cookie",
+                          "csrf",   "xsrf",      "sessid",        "sessionid"};
+  p.ignore_keys = {"passwordlastset",      "passwordexpires",          "passwordneverexpires",
+                   "promptforcredentials", "promptforcredentialsdone", "publickeytoken",
+                   "elevatedtoken",        "terminalsessionid"};
 
   p.detectors = DetectorSettings{};  // bearer/jwt hash; card/rrn/email/phone mask; key=value
   return p;
@@ -71,8 +95,7 @@ std::string Where(const std::string& path, const YAML::Mark& mark) {
   if (mark.line < 0) {
     return path + ": ";
   }
-  return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) +
-         ": ";
+  return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": ";
 }
 
 // Accumulates the first error; every check returns false once one is recorded.
@@ -101,8 +124,8 @@ class Loader {
     if (!Scalar(n, what, &s)) {
       return false;
     }
-    for (MaskAction a : {MaskAction::kScan, MaskAction::kKeep, MaskAction::kMask,
-                         MaskAction::kHash, MaskAction::kDrop}) {
+    for (MaskAction a : {MaskAction::kScan, MaskAction::kKeep, MaskAction::kMask, MaskAction::kHash,
+                         MaskAction::kDrop}) {
       if (s == MaskActionName(a)) {
         *out = a;
         return true;
@@ -162,15 +185,19 @@ class Loader {
       if (!Scalar(kv.first, what + " key", &key)) {
         return false;
       }
-      std::string qualified = what.empty() ? key : what + "." + key;
-      if (allowed.size() > 0 &&
-          std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string expected;
-        for (std::string_view a : allowed) {
-          expected += expected.empty() ? "" : ", ";
-          expected += a;
+      std::string qualified = what;
+      qualified += what.empty() ? "" : ".";
+      qualified += key;
+      if (allowed.size() > 0 && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string msg = "unknown key '";
+        msg += qualified;
+        msg += "' (expected one of: ";
+        for (size_t i = 0; i < allowed.size(); ++i) {
+          msg += i == 0 ? "" : ", ";
+          msg += allowed.begin()[i];
         }
-        return Fail(kv.first, "unknown key '" + qualified + "' (expected one of: " + expected + ")");
+        msg += ")";
+        return Fail(kv.first, msg);
       }
       if (!seen.insert(key).second) {
         return Fail(kv.first, "duplicate key '" + qualified + "'");
@@ -198,9 +225,13 @@ class Loader {
       char buf[internal::kMaxKeyLength];
       size_t len = internal::NormalizeKey(w, buf);
       if (len < 2 || w.size() > internal::kMaxKeyLength) {
-        return Fail(item, what + ": key name '" + w +
-                              "' must have 2 to 64 characters after normalisation (lower case, "
-                              "without '_', '-', '.', ' ')");
+        std::string msg = what;
+        msg += ": key name '";
+        msg += w;
+        msg +=
+            "' must have 2 to 64 characters after normalisation (lower case, without '_', "
+            "'-', '.', ' ')";
+        return Fail(item, msg);
       }
       out->emplace_back(buf, len);
     }
@@ -209,32 +240,30 @@ class Loader {
 
   bool KeyWords(const YAML::Node& n, const std::string& what, SecretKeyWords* out) {
     *out = SecretKeyWords{};
-    return Map(n, what, {"exact", "suffix", "contains"},
-               [&](const std::string& key, const std::string& q, const YAML::Node&,
-                   const YAML::Node& v) {
-                 if (key == "exact") {
-                   return Words(v, q, &out->exact);
-                 }
-                 if (key == "suffix") {
-                   return Words(v, q, &out->suffix);
-                 }
-                 return Words(v, q, &out->contains);
-               });
+    return Map(
+        n, what, {"exact", "suffix", "contains"},
+        [&](const std::string& key, const std::string& q, const YAML::Node&, const YAML::Node& v) {
+          if (key == "exact") {
+            return Words(v, q, &out->exact);
+          }
+          if (key == "suffix") {
+            return Words(v, q, &out->suffix);
+          }
+          return Words(v, q, &out->contains);
+        });
   }
 
   bool Policy(const YAML::Node& root, MaskingPolicy* p) {
     return Map(
-        root, "",
-        {"version", "mask_text", "default_action", "fields", "secret_keys", "detectors"},
-        [&](const std::string& key, const std::string& q, const YAML::Node&,
-            const YAML::Node& v) {
+        root, "", {"version", "mask_text", "default_action", "fields", "secret_keys", "detectors"},
+        [&](const std::string& key, const std::string& q, const YAML::Node&, const YAML::Node& v) {
           if (key == "version") {
             std::string s;
             if (!Scalar(v, q, &s)) {
               return false;
             }
-            return s == "1" || Fail(v, "version: unsupported masking policy version '" + s +
-                                           "' (expected 1)");
+            return s == "1" ||
+                   Fail(v, "version: unsupported masking policy version '" + s + "' (expected 1)");
           }
           if (key == "mask_text") {
             if (!Scalar(v, q, &p->mask_text)) {
@@ -242,8 +271,9 @@ class Loader {
             }
             if (p->mask_text.empty() ||
                 p->mask_text.find_first_not_of(kMaskTextAllowed) != std::string::npos) {
-              return Fail(v, "mask_text: must be non-empty and use only letters, digits, "
-                             "spaces and _*#-[]().!? (it is written into JSON and URLs)");
+              return Fail(v,
+                          "mask_text: must be non-empty and use only letters, digits, "
+                          "spaces and _*#-[]().!? (it is written into JSON and URLs)");
             }
             return true;
           }
@@ -253,8 +283,8 @@ class Loader {
           if (key == "fields") {
             p->fields.clear();
             return Map(v, q, {},
-                       [&](const std::string& pattern, const std::string& fq,
-                           const YAML::Node& kn, const YAML::Node& av) {
+                       [&](const std::string& pattern, const std::string& fq, const YAML::Node& kn,
+                           const YAML::Node& av) {
                          if (pattern.empty()) {
                            return Fail(kn, "fields: empty field name");
                          }
@@ -269,9 +299,13 @@ class Loader {
           if (key == "secret_keys") {
             p->mask_keys = SecretKeyWords{};
             p->hash_keys = SecretKeyWords{};
-            return Map(v, q, {"mask", "hash"},
+            p->ignore_keys.clear();
+            return Map(v, q, {"mask", "hash", "ignore"},
                        [&](const std::string& k, const std::string& kq, const YAML::Node&,
                            const YAML::Node& lists) {
+                         if (k == "ignore") {
+                           return Words(lists, kq, &p->ignore_keys);
+                         }
                          return KeyWords(lists, kq, k == "mask" ? &p->mask_keys : &p->hash_keys);
                        });
           }
@@ -283,10 +317,10 @@ class Loader {
                        if (k == "key_value") {
                          return Bool(dv, kq, &d.key_value);
                        }
-                       DetectorAction* target = k == "bearer" ? &d.bearer
-                                                : k == "jwt"  ? &d.jwt
-                                                : k == "card" ? &d.card
-                                                : k == "rrn"  ? &d.rrn
+                       DetectorAction* target = k == "bearer"  ? &d.bearer
+                                                : k == "jwt"   ? &d.jwt
+                                                : k == "card"  ? &d.card
+                                                : k == "rrn"   ? &d.rrn
                                                 : k == "email" ? &d.email
                                                                : &d.phone;
                        return DetectorActionOf(dv, kq, target);
@@ -375,7 +409,7 @@ Result<std::shared_ptr<const MaskingPolicy>> LoadMaskingPolicy(const std::string
 
 MaskAction ResolveFieldAction(const MaskingPolicy& policy, std::string_view field_name) {
   internal::SecretKeyMatcher keys(policy);
-  return internal::ResolveFieldAction(policy, keys, field_name);
+  return internal::ResolveField(policy, keys, field_name).action;
 }
 
 namespace internal {
@@ -406,24 +440,26 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
   return p == pattern.size();
 }
 
-MaskAction ResolveFieldAction(const MaskingPolicy& policy,
-                              const SecretKeyMatcher& keys,
-                              std::string_view field_name) {
+FieldDecision ResolveField(const MaskingPolicy& policy,
+                           const SecretKeyMatcher& keys,
+                           std::string_view field_name) {
   for (const FieldRule& r : policy.fields) {
     if (r.pattern.find('*') == std::string::npos && r.pattern == field_name) {
-      return r.action;
+      return {r.action, false, r.action};
+    }
+  }
+  MaskAction by_rules = policy.default_action;
+  for (const FieldRule& r : policy.fields) {
+    if (r.pattern.find('*') != std::string::npos && GlobMatch(r.pattern, field_name)) {
+      by_rules = r.action;
+      break;
     }
   }
   MaskAction by_key = keys.Classify(LastKeySegment(field_name));
   if (by_key != MaskAction::kScan) {
-    return by_key;
+    return {by_key, true, by_rules};
   }
-  for (const FieldRule& r : policy.fields) {
-    if (r.pattern.find('*') != std::string::npos && GlobMatch(r.pattern, field_name)) {
-      return r.action;
-    }
-  }
-  return policy.default_action;
+  return {by_rules, false, by_rules};
 }
 
 }  // namespace internal

@@ -1,5 +1,7 @@
 // Keyed pseudonyms: the per-installation key file and HMAC-SHA256 tokens.
 
+#include "enrich/internal/pseudonym.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +17,6 @@
 #include <openssl/rand.h>
 
 #include "enrich/enrich.h"
-#include "enrich/internal/pseudonym.h"
 
 namespace rampart::enrich {
 namespace {
@@ -23,7 +24,9 @@ namespace {
 constexpr size_t kKeyBytes = 32;
 constexpr std::string_view kKeyFileName = "secret.key";
 
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+std::string ErrnoText(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
 
 Status WriteAll(int fd, const unsigned char* p, size_t n, const std::string& path) {
   while (n > 0) {
@@ -75,11 +78,11 @@ Result<std::string> ReadKeyFile(const std::string& path) {
   ::close(fd);
   if (got != kKeyBytes) {
     // Never replace it: a new key would change every pseudonym already stored.
-    return Corruption(path + ": expected a " + std::to_string(kKeyBytes) + "-byte key, found " +
-                      (got > kKeyBytes ? "more than " + std::to_string(kKeyBytes)
-                                       : std::to_string(got)) +
-                      " bytes; restore the original key file (or remove it to start new "
-                      "pseudonyms)");
+    return Corruption(
+        path + ": expected a " + std::to_string(kKeyBytes) + "-byte key, found " +
+        (got > kKeyBytes ? "more than " + std::to_string(kKeyBytes) : std::to_string(got)) +
+        " bytes; restore the original key file (or remove it to start new "
+        "pseudonyms)");
   }
   key.resize(kKeyBytes);
   return key;
@@ -187,8 +190,7 @@ void HmacTokenizer::Append(std::string_view value, std::string& out) {
   if (ctx_ == nullptr || EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1 ||
       EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(value.data()), value.size()) !=
           1 ||
-      EVP_MAC_final(ctx_, mac, &mac_len, sizeof(mac)) != 1 ||
-      mac_len * 2 < kPseudonymHexDigits) {
+      EVP_MAC_final(ctx_, mac, &mac_len, sizeof(mac)) != 1 || mac_len * 2 < kPseudonymHexDigits) {
     out += "unavailable";
     return;
   }

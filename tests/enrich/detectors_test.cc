@@ -204,20 +204,38 @@ TEST(KeyTest, NormalizeAndSegment) {
 
 TEST(SecretKeyMatcherTest, DefaultLists) {
   SecretKeyMatcher m(*DefaultMaskingPolicy());
-  for (const char* k : {"password", "new_password", "confirmPassword", "passwd", "pwd",
-                        "userPwd", "secret_answer", "client_secret", "cvv", "card_cvc", "pin",
-                        "otp", "sms_otp", "ssn", "jumin", "private_key", "credentials"}) {
+  for (const char* k : {"password", "new_password", "confirmPassword", "passwd", "pwd", "userPwd",
+                        "secret_answer", "client_secret", "cvv", "card_cvc", "pin", "otp",
+                        "sms_otp", "ssn", "jumin", "private_key", "credentials"}) {
     EXPECT_EQ(m.Classify(k), MaskAction::kMask) << k;
   }
-  for (const char* k : {"token", "access_token", "refreshToken", "id_token", "api_key",
-                        "x-api-key", "apiKey", "SESSIONID", "JSESSIONID", "PHPSESSID", "sid",
-                        "session", "authorization", "auth", "csrftoken", "X-Amz-Signature",
-                        "set_cookie"}) {
+  for (const char* k : {"token", "access_token", "refreshToken", "id_token", "api_key", "x-api-key",
+                        "apiKey", "SESSIONID", "JSESSIONID", "PHPSESSID", "sid", "session",
+                        "authorization", "auth", "csrftoken", "set_cookie"}) {
     EXPECT_EQ(m.Classify(k), MaskAction::kHash) << k;
   }
-  for (const char* k : {"user", "username", "email", "max_tokens", "tokens_used", "author",
-                        "shipping", "footprint", "business_name", "TokenElevationType",
-                        "TargetUserSid", "msgid", "content", "pinned", "x"}) {
+  for (const char* k : {"user",
+                        "username",
+                        "email",
+                        "max_tokens",
+                        "tokens_used",
+                        "author",
+                        "shipping",
+                        "footprint",
+                        "business_name",
+                        "TokenElevationType",
+                        "TargetUserSid",
+                        "msgid",
+                        "content",
+                        "pinned",
+                        "x",
+                        "Signature",
+                        "SignatureStatus",
+                        "PasswordLastSet",
+                        "PublicKeyToken",
+                        "ElevatedToken",
+                        "TerminalSessionId",
+                        "PromptForCredentials"}) {
     EXPECT_EQ(m.Classify(k), MaskAction::kScan) << k;
   }
 }
@@ -243,8 +261,7 @@ TEST(ScannerTest, FindsEachKind) {
   EXPECT_EQ(Findings("my RRN is 911115-2426563, summarize"), Strings{"rrn:911115-2426563"});
   EXPECT_EQ(Findings("call 010-3117-1707 now"), Strings{"phone:010-3117-1707"});
   EXPECT_EQ(Findings("to kim@example.com."), Strings{"email:kim@example.com"});
-  EXPECT_EQ(Findings("Authorization: Bearer abcDEF123456"),
-            Strings{"key_value:abcDEF123456"});
+  EXPECT_EQ(Findings("Authorization: Bearer abcDEF123456"), Strings{"key_value:abcDEF123456"});
   EXPECT_EQ(Findings("hdr Bearer abcDEF123456"), Strings{"bearer:abcDEF123456"});
   EXPECT_EQ(Findings("t=eyJhbGciOiJIUzI1NiJ9.wbqcab69m64p2g158z6tnovmizwdiaeq1kdfy6sp"),
             Strings{"jwt:eyJhbGciOiJIUzI1NiJ9.wbqcab69m64p2g158z6tnovmizwdiaeq1kdfy6sp"});
@@ -263,6 +280,7 @@ TEST(ScannerTest, KeyValueForms) {
   EXPECT_EQ(Findings("sshd: password: hunter22 accepted"), Strings{"key_value:hunter22"});
   EXPECT_EQ(Findings("'api_key': 'sk_live_abc'"), Strings{"key_value:sk_live_abc"});
   EXPECT_EQ(Findings("user[password]=abc&x=1"), Strings{"key_value:abc"});
+  EXPECT_EQ(Findings("password=[abc&x=1"), Strings{"key_value:[abc"});
 }
 
 TEST(ScannerTest, KeyValueSkips) {
@@ -271,6 +289,30 @@ TEST(ScannerTest, KeyValueSkips) {
   EXPECT_EQ(Findings("password=[REDACTED]&token=hmac:0123456789abcdef"), Strings{});
   EXPECT_EQ(Findings("\"authorization\": \"Bearer hmac:0123456789abcdef\""), Strings{});
   EXPECT_EQ(Findings("https://example.com/path?q=1"), Strings{});
+}
+
+TEST(ScannerTest, NoFalsePositivesInWindowsEvents) {
+  // Digit runs inside hex hashes and GUIDs.
+  EXPECT_EQ(
+      Findings(R"("Hashes": "SHA1=8927B37C0265394724D979D84EE1,MD5=432BE6CF7311062633459EEF")"),
+      Strings{});
+  EXPECT_EQ(Findings("{471F4425-7374-4897-8672-DEE108446} {747F3D96-F053-6081-0000-0010A90E1}"),
+            Strings{});
+  EXPECT_EQ(Findings(R"("Image": "C:\Users\IEUser\Downloads\Invoice@0582.cpl")"), Strings{});
+  EXPECT_EQ(Findings("$password = $cred.GetNetworkCredential().password"), Strings{});
+  EXPECT_EQ(Findings(R"("ElevatedToken": "%%1842", "TerminalSessionId": "1", "session_id:58")"),
+            Strings{});
+  EXPECT_EQ(Findings(R"("Signature": "Microsoft Windows", "PasswordLastSet": "-")"), Strings{});
+  // ...while real credentials on command lines are still found.
+  EXPECT_EQ(Findings(R"(lync.zip /pass:tWIMmIF /user:x)"), Strings{"key_value:tWIMmIF"});
+  EXPECT_EQ(Findings("net use password=Winter2024!"), Strings{"key_value:Winter2024!"});
+  // A digit run glued to letters is not a number of its own; %XX and \n escapes are.
+  EXPECT_EQ(Findings("id5112690604431983x"), Strings{});
+  EXPECT_EQ(Findings("q=card%205112690604431983"), Strings{"card:5112690604431983"});
+  EXPECT_EQ(Findings(R"(a\n010-3117-1707)"), Strings{"phone:010-3117-1707"});
+  // ...but a path component after an escaped backslash is glued to its word.
+  EXPECT_EQ(Findings(R"("C:\\Temp\\20210126132123_195f3c1ac")"), Strings{});
+  EXPECT_EQ(Findings(R"("C:\\n0210126132123")"), Strings{});
 }
 
 TEST(ScannerTest, NoFalsePositivesOnStructure) {

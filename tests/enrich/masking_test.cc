@@ -161,12 +161,12 @@ TEST(MaskerTest, RawRecordLosesUrlEncodedSecrets) {
       R"({"request_body": "username=kim0&password=Pw%21k%2fC+de&confirm=Pw!k%2FC%20de", )"
       R"("uri": "/reset?old=Pw%21K%2FC+de&mail=kim%40example.com"})";
   EventBatch batch;
-  AddEvent(batch, raw,
-           {{"http.request.body.content",
-             "username=kim0&password=Pw%21k%2fC+de&confirm=Pw!k%2FC%20de"},
-            {"body.password", "Pw!k/C de"},
-            {"body.confirm", "Pw!k/C de"},
-            {"url.query", "old=Pw%21K%2FC+de&mail=kim%40example.com"}});
+  AddEvent(
+      batch, raw,
+      {{"http.request.body.content", "username=kim0&password=Pw%21k%2fC+de&confirm=Pw!k%2FC%20de"},
+       {"body.password", "Pw!k/C de"},
+       {"body.confirm", "Pw!k/C de"},
+       {"url.query", "old=Pw%21K%2FC+de&mail=kim%40example.com"}});
   Masker masker(DefaultMaskingPolicy(), kKey);
   masker.Apply(batch);
   EXPECT_EQ(Get(batch, 0, "http.request.body.content"),
@@ -193,8 +193,8 @@ TEST(MaskerTest, FieldFindingsLeaveTheRawRecordInEveryForm) {
 
 TEST(MaskerTest, HashedCredentialsLeaveTheRawRecord) {
   const std::string token = "eyJhbGciOiJIUzI1NiJ9.wbqcab69m64p2g158z6tnovmizwdiaeq1kdfy6sp";
-  const std::string raw = R"({"authorization": "Bearer )" + token +
-                          R"(", "cookie": "SESSIONID=)" + token + R"(; lang=ko"})";
+  const std::string raw = R"({"authorization": "Bearer )" + token + R"(", "cookie": "SESSIONID=)" +
+                          token + R"(; lang=ko"})";
   EventBatch batch;
   AddEvent(batch, raw,
            {{"http.request.headers.authorization", "Bearer " + token},
@@ -206,8 +206,7 @@ TEST(MaskerTest, HashedCredentialsLeaveTheRawRecord) {
   std::string hashed = PseudonymToken(kKey, token);
   EXPECT_EQ(Get(batch, 0, "cookie.SESSIONID"), hashed);
   EXPECT_EQ(batch[0].raw, R"({"authorization": "Bearer )" + hashed + R"(", "cookie": ")" +
-                              PseudonymToken(kKey, "SESSIONID=" + token + "; lang=ko") +
-                              R"("})");
+                              PseudonymToken(kKey, "SESSIONID=" + token + "; lang=ko") + R"("})");
 }
 
 TEST(MaskerTest, RawOnlySecretsAreFoundByDetectors) {
@@ -219,9 +218,11 @@ TEST(MaskerTest, RawOnlySecretsAreFoundByDetectors) {
            {});
   Masker masker(DefaultMaskingPolicy(), kKey);
   masker.Apply(batch);
-  EXPECT_EQ(batch[0].raw, "Nov 20 00:00:01 web app[12]: login user=kim password=[REDACTED] "
-                          "api_key=" + PseudonymToken(kKey, "sk_live_abc123") +
-                              " Authorization: Basic " + PseudonymToken(kKey, "dXNlcjpwYXNz"));
+  EXPECT_EQ(batch[0].raw,
+            "Nov 20 00:00:01 web app[12]: login user=kim password=[REDACTED] "
+            "api_key=" +
+                PseudonymToken(kKey, "sk_live_abc123") + " Authorization: Basic " +
+                PseudonymToken(kKey, "dXNlcjpwYXNz"));
   EXPECT_EQ(masker.stats().raw_rewritten, 1u);
 }
 
@@ -247,6 +248,25 @@ TEST(MaskerTest, ShortSecretsOnlyWhereTheyStandAlone) {
   EXPECT_EQ(Get(batch, 0, "body.cvv"), "[REDACTED]");
   EXPECT_EQ(batch[0].raw,
             R"({"request_body": "{\"cvv\": \"[REDACTED]\"}", "request_time": 0.123, "n": 51234})");
+}
+
+TEST(MaskerTest, ShortValuesUnderHashKeysAreNoCredentials) {
+  EventBatch batch;
+  AddEvent(batch, "",
+           {{"TerminalSessionId", "1"},
+            {"SessionId", "2"},
+            {"body.session_token", "abc"},
+            {"body.auth_token", "tok_9f8e7d6c5b4a"},
+            {"cookie.lang", "ko"},
+            {"body.pin", "12"}});
+  Masker masker(DefaultMaskingPolicy(), kKey);
+  masker.Apply(batch);
+  EXPECT_EQ(Get(batch, 0, "TerminalSessionId"), "1") << "ignored key";
+  EXPECT_EQ(Get(batch, 0, "SessionId"), "2") << "too short to be a session id";
+  EXPECT_EQ(Get(batch, 0, "body.session_token"), "abc") << "too short to be a token";
+  EXPECT_EQ(Get(batch, 0, "body.auth_token"), PseudonymToken(kKey, "tok_9f8e7d6c5b4a"));
+  EXPECT_EQ(Get(batch, 0, "cookie.lang"), PseudonymToken(kKey, "ko")) << "cookie.* rule";
+  EXPECT_EQ(Get(batch, 0, "body.pin"), "[REDACTED]") << "short secrets under mask keys";
 }
 
 TEST(MaskerTest, BatchOutlivesMaskerAndPolicy) {

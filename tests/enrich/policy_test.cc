@@ -1,3 +1,5 @@
+#include "enrich/internal/policy.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include "enrich/enrich.h"
-#include "enrich/internal/policy.h"
 
 namespace rampart::enrich {
 namespace {
@@ -47,6 +48,7 @@ TEST(DefaultPolicyTest, ShippedFileEqualsBuiltIn) {
   }
   EXPECT_EQ(file.mask_keys, built_in.mask_keys);
   EXPECT_EQ(file.hash_keys, built_in.hash_keys);
+  EXPECT_EQ(file.ignore_keys, built_in.ignore_keys);
   EXPECT_EQ(file.detectors, built_in.detectors);
   EXPECT_TRUE(file == built_in);
 }
@@ -77,7 +79,8 @@ TEST(DefaultPolicyTest, VisibleRules) {
   EXPECT_EQ(ResolveFieldAction(p, "message"), MaskAction::kScan);
   EXPECT_EQ(ResolveFieldAction(p, "source.ip"), MaskAction::kKeep);
   EXPECT_EQ(ResolveFieldAction(p, "log.syslog.appname"), MaskAction::kKeep);
-  EXPECT_EQ(ResolveFieldAction(p, "TargetUserName"), MaskAction::kScan);
+  EXPECT_EQ(ResolveFieldAction(p, "TargetUserName"), MaskAction::kKeep);
+  EXPECT_EQ(ResolveFieldAction(p, "TargetDomainName"), MaskAction::kScan);
 }
 
 TEST(PolicyLoadTest, RulesAndPrecedence) {
@@ -94,6 +97,7 @@ fields:
 secret_keys:
   mask: {exact: [Pin_Code], contains: [Pass-Word]}
   hash: {suffix: [Token]}
+  ignore: [Pass_Word_Hint]
 detectors:
   card: hash
   email: off
@@ -118,6 +122,7 @@ detectors:
   EXPECT_EQ(ResolveFieldAction(p, "user.name"), MaskAction::kHash);
   EXPECT_EQ(ResolveFieldAction(p, "body.password"), MaskAction::kKeep);
   EXPECT_EQ(ResolveFieldAction(p, "body.new_password"), MaskAction::kMask);
+  EXPECT_EQ(ResolveFieldAction(p, "body.password_hint"), MaskAction::kDrop) << "ignored key";
   EXPECT_EQ(ResolveFieldAction(p, "body.note"), MaskAction::kDrop);
   EXPECT_EQ(ResolveFieldAction(p, "cookie.csrf_token"), MaskAction::kHash);
   EXPECT_EQ(ResolveFieldAction(p, "cookie.lang"), MaskAction::kKeep);
@@ -163,6 +168,9 @@ TEST(PolicyLoadTest, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(err, path +
                      ":3:5: unknown key 'secret_keys.mask.prefix' (expected one of: exact, "
                      "suffix, contains)");
+
+  err = LoadError("secret_keys:\n  ignore: pin\n", &path);
+  EXPECT_EQ(err, path + ":2:11: secret_keys.ignore: expected a list of key names");
 
   err = LoadError("version: 2\n", &path);
   EXPECT_EQ(err, path + ":1:10: version: unsupported masking policy version '2' (expected 1)");

@@ -76,8 +76,7 @@ TEST(LoadOrCreateKeyTest, WrongSizeIsCorruptionAndFileIsKept) {
   Result<std::string> key = LoadOrCreateKey(dir.path());
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(key.status().message().find(path), std::string_view::npos)
-      << key.status().message();
+  EXPECT_NE(key.status().message().find(path), std::string_view::npos) << key.status().message();
   EXPECT_NE(key.status().message().find("expected a 32-byte key, found 5 bytes"),
             std::string_view::npos)
       << key.status().message();

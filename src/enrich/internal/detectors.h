@@ -16,8 +16,12 @@
 
 namespace rampart::enrich::internal {
 
-inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-inline bool IsAlnum(char c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
+inline bool IsAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool IsAlnum(char c) {
+  return IsAlpha(c) || (c >= '0' && c <= '9');
+}
 inline bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -55,6 +59,7 @@ class SecretKeyMatcher {
   bool Matches(const Words& w, std::string_view k) const;
 
   Words mask_, hash_;
+  std::vector<std::string> ignore_;
   std::bitset<65536> contains_bigrams_;  // first two bytes of every `contains` word
 };
 
@@ -70,6 +75,10 @@ bool LuhnValid(std::string_view digits);
 // inside a longer digit run. The date must exist (century from the 7th digit). The check
 // digit is reported, not required (numbers issued since Oct 2020 have none).
 size_t MatchRrn(std::string_view text, size_t i, bool* check_digit_ok);
+
+// Digit-based matchers (RRN, card, phone) expect text[i] to start a number: the caller
+// checks that neither side is glued to a letter or digit (hex hashes and GUIDs are full
+// of digit runs).
 
 // Payment card at i: 13-19 digits starting with 2-6 or 9, Luhn-valid, either one run or
 // groups joined by one consistent ' ' or '-' (first group 4-6 digits, later 3-6).
@@ -98,12 +107,8 @@ size_t AuthSchemePrefix(std::string_view value);
 
 // E-mail around the '@' at `at` (at_len 1) or "%40" (at_len 3); the local part does not
 // start before `floor`. Returns [*begin, *end).
-bool MatchEmail(std::string_view text,
-                size_t at,
-                size_t at_len,
-                size_t floor,
-                size_t* begin,
-                size_t* end);
+bool MatchEmail(
+    std::string_view text, size_t at, size_t at_len, size_t floor, size_t* begin, size_t* end);
 
 // True at "hmac:" + 16 lowercase hex digits: a pseudonym already written.
 bool IsPseudonymAt(std::string_view text, size_t i);
@@ -132,6 +137,8 @@ class Scanner {
   const DetectorSettings& settings() const { return settings_; }
 
  private:
+  // Detectors that start a word (digits, "eyJ", "Bearer"/"Basic") at text[p].
+  bool TryWordAt(std::string_view t, size_t p, Finding* f) const;
   bool TryDigits(std::string_view t, size_t i, Finding* f) const;
   bool TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding* f) const;
   // True when `rest` (the text from a value's start) begins with a pseudonym or the mask.
@@ -149,7 +156,10 @@ class Scanner {
   DetectorSettings settings_;
   const SecretKeyMatcher* keys_;
   std::string mask_text_;
-  bool trigger_[256] = {};
+  static constexpr uint8_t kWordByte = 1;     // letters and digits
+  static constexpr uint8_t kTriggerByte = 2;  // other bytes that start a check
+  bool digits_on_ = false;
+  uint8_t class_[256] = {};
   mutable std::array<KeyCacheEntry, 256> key_cache_{};
 };
 

@@ -102,8 +102,7 @@ void JsonUnescape(std::string_view in,
       }
       if (e == 'u') {
         int cp = Hex4(in, j + 2);
-        if (cp >= 0xD800 && cp <= 0xDBFF && j + 12 <= n && in[j + 6] == '\\' &&
-            in[j + 7] == 'u') {
+        if (cp >= 0xD800 && cp <= 0xDBFF && j + 12 <= n && in[j + 6] == '\\' && in[j + 7] == 'u') {
           int lo = Hex4(in, j + 8);
           if (lo >= 0xDC00 && lo <= 0xDFFF) {
             AppendUtf8(0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) +
@@ -157,19 +156,73 @@ void UrlDecode(std::string_view in,
   out_src->push_back(static_cast<uint32_t>(original_size));
 }
 
-// memmem is two-way (linear worst case); std::string_view::find can be O(n*m) on hostile
-// input such as a long run of one byte.
-size_t Find(std::string_view hay, std::string_view needle, size_t from) {
-  if (from > hay.size()) {
+// How common a byte is in log text (higher = more common), to pick the byte of a secret
+// that memchr should look for.
+int Commonness(unsigned char c) {
+  if (c == ' ' || c == '"' || c == ',' || c == ':' || c == '0' || c == '1' || c == '2' ||
+      c == 'e' || c == 'a' || c == 't' || c == 'o' || c == 'i' || c == 'n' || c == 's' ||
+      c == 'r') {
+    return 3;
+  }
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '/' || c == '-' ||
+      c == '=' || c == '_' || c == '\\') {
+    return 2;
+  }
+  if (c >= 'A' && c <= 'Z') {
+    return 1;
+  }
+  return 0;  // other punctuation and non-ASCII
+}
+
+// Offset of the byte of `needle` that looks rarest in log text.
+size_t RareByteOffset(std::string_view needle) {
+  size_t k = 0;
+  for (size_t j = 1; j < needle.size() && Commonness(static_cast<unsigned char>(needle[k])) > 0;
+       ++j) {
+    if (Commonness(static_cast<unsigned char>(needle[j])) <
+        Commonness(static_cast<unsigned char>(needle[k]))) {
+      k = j;
+    }
+  }
+  return k;
+}
+
+// First occurrence of `needle` in `hay` at or after `from`. memchr for the needle's byte
+// at offset k (its rarest-looking one) and a memcmp usually settle it in a few steps; after 16
+// false starts glibc's memmem (linear in the worst case, but with a 256-byte table set up per call)
+// takes over, so hostile input such as a long run of one byte stays linear.
+size_t Find(std::string_view hay, std::string_view needle, size_t k, size_t from) {
+  const size_t m = needle.size();
+  if (m == 0 || from > hay.size() || hay.size() - from < m) {
     return std::string_view::npos;
   }
-  const void* p = ::memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
-  return p == nullptr ? std::string_view::npos
-                      : static_cast<size_t>(static_cast<const char*>(p) - hay.data());
+  const char* base = hay.data();
+  const char* last = base + hay.size() - m;  // the last possible start
+  const char* p = base + from;
+  for (int tries = 0; tries < 16; ++tries) {
+    const char* hit =
+        static_cast<const char*>(std::memchr(p + k, needle[k], static_cast<size_t>(last - p) + 1));
+    if (hit == nullptr) {
+      return std::string_view::npos;
+    }
+    p = hit - k;
+    if (std::memcmp(p, needle.data(), m) == 0) {
+      return static_cast<size_t>(p - base);
+    }
+    if (p == last) {
+      return std::string_view::npos;
+    }
+    ++p;
+  }
+  const void* q = ::memmem(p, static_cast<size_t>(base + hay.size() - p), needle.data(), m);
+  return q == nullptr ? std::string_view::npos
+                      : static_cast<size_t>(static_cast<const char*>(q) - base);
 }
 
 // RFC 3986 unreserved: never percent-encoded by a sane encoder.
-bool IsUrlSafe(char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
+bool IsUrlSafe(char c) {
+  return IsAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+}
 
 // Characters no JSON encoder escapes (some escape '/', '+', '<', '>', '&', '\'', '=' or
 // everything beyond ASCII).
@@ -208,32 +261,34 @@ bool IsJsonSafe(char c) {
 }
 
 bool StandsAlone(std::string_view t, size_t b, size_t e) {
-  auto glued = [](char c) { return IsAlnum(c) || c == '.'; };
+  auto glued = [](char c) {
+    return IsAlnum(c) || c == '.';
+  };
   return (b == 0 || !glued(t[b - 1])) && (e >= t.size() || !glued(t[e]));
 }
 
 }  // namespace
 
 EncodedRewriter::TextTraits EncodedRewriter::Analyze(std::string_view s) {
+  // memchr per escape byte: most texts have none of them, and memchr skips 32+ bytes a step.
   TextTraits t;
   const size_t n = s.size();
-  for (size_t j = 0; j < n; ++j) {
-    auto c = static_cast<unsigned char>(s[j]);
-    t.present[c >> 6] |= uint64_t{1} << (c & 63);
-    if (c == '\\') {
-      t.backslash = true;
-      if (j + 1 < n && (s[j + 1] == 'u' || s[j + 1] == 'x')) {
-        t.code_escape = true;
-      }
-    } else if (c == '%' && j + 2 < n && IsHex(s[j + 1]) && IsHex(s[j + 2])) {
+  for (size_t j = s.find('\\'); j != std::string_view::npos; j = s.find('\\', j + 2)) {
+    t.backslash = true;
+    if (j + 1 < n && (s[j + 1] == 'u' || s[j + 1] == 'x')) {
+      t.code_escape = true;
+      break;
+    }
+  }
+  for (size_t j = s.find('%'); j != std::string_view::npos; j = s.find('%', j + 1)) {
+    if (j + 2 < n && IsHex(s[j + 1]) && IsHex(s[j + 2])) {
       t.percent = true;
       char d = static_cast<char>(HexValue(s[j + 1]) * 16 + HexValue(s[j + 2]));
       t.percent_code |= IsUrlSafe(d);
       t.percent_backslash |= d == '\\';
-    } else if (c == '+') {
-      t.plus = true;
     }
   }
+  t.plus = s.find('+') != std::string_view::npos;
   return t;
 }
 
@@ -295,17 +350,16 @@ void EncodedRewriter::BuildViews(std::string_view text,
 
 void EncodedRewriter::Search(std::string_view view_text,
                              const std::vector<uint32_t>* src,
-                             const TextTraits& traits,
-                             std::string_view text,
-                             std::span<const Replacement> pairs) {
+                             std::string_view text) {
+  std::span<const Replacement> pairs = pairs_;
   for (size_t k = 0; k < pairs.size(); ++k) {
     std::string_view secret = pairs[k].original;
-    if (secret.empty() || secret.size() > view_text.size() || !traits.Has(secret[0]) ||
-        !traits.Has(secret.back())) {
+    if (secret.empty() || secret.size() > view_text.size()) {
       continue;
     }
-    for (size_t at = Find(view_text, secret, 0); at != std::string_view::npos;
-         at = Find(view_text, secret, at + 1)) {
+    const size_t rare = rare_offsets_[k];
+    for (size_t at = Find(view_text, secret, rare, 0); at != std::string_view::npos;
+         at = Find(view_text, secret, rare, at + 1)) {
       size_t b = at;
       size_t e = at + secret.size();
       // A match ending inside a multi-byte decoded escape covers the whole escape.
@@ -322,27 +376,30 @@ void EncodedRewriter::Search(std::string_view view_text,
   }
 }
 
-bool EncodedRewriter::Rewrite(std::string_view text,
-                              std::span<const Replacement> pairs,
-                              std::string* out) {
-  if (pairs.empty() || text.empty()) {
-    return false;
-  }
-  PairTraits pt;
+void EncodedRewriter::SetPairs(std::span<const Replacement> pairs) {
+  pairs_ = pairs;
+  pair_traits_ = PairTraits{};
+  rare_offsets_.clear();
   for (const Replacement& r : pairs) {
+    rare_offsets_.push_back(RareByteOffset(r.original));
     for (char c : r.original) {
-      pt.json_special |= !IsJsonSafe(c);
-      pt.url_special |= !IsUrlSafe(c);
-      pt.space |= c == ' ';
+      pair_traits_.json_special |= !IsJsonSafe(c);
+      pair_traits_.url_special |= !IsUrlSafe(c);
+      pair_traits_.space |= c == ' ';
     }
   }
-  const TextTraits traits = Analyze(text);
+}
+
+bool EncodedRewriter::Rewrite(std::string_view text, std::string* out) {
+  if (pairs_.empty() || text.empty()) {
+    return false;
+  }
   intervals_.clear();
-  Search(text, nullptr, traits, text, pairs);
-  BuildViews(text, traits, pt);
+  Search(text, nullptr, text);
+  BuildViews(text, Analyze(text), pair_traits_);
   for (const View& v : views_) {
     if (v.built) {
-      Search(v.text, &v.src, v.traits, text, pairs);
+      Search(v.text, &v.src, text);
     }
   }
   if (intervals_.empty()) {
@@ -368,7 +425,7 @@ bool EncodedRewriter::Rewrite(std::string_view text,
       end = std::max<size_t>(end, iv.end);
     }
     out->append(text.data() + pos, begin - pos);
-    out->append(pairs[intervals_[best].pair].replacement);
+    out->append(pairs_[intervals_[best].pair].replacement);
     pos = end;
     k = j;
   }

@@ -38,26 +38,25 @@ struct Replacement {
 
 class EncodedRewriter {
  public:
+  // Sets the secrets for the next Rewrite calls. The Replacements (and the bytes they
+  // view) must stay alive and unchanged until SetPairs is called again.
+  void SetPairs(std::span<const Replacement> pairs);
+
   // Writes `text` with every occurrence of each original, in any of the encodings above,
   // replaced into *out and returns true; returns false (and leaves *out unspecified) when
   // nothing matched. Where occurrences overlap, the merged span gets the replacement of
   // the longest occurrence, so no piece of either survives.
-  bool Rewrite(std::string_view text, std::span<const Replacement> pairs, std::string* out);
+  bool Rewrite(std::string_view text, std::string* out);
 
  private:
-  // One pass over a text: which bytes occur, and which escapes.
+  // Which escapes a text contains.
   struct TextTraits {
-    uint64_t present[4] = {0, 0, 0, 0};
     bool backslash = false;
     bool code_escape = false;        // \u or \x: may stand for any character
     bool percent = false;            // a valid %XX
     bool percent_code = false;       // a %XX of an unreserved character (encode-all style)
     bool percent_backslash = false;  // %5C: JSON escapes appear after URL decoding
     bool plus = false;
-    bool Has(char c) const {
-      auto b = static_cast<unsigned char>(c);
-      return (present[b >> 6] >> (b & 63)) & 1;
-    }
   };
   // What the secrets contain: which encodings can change them at all.
   struct PairTraits {
@@ -88,12 +87,13 @@ class EncodedRewriter {
              const std::vector<uint32_t>* src,
              size_t original_size);
   void BuildViews(std::string_view text, const TextTraits& traits, const PairTraits& pairs);
-  void Search(std::string_view view_text,
-              const std::vector<uint32_t>* src,
-              const TextTraits& traits,
-              std::string_view text,
-              std::span<const Replacement> pairs);
+  // Adds the occurrences of every secret in `view_text` (mapped by `src`, null for the
+  // text itself) to intervals_.
+  void Search(std::string_view view_text, const std::vector<uint32_t>* src, std::string_view text);
 
+  std::span<const Replacement> pairs_;
+  std::vector<size_t> rare_offsets_;  // per pair: the byte memchr looks for
+  PairTraits pair_traits_;
   std::array<View, kViewCount> views_;
   std::vector<Interval> intervals_;
 };
