@@ -42,7 +42,8 @@ start_server
 wait "$GEN"
 
 count() { sqlite3 "$TMP"/data/tenants/default/events-2026-11-20.db 'SELECT count(*) FROM events' 2>/dev/null || echo 0; }
-wait_for 60 test "$(count)" -ge "$TOTAL" || true
+caught_up() { [ "$(count)" -ge "$TOTAL" ]; }
+wait_for 60 caught_up || true
 sleep 1  # anything beyond TOTAL would be a duplicate; give it a moment to show up
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || fail "serve did not stop cleanly"
 SERVER_PID=
