@@ -40,12 +40,12 @@ bool ParseFormatName(std::string_view name, Format* out);
 // docs/formats/json_mapping.md).
 struct JsonMapping {
   std::string dataset = "json";
-  std::string timestamp_field;    // source key of the event time; empty = receive time
-  std::string timestamp_format;   // "iso8601" (default), "epoch_s", "epoch_ms", "epoch_us",
-                                  // "epoch_ns", or a strptime-like format (see time_util.h)
+  std::string timestamp_field;   // source key of the event time; empty = receive time
+  std::string timestamp_format;  // "iso8601" (default), "epoch_s", "epoch_ms", "epoch_us",
+                                 // "epoch_ns", or a strptime-like format (see time_util.h)
   // Source key (dotted path for nested objects, e.g. "req.ip") → event field name.
   std::vector<std::pair<std::string, std::string>> renames;
-  bool keep_unmapped = true;      // keep other keys under their flattened dotted names
+  bool keep_unmapped = true;  // keep other keys under their flattened dotted names
 };
 Result<JsonMapping> LoadJsonMapping(const std::string& path);
 
