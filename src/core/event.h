@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "core/field_dict.h"
+#include "core/status.h"
 
 namespace rampart {
 
@@ -94,6 +95,20 @@ class EventBatch {
       }
     }
     return std::nullopt;
+  }
+
+  // Appends one event filled by `fill(Event&)`, which returns a Status: the event is
+  // committed when it is ok and removed with its fields otherwise.
+  template <typename Fill>
+  Status AppendEvent(Fill&& fill) {
+    Event& event = BeginEvent();
+    Status status = fill(event);
+    if (status.ok()) {
+      CommitEvent();
+    } else {
+      AbortEvent();
+    }
+    return status;
   }
 
   // Copies the last committed event (strings included) into `other` and removes it here.

@@ -147,7 +147,10 @@ bool ParseIso8601(std::string_view s, int64_t* out_ns) {
       p >= s.size() || s[p++] != '-' || !Digits(s, &p, 2, &d)) {
     return false;
   }
-  if (p >= s.size() || (s[p] != 'T' && s[p] != 't' && s[p] != ' ')) {
+  if (p == s.size()) {
+    return ValidDate(y, mo, d) && ToNs(y, mo, d, 0, 0, 0, 0, 0, out_ns);  // date only
+  }
+  if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') {
     return false;
   }
   ++p;
@@ -163,6 +166,9 @@ bool ParseIso8601(std::string_view s, int64_t* out_ns) {
   int64_t frac = 0;
   if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
     ++p;
+    if (p >= s.size() || !IsDigit(s[p])) {
+      return false;
+    }
     frac = Fraction(s, &p);
   }
   if (p < s.size() && s[p] == ' ') {
@@ -454,6 +460,24 @@ size_t FormatIso8601Ms(int64_t ns, char* buf) {
   Put(buf, &p, rem / 1'000'000, 3);
   buf[p++] = 'Z';
   return p;
+}
+
+std::string FormatIso8601(int64_t ns) {
+  char buf[40];
+  size_t n = FormatIso8601Ms(ns, buf);  // "...:SS.mmmZ"
+  int64_t sub_ms = ns % 1'000'000;
+  if (sub_ms < 0) {
+    sub_ms += 1'000'000;
+  }
+  if (sub_ms == 0) {
+    return std::string(buf, n);
+  }
+  size_t pos = n - 1;  // overwrite the 'Z'
+  int digits = sub_ms % 1000 == 0 ? 3 : 6;
+  int64_t v = digits == 3 ? sub_ms / 1000 : sub_ms;
+  Put(buf, &pos, v, digits);
+  buf[pos++] = 'Z';
+  return std::string(buf, pos);
 }
 
 size_t FormatDay(int64_t ns, char* buf) {

@@ -3,6 +3,7 @@
 // the epoch. Parsers return false on malformed input; they never throw or allocate.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace rampart {
@@ -13,7 +14,8 @@ inline constexpr int64_t kNsPerSec = 1'000'000'000;
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 
 // "2026-11-20T00:00:00+09:00", "2026-11-20T00:00:00.123456Z", "2026-11-20 00:00:00",
-// optional fraction (any digits), zone Z / +hh:mm / +hhmm / none (= UTC).
+// "2026-11-20" (midnight UTC); optional fraction (at least one digit; digits past
+// nanoseconds are ignored), zone Z / +hh:mm / +hhmm / none (= UTC).
 bool ParseIso8601(std::string_view s, int64_t* out_ns);
 
 // nginx/Apache $time_local: "10/Oct/2000:13:55:36 -0700".
@@ -39,6 +41,9 @@ bool ParseWithFormat(std::string_view s, std::string_view format, int64_t* out_n
 // Formats as "2026-11-20T00:00:00.123Z" (milliseconds, UTC) into `buf` (>= 32 bytes);
 // returns the length.
 size_t FormatIso8601Ms(int64_t ns, char* buf);
+// ISO-8601 UTC with as many fraction digits as needed: 3 (ms), 6 (us) or 9 (ns),
+// e.g. "2026-11-20T00:00:00.000Z", "2026-11-26T23:10:45.976217Z".
+std::string FormatIso8601(int64_t ns);
 // "2026-11-20" of the UTC day containing `ns`, into `buf` (>= 11 bytes); returns 10.
 size_t FormatDay(int64_t ns, char* buf);
 

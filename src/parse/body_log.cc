@@ -256,14 +256,7 @@ class BodyLogParser final : public Parser {
 };
 
 Status BodyLogParser::Parse(std::string_view record, const ParseContext& ctx, EventBatch& batch) {
-  Event& event = batch.BeginEvent();
-  Status status = ParseInto(record, ctx, batch, event);
-  if (!status.ok()) {
-    batch.AbortEvent();
-    return status;
-  }
-  batch.CommitEvent();
-  return status;
+  return batch.AppendEvent([&](Event& event) { return ParseInto(record, ctx, batch, event); });
 }
 
 Status BodyLogParser::ParseInto(std::string_view record,

@@ -177,14 +177,7 @@ const JsonLinesParser::Compiled& JsonLinesParser::CompiledFor(const JsonMapping*
 }
 
 Status JsonLinesParser::Parse(std::string_view record, const ParseContext& ctx, EventBatch& batch) {
-  Event& event = batch.BeginEvent();
-  Status status = ParseInto(record, ctx, batch, event);
-  if (!status.ok()) {
-    batch.AbortEvent();
-    return status;
-  }
-  batch.CommitEvent();
-  return status;
+  return batch.AppendEvent([&](Event& event) { return ParseInto(record, ctx, batch, event); });
 }
 
 Status JsonLinesParser::ParseInto(std::string_view record,

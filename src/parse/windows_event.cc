@@ -255,14 +255,7 @@ class WindowsEventParser final : public Parser {
 Status WindowsEventParser::Parse(std::string_view record,
                                  const ParseContext& ctx,
                                  EventBatch& batch) {
-  Event& event = batch.BeginEvent();
-  Status status = ParseInto(record, ctx, batch, event);
-  if (!status.ok()) {
-    batch.AbortEvent();
-    return status;
-  }
-  batch.CommitEvent();
-  return status;
+  return batch.AppendEvent([&](Event& event) { return ParseInto(record, ctx, batch, event); });
 }
 
 Status WindowsEventParser::ParseInto(std::string_view record,

@@ -7,72 +7,13 @@
 #include <cstring>
 #include <limits>
 
+#include "core/time_util.h"
+
 namespace rampart::query::internal {
 namespace {
 
 bool IsAsciiDigit(char c) {
   return c >= '0' && c <= '9';
-}
-
-// Parses exactly `n` digits at s[*i].
-bool ReadDigits(std::string_view s, size_t* i, int n, int* out) {
-  if (*i + n > s.size()) {
-    return false;
-  }
-  int v = 0;
-  for (int k = 0; k < n; ++k) {
-    char c = s[*i + k];
-    if (!IsAsciiDigit(c)) {
-      return false;
-    }
-    v = v * 10 + (c - '0');
-  }
-  *i += n;
-  *out = v;
-  return true;
-}
-
-bool IsLeapYear(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int DaysInMonth(int64_t y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
-// Howard Hinnant's days_from_civil / civil_from_days (public domain algorithms).
-int64_t DaysFromCivilDate(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
-void AppendPadded(std::string& out, int64_t v, int width) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v < 0 ? -v : v);
-  if (v < 0) {
-    out.push_back('-');
-  }
-  for (int pad = width - static_cast<int>(r.ptr - buf); pad > 0; --pad) {
-    out.push_back('0');
-  }
-  out.append(buf, r.ptr);
 }
 
 void ClearHostBits(IpNet* net) {
@@ -241,132 +182,11 @@ std::string FormatNet(const IpNet& net) {
 }
 
 bool ParseIsoTime(std::string_view s, int64_t* out_ns) {
-  size_t i = 0;
-  int year = 0, month = 0, day = 0;
-  if (!ReadDigits(s, &i, 4, &year) || i >= s.size() || s[i++] != '-' ||
-      !ReadDigits(s, &i, 2, &month) || i >= s.size() || s[i++] != '-' ||
-      !ReadDigits(s, &i, 2, &day)) {
-    return false;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
-    return false;
-  }
-  int hour = 0, minute = 0, second = 0;
-  int64_t frac_ns = 0;
-  int64_t offset_s = 0;
-  if (i < s.size()) {
-    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') {
-      return false;
-    }
-    ++i;
-    if (!ReadDigits(s, &i, 2, &hour) || i >= s.size() || s[i++] != ':' ||
-        !ReadDigits(s, &i, 2, &minute)) {
-      return false;
-    }
-    if (i < s.size() && s[i] == ':') {
-      ++i;
-      if (!ReadDigits(s, &i, 2, &second)) {
-        return false;
-      }
-      if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-        ++i;
-        int64_t scale = 100'000'000;
-        size_t digits = 0;
-        while (i < s.size() && IsAsciiDigit(s[i])) {
-          frac_ns += (s[i] - '0') * scale;  // digits past nanoseconds are dropped
-          scale /= 10;
-          ++i;
-          ++digits;
-        }
-        if (digits == 0) {
-          return false;
-        }
-      }
-    }
-    if (hour > 23 || minute > 59 || second > 60) {  // 60: leap second, folded below
-      return false;
-    }
-    if (i < s.size()) {
-      if (s[i] == 'Z' || s[i] == 'z') {
-        ++i;
-      } else if (s[i] == '+' || s[i] == '-') {
-        const int sign = s[i] == '-' ? -1 : 1;
-        ++i;
-        int oh = 0, om = 0;
-        if (!ReadDigits(s, &i, 2, &oh)) {
-          return false;
-        }
-        if (i < s.size() && s[i] == ':') {
-          ++i;
-          if (!ReadDigits(s, &i, 2, &om)) {
-            return false;
-          }
-        } else if (i < s.size()) {
-          if (!ReadDigits(s, &i, 2, &om)) {
-            return false;
-          }
-        }
-        if (oh > 23 || om > 59) {
-          return false;
-        }
-        offset_s = sign * (oh * 3600 + om * 60);
-      } else {
-        return false;
-      }
-    }
-    if (i != s.size()) {
-      return false;
-    }
-  }
-  // int64 nanoseconds span 1677-09-21 .. 2262-04-11.
-  if (year < 1678 || year > 2261) {
-    return false;
-  }
-  const int64_t days = DaysFromCivilDate(year, month, day);
-  const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-  *out_ns = secs * 1'000'000'000 + frac_ns;
-  return true;
+  return ParseIso8601(s, out_ns);
 }
 
 std::string FormatTime(int64_t ns) {
-  int64_t secs = ns / 1'000'000'000;
-  int64_t nanos = ns % 1'000'000'000;
-  if (nanos < 0) {
-    nanos += 1'000'000'000;
-    --secs;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    --days;
-  }
-  int64_t y = 0;
-  int m = 0, d = 0;
-  CivilFromDays(days, &y, &m, &d);
-  std::string out;
-  out.reserve(32);
-  AppendPadded(out, y, 4);
-  out.push_back('-');
-  AppendPadded(out, m, 2);
-  out.push_back('-');
-  AppendPadded(out, d, 2);
-  out.push_back('T');
-  AppendPadded(out, sod / 3600, 2);
-  out.push_back(':');
-  AppendPadded(out, sod / 60 % 60, 2);
-  out.push_back(':');
-  AppendPadded(out, sod % 60, 2);
-  out.push_back('.');
-  if (nanos % 1'000'000 == 0) {
-    AppendPadded(out, nanos / 1'000'000, 3);
-  } else if (nanos % 1000 == 0) {
-    AppendPadded(out, nanos / 1000, 6);
-  } else {
-    AppendPadded(out, nanos, 9);
-  }
-  out.push_back('Z');
-  return out;
+  return FormatIso8601(ns);
 }
 
 int64_t FloorToInterval(int64_t ns, int64_t interval_ns) {

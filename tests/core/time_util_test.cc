@@ -25,6 +25,19 @@ TEST(TimeUtilTest, Iso8601Variants) {
   EXPECT_FALSE(ParseIso8601("2019-02-30T00:00:00Z", &ns));
   EXPECT_FALSE(ParseIso8601("2019-03-17T19:54:34Zjunk", &ns));
   EXPECT_FALSE(ParseIso8601("", &ns));
+  ASSERT_TRUE(ParseIso8601("2026-11-20", &ns));  // a date alone is midnight UTC
+  EXPECT_EQ(Iso(ns), "2026-11-20T00:00:00.000Z");
+  EXPECT_FALSE(ParseIso8601("2026-11-20T10:00:00.Z", &ns));  // a fraction needs digits
+}
+
+TEST(TimeUtilTest, FormatIso8601UsesTheNeededPrecision) {
+  int64_t ns = 0;
+  ASSERT_TRUE(ParseIso8601("2026-11-26T23:10:45Z", &ns));
+  EXPECT_EQ(FormatIso8601(ns), "2026-11-26T23:10:45.000Z");
+  EXPECT_EQ(FormatIso8601(ns + 976'000'000), "2026-11-26T23:10:45.976Z");
+  EXPECT_EQ(FormatIso8601(ns + 976'217'000), "2026-11-26T23:10:45.976217Z");
+  EXPECT_EQ(FormatIso8601(ns + 976'217'001), "2026-11-26T23:10:45.976217001Z");
+  EXPECT_EQ(FormatIso8601(-1), "1969-12-31T23:59:59.999999999Z");
 }
 
 TEST(TimeUtilTest, ClfTime) {
