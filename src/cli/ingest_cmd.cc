@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -88,8 +89,12 @@ int RunIngest(const IngestArgs& args) {
         Grouped(st.events).c_str(), results->size() - skipped, secs,
         Grouped(static_cast<uint64_t>(secs > 0 ? static_cast<double>(st.records) / secs : 0))
             .c_str());
+    int width = 24;
+    for (const auto& entry : st.per_dataset) {
+      width = std::max(width, static_cast<int>(entry.first.size()));
+    }
     for (const auto& [dataset, n] : st.per_dataset) {
-      std::fprintf(stderr, "  %-24s %12s\n", dataset.c_str(), Grouped(n).c_str());
+      std::fprintf(stderr, "  %-*s %10s\n", width, dataset.c_str(), Grouped(n).c_str());
     }
     std::fprintf(stderr, "dead-lettered: %s\n", Grouped(st.dead_letters).c_str());
   }

@@ -53,10 +53,12 @@ Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offse
   if (st.ok()) {
     Event& ev = batch_[batch_.size() - 1];
     ev.source_offset = end_offset;
+    // The batch outlives its sources (a bulk import ends a file mid-batch): own the tenant.
+    ev.tenant = batch_.Copy(source.tenant);
     // A checkpoint must commit in one transaction with the events it covers, so a batch
     // holding a tailed file's records stays within one day file: cut it where that breaks.
     int64_t day = DayOf(ev.timestamp_ns);
-    std::string_view tenant = ev.tenant;  // views source.tenant, outlives the move below
+    std::string_view tenant = source.tenant;
     bool other_file = batch_.size() > 1 && (day != batch_day_ || tenant != batch_tenant_);
     bool needs_one_file = source.checkpointed || !checkpointed_in_batch_.empty();
     if (needs_one_file && (other_file || (batch_mixed_ && batch_.size() > 1))) {

@@ -102,5 +102,18 @@ TEST_F(PipelineTest, BadRecordsBecomeMaskedDeadLettersAndAreCounted) {
   }
 }
 
+TEST_F(PipelineTest, BufferedEventsOutliveTheirSource) {
+  // A bulk import ends a file (and its Source) while its events still wait in the batch.
+  {
+    auto src = pipeline_->MakeSource("file:/a.log", parse::Format::kAccess, "acme");
+    ASSERT_TRUE(pipeline_->Add(*src, Line(20, 1), 10).ok());
+  }
+  auto other = pipeline_->MakeSource("file:/b.log", parse::Format::kAccess, "tenant-two");
+  ASSERT_TRUE(pipeline_->Add(*other, Line(20, 2), 10).ok());
+  ASSERT_TRUE(pipeline_->Flush().ok());
+  EXPECT_TRUE(fs::exists(dir_ / "tenants/acme/events-2026-11-20.db"));
+  EXPECT_TRUE(fs::exists(dir_ / "tenants/tenant-two/events-2026-11-20.db"));
+}
+
 }  // namespace
 }  // namespace rampart::ingest
