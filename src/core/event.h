@@ -120,6 +120,8 @@ class EventBatch {
     copy = last;
     copy.field_begin = copy.field_end = begin;
     copy.raw = other.Copy(last.raw);
+    copy.tenant = other.Copy(last.tenant);
+    copy.dataset = other.Copy(last.dataset);
     for (const Field& f : fields(last)) {
       other.AddField(f.id, other.Copy(f.value));
     }

@@ -33,6 +33,25 @@ TEST(EventBatchTest, AbortDropsPendingFields) {
   EXPECT_FALSE(batch.Find(batch[0], field::kUserName).has_value());
 }
 
+TEST(EventBatchTest, MoveLastToCopiesEveryString) {
+  auto batch = std::make_unique<EventBatch>();
+  Event& e = batch->BeginEvent();
+  e.raw = batch->Copy("raw line");
+  e.tenant = batch->Copy("acme");
+  e.dataset = batch->Copy("windows.etw");
+  batch->AddField(field::kUserName, batch->Copy("kim"));
+  batch->CommitEvent();
+  EventBatch other;
+  batch->MoveLastTo(other);
+  EXPECT_TRUE(batch->empty());
+  batch.reset();  // the source batch's arena is gone; `other` must not point into it
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].raw, "raw line");
+  EXPECT_EQ(other[0].tenant, "acme");
+  EXPECT_EQ(other[0].dataset, "windows.etw");
+  EXPECT_EQ(other.Find(other[0], field::kUserName).value_or(""), "kim");
+}
+
 TEST(FieldDictTest, WellKnownAndInterned) {
   EXPECT_EQ(FieldDict::Name(field::kSourceIp), "source.ip");
   EXPECT_EQ(FieldDict::Name(field::kWinComputer), "Computer");
