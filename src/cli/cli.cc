@@ -10,7 +10,8 @@
 namespace rampart::cli {
 
 int Main(int argc, char** argv) {
-  std::setlocale(LC_ALL, "C.UTF-8");
+  // Once, before any thread starts: UTF-8 for CLI11 and terminal output.
+  std::setlocale(LC_ALL, "C.UTF-8");  // NOLINT(concurrency-mt-unsafe)
   CLI::App app{"Rampart: a self-hosted XDR engine (evidence, reasoning, control)", "rampart"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rampart 0.1.0");

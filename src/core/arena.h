@@ -13,7 +13,7 @@ namespace rampart {
 
 class Arena {
  public:
-  explicit Arena(size_t block_size = 64 * 1024) : block_size_(block_size) {}
+  explicit Arena(size_t block_size = size_t{64} * 1024) : block_size_(block_size) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 

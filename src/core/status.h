@@ -95,23 +95,23 @@ class [[nodiscard]] Result {
 
 }  // namespace rampart
 
-#define RAMPART_CONCAT_INNER_(a, b) a##b
-#define RAMPART_CONCAT_(a, b) RAMPART_CONCAT_INNER_(a, b)
+#define RAMPART_INTERNAL_CONCAT_INNER(a, b) a##b
+#define RAMPART_INTERNAL_CONCAT(a, b) RAMPART_INTERNAL_CONCAT_INNER(a, b)
 
-#define RAMPART_RETURN_IF_ERROR(expr)           \
-  do {                                          \
-    ::rampart::Status rampart_status_ = (expr); \
-    if (!rampart_status_.ok()) {                \
-      return rampart_status_;                   \
-    }                                           \
+#define RAMPART_RETURN_IF_ERROR(expr)                   \
+  do {                                                  \
+    ::rampart::Status rampart_internal_status = (expr); \
+    if (!rampart_internal_status.ok()) {                \
+      return rampart_internal_status;                   \
+    }                                                   \
   } while (0)
 
-#define RAMPART_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                   \
-  if (!tmp.ok()) {                                     \
-    return tmp.status();                               \
-  }                                                    \
+#define RAMPART_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr) \
+  auto tmp = (expr);                                      \
+  if (!tmp.ok()) {                                        \
+    return tmp.status();                                  \
+  }                                                       \
   lhs = std::move(tmp).value()
 
 #define RAMPART_ASSIGN_OR_RETURN(lhs, expr) \
-  RAMPART_ASSIGN_OR_RETURN_IMPL_(RAMPART_CONCAT_(rampart_result_, __LINE__), lhs, expr)
+  RAMPART_INTERNAL_ASSIGN_OR_RETURN(RAMPART_INTERNAL_CONCAT(rampart_result_, __LINE__), lhs, expr)

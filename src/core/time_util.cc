@@ -72,7 +72,7 @@ bool Zone(std::string_view s, size_t* pos, int64_t* offset_s) {
   if (hh > 23 || mm > 59) {
     return false;
   }
-  *offset_s = (hh * 3600 + mm * 60) * (c == '-' ? -1 : 1);
+  *offset_s = (int64_t{hh} * 3600 + int64_t{mm} * 60) * (c == '-' ? -1 : 1);
   return true;
 }
 
@@ -90,7 +90,7 @@ bool ValidDate(int y, int mo, int d) {
 bool ToNs(
     int y, int mo, int d, int h, int mi, int sec, int64_t frac_ns, int64_t offset_s, int64_t* out) {
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  int64_t secs = days * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + sec - offset_s;
   constexpr int64_t kMaxSecs = INT64_MAX / kNsPerSec - 1;
   if (secs > kMaxSecs || secs < -kMaxSecs) {
     return false;

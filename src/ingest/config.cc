@@ -23,8 +23,12 @@ Status CheckKeys(const YAML::Node& map,
   for (const auto& kv : map) {
     std::string key = kv.first.as<std::string>();
     if (!allowed.count(key)) {
-      return InvalidArgument("config: unknown key '" + (section.empty() ? "" : section + ".") +
-                             key + "' (" + Where(kv.first) + ")");
+      std::string message = "config: unknown key '";
+      if (!section.empty()) {
+        message += section + ".";
+      }
+      message += key + "' (" + Where(kv.first) + ")";
+      return InvalidArgument(message);
     }
   }
   return Status::Ok();

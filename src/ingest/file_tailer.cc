@@ -17,7 +17,7 @@ namespace rampart::ingest::internal {
 namespace {
 namespace fs = std::filesystem;
 
-constexpr size_t kReadSize = 256 * 1024;
+constexpr size_t kReadSize = size_t{256} * 1024;
 constexpr size_t kMaxChunkBytes = 1 << 20;
 constexpr size_t kMaxLine = 16 << 20;
 
@@ -249,7 +249,7 @@ Result<std::unique_ptr<Input>> StartFileTailer(const FileInputConfig& file, Inpu
     std::FILE* f = std::fopen(file.path.c_str(), "rb");
     std::string head;
     if (f != nullptr) {
-      head.resize(64 * 1024);
+      head.resize(size_t{64} * 1024);
       head.resize(std::fread(head.data(), 1, head.size(), f));
       std::fclose(f);
     }

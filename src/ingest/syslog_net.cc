@@ -14,6 +14,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "core/strings.h"
@@ -43,7 +44,7 @@ Result<int> BindSocket(const std::string& address, int type, std::string* bound)
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
-    std::string err = std::strerror(errno);
+    std::string err = std::system_category().message(errno);
     freeaddrinfo(res);
     if (fd >= 0) {
       close(fd);
@@ -53,7 +54,7 @@ Result<int> BindSocket(const std::string& address, int type, std::string* bound)
   freeaddrinfo(res);
   if (type == SOCK_STREAM && listen(fd, 128) != 0) {
     close(fd);
-    return IoError("cannot listen on " + address + ": " + std::strerror(errno));
+    return IoError("cannot listen on " + address + ": " + std::system_category().message(errno));
   }
   if (type == SOCK_DGRAM) {
     int size = 8 << 20;
@@ -265,7 +266,7 @@ class TcpInput final : public Input {
         // Octet counting: "123 <msg of 123 bytes>".
         size_t sp = rest.find(' ');
         size_t len = 0;
-        if (sp != std::string_view::npos && sp <= 7 && ParseInt(rest.substr(0, sp), &len)) {
+        if (sp <= 7 && ParseInt(rest.substr(0, sp), &len)) {
           if (rest.size() < sp + 1 + len) {
             if (!at_eof) {
               break;

@@ -256,7 +256,7 @@ std::unique_ptr<Parser> MakeAccessLogParser() {
 bool LooksLikeAccessLog(std::string_view record) {
   // client ident user [dd/Mon/yyyy:... ] "..."
   size_t open = record.find(" [");
-  if (open == std::string_view::npos || open > 300) {
+  if (open > 300) {  // also catches npos
     return false;
   }
   size_t close = record.find("] \"", open);

@@ -114,7 +114,7 @@ class JsonLinesParser final : public Parser {
 
  private:
   struct Hash {
-    using is_transparent = void;
+    using is_transparent = void;  // NOLINT(readability-identifier-naming): std name
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
 

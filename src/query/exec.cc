@@ -74,7 +74,8 @@ Result<DbPtr> OpenDayFile(const std::string& path, int busy_timeout_ms) {
   sqlite3_extended_result_codes(db.get(), 1);
   RAMPART_RETURN_IF_ERROR(internal::RegisterFunctions(db.get()));
   sqlite3_stmt* st = nullptr;
-  const char* kProbe = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'";
+  constexpr const char* kProbe =
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'";
   int prc = sqlite3_prepare_v2(db.get(), kProbe, -1, &st, nullptr);
   StmtPtr probe(st);
   if (prc != SQLITE_OK) {

@@ -999,7 +999,7 @@ class Parser {
         break;
     }
     if (unit == 0 || r.ec != std::errc() || r.ptr != digits.data() + digits.size() || n < 1 ||
-        n > 366 * 86400 || n * unit > 366 * 86400) {
+        n > int64_t{366} * 86400 || n * unit > int64_t{366} * 86400) {
       return Fail(w.begin, bad + " (at most 366d), found '" + std::string(w.text) + "'");
     }
     return n * unit * kNsPerSecond;
@@ -1229,7 +1229,7 @@ Result<int64_t> ParseTimeBound(std::string_view text, int64_t now_ns) {
       unit = 86400;
       break;
     case 'w':
-      unit = 7 * 86400;
+      unit = int64_t{7} * 86400;
       break;
     default:
       return InvalidArgument(bad);

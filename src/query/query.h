@@ -100,7 +100,7 @@
 
 namespace rampart::query {
 
-inline constexpr size_t kMaxQueryBytes = 64 * 1024;
+inline constexpr size_t kMaxQueryBytes = size_t{64} * 1024;
 inline constexpr int kMaxDepth = 64;
 inline constexpr size_t kMaxTerms = 1024;
 inline constexpr uint64_t kMaxLimit = 1'000'000;

@@ -98,7 +98,7 @@ class SqlBuilder {
     return s + " ";
   }
 
-  SqlStatement Finish(std::string select) {
+  SqlStatement Finish(const std::string& select) {
     SqlStatement st;
     st.sql = With() + select;
     st.params = std::move(params_);
@@ -322,7 +322,7 @@ Result<std::string> ColumnExpr(Column c) {
 }
 
 // rampart_num(x): strict number or NULL.
-void NumFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+void NumFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   switch (sqlite3_value_type(argv[0])) {
     case SQLITE_INTEGER:
     case SQLITE_FLOAT:
@@ -350,7 +350,7 @@ void DeleteNet(void* p) {
 
 // rampart_cidr(x, net): the network argument is a bound constant, parsed once per
 // statement and kept as auxiliary data.
-void CidrFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+void CidrFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   IpNet local;
   const IpNet* net = static_cast<const IpNet*>(sqlite3_get_auxdata(ctx, 1));
   if (net == nullptr) {
@@ -465,7 +465,7 @@ Result<SqlStatement> EventsSql(const Node& filter,
   if (limit > 0) {
     select += " LIMIT " + b.Int(static_cast<int64_t>(limit));
   }
-  return b.Finish(std::move(select));
+  return b.Finish(select);
 }
 
 Result<SqlStatement> CountSql(const Node& filter, const TimeRange& range) {

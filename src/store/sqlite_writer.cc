@@ -199,6 +199,9 @@ class SqliteEventWriter final : public EventWriter {
     // Dead letters and checkpoints share the last file's transaction, so a checkpoint is
     // never durable without the records it covers (the serve pipeline cuts batches at day
     // boundaries, which makes that the only transaction of a tailed file's batch).
+    if (tail == nullptr) {
+      return Status::Ok();  // nothing to write
+    }
     for (const DeadLetter& d : dead_letters) {
       RAMPART_RETURN_IF_ERROR(InsertDeadLetter(*tail, d));
     }
@@ -212,7 +215,7 @@ class SqliteEventWriter final : public EventWriter {
         RAMPART_RETURN_IF_ERROR(Commit(*db));
       }
     }
-    if (tail != nullptr && tail->in_transaction) {
+    if (tail->in_transaction) {
       RAMPART_RETURN_IF_ERROR(Commit(*tail));
     }
     return Status::Ok();

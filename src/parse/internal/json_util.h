@@ -113,7 +113,7 @@ class FieldNameCache {
   static constexpr size_t kMaxCachedNames = 8192;
 
   struct Hash {
-    using is_transparent = void;
+    using is_transparent = void;  // NOLINT(readability-identifier-naming): std name
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   Tagger tagger_;
@@ -191,7 +191,7 @@ simdjson::error_code WalkJsonArray(JsonReader& reader,
                                    Emit& emit) {
   for (auto element_result : array) {
     simdjson::ondemand::value element;
-    if (auto error = std::move(element_result).get(element)) {
+    if (auto error = element_result.get(element)) {
       return error;
     }
     if (auto error = WalkJsonValue(reader, element, path, depth, batch, budget, emit)) {
