@@ -263,17 +263,9 @@ Status BodyLogParser::ParseInto(std::string_view record,
                                 const ParseContext& ctx,
                                 EventBatch& batch,
                                 Event& event) {
-  event.raw = batch.Copy(record);
-  event.tenant = batch.Copy(ctx.tenant);
-
   simdjson::ondemand::document doc;
-  if (auto error = reader_.Start(record, event.raw, doc)) {
-    return JsonError(kFormatName, error);
-  }
   simdjson::ondemand::object object;
-  if (auto error = doc.get_object().get(object)) {
-    return JsonError(kFormatName, error);
-  }
+  RAMPART_RETURN_IF_ERROR(reader_.OpenRecord(kFormatName, record, ctx, batch, event, doc, object));
 
   Values values{};
   bool any_known_key = false;

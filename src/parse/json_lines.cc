@@ -185,17 +185,9 @@ Status JsonLinesParser::ParseInto(std::string_view record,
                                   EventBatch& batch,
                                   Event& event) {
   const Compiled& mapping = CompiledFor(ctx.json_mapping);
-  event.raw = batch.Copy(record);
-  event.tenant = batch.Copy(ctx.tenant);
-
   simdjson::ondemand::document doc;
-  if (auto error = reader_.Start(record, event.raw, doc)) {
-    return internal::JsonError(kFormatName, error);
-  }
   simdjson::ondemand::object object;
-  if (auto error = doc.get_object().get(object)) {
-    return internal::JsonError(kFormatName, error);
-  }
+  RAMPART_RETURN_IF_ERROR(reader_.OpenRecord(kFormatName, record, ctx, batch, event, doc, object));
 
   const std::string_view timestamp_field = mapping.source.timestamp_field;
   const bool keep_unmapped = mapping.source.keep_unmapped;

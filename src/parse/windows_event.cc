@@ -262,17 +262,9 @@ Status WindowsEventParser::ParseInto(std::string_view record,
                                      const ParseContext& ctx,
                                      EventBatch& batch,
                                      Event& event) {
-  event.raw = batch.Copy(record);
-  event.tenant = batch.Copy(ctx.tenant);
-
   simdjson::ondemand::document doc;
-  if (auto error = reader_.Start(record, event.raw, doc)) {
-    return JsonError(kFormatName, error);
-  }
   simdjson::ondemand::object object;
-  if (auto error = doc.get_object().get(object)) {
-    return JsonError(kFormatName, error);
-  }
+  RAMPART_RETURN_IF_ERROR(reader_.OpenRecord(kFormatName, record, ctx, batch, event, doc, object));
 
   Values values{};
   // Whether the canonical Sigma names were present as such (not only via an alias).

@@ -131,6 +131,24 @@ void JsonReader::EnsureCapacity(size_t bytes) {
   }
 }
 
+Status JsonReader::OpenRecord(std::string_view format_name,
+                              std::string_view record,
+                              const ParseContext& ctx,
+                              EventBatch& batch,
+                              Event& event,
+                              simdjson::ondemand::document& doc,
+                              simdjson::ondemand::object& object) {
+  event.raw = batch.Copy(record);
+  event.tenant = batch.Copy(ctx.tenant);
+  if (auto error = Start(record, event.raw, doc)) {
+    return JsonError(format_name, error);
+  }
+  if (auto error = doc.get_object().get(object)) {
+    return JsonError(format_name, error);
+  }
+  return Status::Ok();
+}
+
 simdjson::error_code JsonReader::Start(std::string_view json,
                                        std::string_view arena_copy,
                                        simdjson::ondemand::document& doc) {

@@ -32,6 +32,7 @@
 #include "core/event.h"
 #include "core/field_dict.h"
 #include "core/status.h"
+#include "parse/parse.h"
 
 namespace rampart::parse::internal {
 
@@ -67,6 +68,17 @@ class JsonReader {
   simdjson::error_code Start(std::string_view json,
                              std::string_view arena_copy,
                              simdjson::ondemand::document& doc);
+
+  // The common start of every JSON parser: copies `record` into the batch as `event`'s
+  // raw text, sets its tenant and opens the record as a JSON object. Errors are
+  // InvalidArgument "<format_name>: <reason>".
+  Status OpenRecord(std::string_view format_name,
+                    std::string_view record,
+                    const ParseContext& ctx,
+                    EventBatch& batch,
+                    Event& event,
+                    simdjson::ondemand::document& doc,
+                    simdjson::ondemand::object& object);
 
   // Text of a scalar value of type `type`, as a view into the batch arena: strings
   // decoded, numbers and booleans as written. Sets *present = false for null. Returns an
