@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
   add(AddIngestCommand);
   add(AddSearchCommand);
   add(AddServeCommand);
+  add(AddRulesCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

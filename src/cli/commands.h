@@ -13,6 +13,7 @@ using Runner = std::function<int()>;
 Runner AddIngestCommand(CLI::App& app);
 Runner AddSearchCommand(CLI::App& app);
 Runner AddServeCommand(CLI::App& app);
+Runner AddRulesCommand(CLI::App& app);  // rules check
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitOk = 0;

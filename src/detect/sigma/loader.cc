@@ -1,0 +1,255 @@
+// The reader: finds rule files, reads them and splits them into YAML documents with
+// positions, then hands the documents to the collector. yaml-cpp reports errors with
+// exceptions; ReadYamlDocuments is the only place here that calls into its parser and it
+// catches everything.
+
+#include <algorithm>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "detect/sigma/internal/collector.h"
+#include "detect/sigma/sigma.h"
+
+namespace rampart::sigma {
+namespace fs = std::filesystem;
+
+namespace internal {
+
+namespace {
+
+uint32_t OneBased(int v) {
+  return v < 0 ? 0 : static_cast<uint32_t>(v) + 1;
+}
+
+// "---" or "..." at the start of a line, followed by a blank or the end of the line: the
+// document markers exactly as yaml-cpp's scanner recognises them.
+bool IsMarker(std::string_view text, size_t pos, std::string_view marker) {
+  if (text.substr(pos, 3) != marker) {
+    return false;
+  }
+  if (pos + 3 == text.size()) {
+    return true;
+  }
+  char c = text[pos + 3];
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// A line with YAML content: not blank, not a comment, not a directive.
+bool IsContentLine(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) {
+    ++i;
+  }
+  return i < line.size() && line[i] != '#' && !(i == 0 && line[i] == '%');
+}
+
+struct Piece {
+  size_t begin = 0;
+  size_t end = 0;
+  uint32_t first_line = 0;  // 0-based line of `begin`
+};
+
+// Splits a YAML stream at its document markers. Each piece holds one document, so
+// YAML::Load parses it; yaml-cpp 0.7's LoadAll loops forever on some inputs (a document
+// starting with a stray ','), and this is the reader's guard against that.
+std::vector<Piece> SplitDocuments(std::string_view text) {
+  std::vector<Piece> pieces;
+  Piece cur;
+  bool content = false;  // cur has content: a "---" now starts a new document
+  uint32_t line = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
+    if (IsMarker(text, pos, "---")) {
+      if (content) {
+        cur.end = pos;
+        pieces.push_back(cur);
+        cur = Piece{pos, 0, line};
+      }
+      // "--- value" has content on the marker line itself.
+      content = IsContentLine(text.substr(pos + 3, next - pos - 3));
+    } else if (IsMarker(text, pos, "...")) {
+      cur.end = next;
+      pieces.push_back(cur);
+      cur = Piece{next, 0, line + 1};
+      content = false;
+    } else {
+      content = content || IsContentLine(text.substr(pos, next - pos));
+    }
+    pos = next;
+    ++line;
+  }
+  cur.end = text.size();
+  if (cur.end > cur.begin) {
+    pieces.push_back(cur);
+  }
+  return pieces;
+}
+
+}  // namespace
+
+bool ReadYamlDocuments(std::string_view text, std::vector<RawDocument>* docs, ReadError* error) {
+  docs->clear();
+  uint32_t offset = 0;
+  try {
+    for (const Piece& piece : SplitDocuments(text)) {
+      offset = piece.first_line;
+      YAML::Node node = YAML::Load(std::string(text.substr(piece.begin, piece.end - piece.begin)));
+      if (!node.IsDefined() || node.IsNull()) {
+        continue;  // an empty document (a trailing "---", only comments)
+      }
+      RawDocument doc;
+      YAML::Mark mark = node.Mark();
+      doc.line_offset = piece.first_line;
+      doc.line = OneBased(mark.line) + (mark.line < 0 ? 0 : piece.first_line);
+      doc.column = OneBased(mark.column);
+      doc.root = node;  // a handle: copying shares the parsed tree
+      docs->push_back(std::move(doc));
+    }
+    return true;
+  } catch (const YAML::Exception& e) {
+    error->line = e.mark.line < 0 ? 0 : OneBased(e.mark.line) + offset;
+    error->column = OneBased(e.mark.column);
+    error->message = "invalid YAML: " + (e.msg.empty() ? std::string(e.what()) : e.msg);
+  } catch (const std::exception& e) {
+    error->line = 0;
+    error->column = 0;
+    error->message = std::string("invalid YAML: ") + e.what();
+  }
+  docs->clear();
+  return false;
+}
+
+}  // namespace internal
+
+namespace {
+
+// Rule files are small (the largest SigmaHQ rule is about 40 KB); anything this big is not
+// a rule file and would only cost memory.
+constexpr uintmax_t kMaxRuleFileBytes = 16u << 20;
+
+bool IsRuleFileName(const fs::path& p) {
+  std::string ext = p.extension().string();
+  return ext == ".yml" || ext == ".yaml";
+}
+
+bool IsHidden(const fs::path& p) {
+  std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+// Appends the rule files under `path` (or `path` itself when it is a file).
+Status ListRuleFiles(const std::string& path, std::vector<std::string>* out) {
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    return NotFound("rule path not found: " + path);
+  }
+  if (!fs::is_directory(st)) {
+    out->push_back(path);  // named explicitly: read whatever its extension
+    return Status::Ok();
+  }
+  fs::recursive_directory_iterator it(path, ec);
+  if (ec) {
+    return IoError("cannot list " + path + ": " + ec.message());
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      return IoError("cannot list " + path + ": " + ec.message());
+    }
+    const fs::directory_entry& entry = *it;
+    // .git, .github (CI workflows are YAML too) and editor files are not rules.
+    if (IsHidden(entry.path())) {
+      if (entry.is_directory(ec)) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (entry.is_regular_file(ec) && IsRuleFileName(entry.path())) {
+      out->push_back(entry.path().string());
+    }
+  }
+  if (ec) {
+    return IoError("cannot list " + path + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+// Reads a whole file; on failure returns false with a message.
+bool ReadFile(const std::string& path, std::string* out, std::string* error) {
+  std::error_code ec;
+  uintmax_t size = fs::file_size(path, ec);
+  if (ec) {
+    *error = "cannot read: " + ec.message();
+    return false;
+  }
+  if (size > kMaxRuleFileBytes) {
+    *error = "file is larger than 16 MiB; not a rule file";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot open file";
+    return false;
+  }
+  out->resize(static_cast<size_t>(size));
+  in.read(out->data(), static_cast<std::streamsize>(size));
+  out->resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) {
+    *error = "read error";
+    return false;
+  }
+  return true;
+}
+
+void CollectText(internal::Collector& collector, const std::string& file, std::string_view text) {
+  std::vector<internal::RawDocument> docs;
+  internal::ReadError error;
+  if (!internal::ReadYamlDocuments(text, &docs, &error)) {
+    collector.AddFileRefusal(file, error.line, error.column, RefusalReason::kYamlSyntax,
+                             std::move(error.message));
+    return;
+  }
+  collector.AddFile(file, docs);
+}
+
+}  // namespace
+
+Result<LoadResult> LoadRules(const std::vector<std::string>& paths, const LoadOptions& options) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    RAMPART_RETURN_IF_ERROR(ListRuleFiles(path, &files));
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+
+  internal::Collector collector(options);
+  std::string text;
+  std::string error;
+  for (const std::string& file : files) {
+    if (!ReadFile(file, &text, &error)) {
+      collector.AddFileRefusal(file, 0, 0, RefusalReason::kIoError, error);
+      continue;
+    }
+    CollectText(collector, file, text);
+  }
+  return collector.Finish(files.size());
+}
+
+LoadResult LoadRulesFromText(std::string_view file_name,
+                             std::string_view text,
+                             const LoadOptions& options) {
+  internal::Collector collector(options);
+  CollectText(collector, std::string(file_name), text);
+  return collector.Finish(1);
+}
+
+}  // namespace rampart::sigma
