@@ -4,9 +4,8 @@
 // the parser, the SQL functions registered on every connection, the executor and the
 // output writers, so each rule (what counts as a number, how wide a Hangul syllable is)
 // exists exactly once.
-//
-// TODO(query): use core/time_util.h and core/strings.h once their .cc files land; the
-// helpers here have the extra precision/escaping rules the query output needs.
+// Time parsing and formatting delegate to core/time_util.h. JSON escaping stays here
+// because the writers need the query output's own rules for control characters.
 
 #include <array>
 #include <cstdint>
