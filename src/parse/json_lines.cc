@@ -364,7 +364,7 @@ class MappingReader {
     return Status::Ok();
   }
 
-  Status ReadFields(const YAML::Node& key, const YAML::Node& value, JsonMapping* out) const {
+  Status ReadFields(const YAML::Node& /*key*/, const YAML::Node& value, JsonMapping* out) const {
     if (value.IsNull()) {
       return Status::Ok();
     }

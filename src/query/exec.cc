@@ -929,11 +929,13 @@ void ApplyTableOps(const Query& query, ResultSet* result) {
           }
         }
         std::vector<std::string> columns;
+        columns.reserve(cols.size());
         for (size_t c : cols) {
           columns.push_back(result->columns[c]);
         }
         for (auto& row : result->rows) {
           std::vector<Cell> projected;
+          projected.reserve(cols.size());
           for (size_t c : cols) {
             projected.push_back(std::move(row[c]));
           }

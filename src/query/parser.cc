@@ -573,6 +573,9 @@ class Parser {
         pos_ = t.end;
         return FieldTerm(t, depth);
       case Tok::kCmp: {
+        if (field == nullptr) {
+          return Fail(t.begin, "a comparison needs a field before it, e.g. status>=500");
+        }
         pos_ = t.end;
         return Comparison(*field, t.cmp, t.begin);
       }

@@ -494,8 +494,11 @@ Result<SqlStatement> GroupSql(const Node& filter,
     if (column == Column::kJson) {
       RAMPART_ASSIGN_OR_RETURN(std::string path, b.Path(fields[i]));
       const std::string alias = "j" + std::to_string(i + 1);
-      joins += std::string(skip_missing ? " JOIN" : " LEFT JOIN") + " json_each(e.fields, " + path +
-               ") AS " + alias;
+      joins += skip_missing ? " JOIN" : " LEFT JOIN";
+      joins += " json_each(e.fields, ";
+      joins += path;
+      joins += ") AS ";
+      joins += alias;
       key = alias + ".value";
       any_json = true;
     } else if (column == Column::kSourceIp || column == Column::kUserName) {
@@ -503,10 +506,15 @@ Result<SqlStatement> GroupSql(const Node& filter,
       RAMPART_ASSIGN_OR_RETURN(std::string path, b.Path(fields[i]));
       RAMPART_ASSIGN_OR_RETURN(std::string col, ColumnExpr(column));
       const std::string alias = "j" + std::to_string(i + 1);
-      joins += std::string(skip_missing ? " JOIN" : " LEFT JOIN") +
-               " json_each(CASE WHEN instr(e.fields, " + b.Text(RepeatedMarker(fields[i])) +
-               ") > 0 THEN json_extract(e.fields, " + path + ") ELSE json_array(" + col +
-               ") END) AS " + alias;
+      joins += skip_missing ? " JOIN" : " LEFT JOIN";
+      joins += " json_each(CASE WHEN instr(e.fields, ";
+      joins += b.Text(RepeatedMarker(fields[i]));
+      joins += ") > 0 THEN json_extract(e.fields, ";
+      joins += path;
+      joins += ") ELSE json_array(";
+      joins += col;
+      joins += ") END) AS ";
+      joins += alias;
       key = alias + ".value";
       any_json = true;
       if (skip_missing) {
