@@ -14,6 +14,24 @@
 namespace rampart::query {
 namespace {
 
+// Seconds in one duration unit: s m h d (and w where allowed); 0 for anything else.
+int64_t UnitSeconds(char unit, bool allow_weeks) {
+  switch (unit) {
+    case 's':
+      return 1;
+    case 'm':
+      return 60;
+    case 'h':
+      return 3600;
+    case 'd':
+      return 86400;
+    case 'w':
+      return allow_weeks ? int64_t{7} * 86400 : 0;
+    default:
+      return 0;
+  }
+}
+
 using internal::DecodeUtf8;
 
 bool IsSpace(char c) {
@@ -984,23 +1002,7 @@ class Parser {
     int64_t n = 0;
     std::string_view digits = w.text.substr(0, w.text.size() - 1);
     auto r = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    int64_t unit = 0;
-    switch (w.text.back()) {
-      case 's':
-        unit = 1;
-        break;
-      case 'm':
-        unit = 60;
-        break;
-      case 'h':
-        unit = 3600;
-        break;
-      case 'd':
-        unit = 86400;
-        break;
-      default:
-        break;
-    }
+    const int64_t unit = UnitSeconds(w.text.back(), /*allow_weeks=*/false);
     if (unit == 0 || r.ec != std::errc() || r.ptr != digits.data() + digits.size() || n < 1 ||
         n > int64_t{366} * 86400 || n * unit > int64_t{366} * 86400) {
       return Fail(w.begin, bad + " (at most 366d), found '" + std::string(w.text) + "'");
@@ -1217,25 +1219,9 @@ Result<int64_t> ParseTimeBound(std::string_view text, int64_t now_ns) {
   if (r.ec != std::errc() || r.ptr != digits.data() + digits.size() || n < 0 || n > 1'000'000'000) {
     return InvalidArgument(bad);
   }
-  int64_t unit = 0;
-  switch (s.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    case 'w':
-      unit = int64_t{7} * 86400;
-      break;
-    default:
-      return InvalidArgument(bad);
+  const int64_t unit = UnitSeconds(s.back(), /*allow_weeks=*/true);
+  if (unit == 0) {
+    return InvalidArgument(bad);
   }
   int64_t offset = 0;
   int64_t result = 0;
