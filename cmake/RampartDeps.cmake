@@ -41,3 +41,12 @@ if(RAMPART_BUILD_BENCH)
   find_package(benchmark QUIET)
   rampart_require(benchmark_FOUND libbenchmark-dev "Google Benchmark")
 endif()
+
+# Vectorscan (the Hyperscan fork Debian ships for every architecture) and PCRE2 for the
+# regular expressions Vectorscan cannot compile (backreferences, lookaround).
+find_package(PkgConfig QUIET)
+rampart_require(PKG_CONFIG_FOUND pkg-config pkg-config)
+pkg_check_modules(HS QUIET IMPORTED_TARGET libhs)
+rampart_require(HS_FOUND libvectorscan-dev Vectorscan)
+pkg_check_modules(PCRE2 QUIET IMPORTED_TARGET libpcre2-8)
+rampart_require(PCRE2_FOUND libpcre2-dev PCRE2)

@@ -1,0 +1,121 @@
+#include "core/detection.h"
+
+#include <array>
+#include <string>
+
+#include "core/strings.h"
+#include "core/time_util.h"
+
+namespace rampart {
+namespace {
+
+constexpr std::array<std::string_view, 5> kSeverityNames = {"informational", "low", "medium",
+                                                            "high", "critical"};
+constexpr std::array<std::string_view, 3> kKindNames = {"sigma", "correlation", "ioc"};
+
+void AppendString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendJsonEscaped(out, s);
+  out += '"';
+}
+
+void AppendStringArray(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    AppendString(out, items[i]);
+  }
+  out += ']';
+}
+
+void AppendEventRef(std::string& out, const EventRef& ref) {
+  out += "{\"location\":";
+  AppendString(out, ref.location);
+  out += ",\"rowid\":";
+  out += std::to_string(ref.rowid);
+  out += ",\"offset\":";
+  out += std::to_string(ref.offset);
+  out += '}';
+}
+
+}  // namespace
+
+std::string_view SeverityName(Severity s) {
+  return kSeverityNames[static_cast<size_t>(s)];
+}
+
+std::optional<Severity> ParseSeverity(std::string_view name) {
+  if (EqualsIgnoreCase(name, "info")) {
+    return Severity::kInformational;
+  }
+  for (size_t i = 0; i < kSeverityNames.size(); ++i) {
+    if (EqualsIgnoreCase(name, kSeverityNames[i])) {
+      return static_cast<Severity>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view DetectionKindName(DetectionKind k) {
+  return kKindNames[static_cast<size_t>(k)];
+}
+
+std::optional<DetectionKind> ParseDetectionKind(std::string_view name) {
+  for (size_t i = 0; i < kKindNames.size(); ++i) {
+    if (EqualsIgnoreCase(name, kKindNames[i])) {
+      return static_cast<DetectionKind>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string DetectionToJson(const Detection& d) {
+  std::string out;
+  out.reserve(512);
+  out += "{\"time\":";
+  AppendString(out, FormatIso8601(d.event_time_ns));
+  out += ",\"kind\":";
+  AppendString(out, DetectionKindName(d.kind));
+  out += ",\"rule\":{\"id\":";
+  AppendString(out, d.rule_id);
+  out += ",\"title\":";
+  AppendString(out, d.rule_title);
+  out += ",\"level\":";
+  AppendString(out, SeverityName(d.level));
+  out += "},\"attack\":{\"tactics\":";
+  AppendStringArray(out, d.tactics);
+  out += ",\"techniques\":";
+  AppendStringArray(out, d.techniques);
+  out += "},\"evidence\":[";
+  for (size_t i = 0; i < d.evidence.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    out += "{\"field\":";
+    AppendString(out, d.evidence[i].field);
+    out += ",\"value\":";
+    AppendString(out, d.evidence[i].value);
+    out += '}';
+  }
+  out += "],\"dataset\":";
+  AppendString(out, d.dataset);
+  out += ",\"tenant\":";
+  AppendString(out, d.tenant);
+  out += ",\"event\":";
+  AppendEventRef(out, d.event);
+  out += ",\"related\":[";
+  for (size_t i = 0; i < d.related.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    AppendEventRef(out, d.related[i]);
+  }
+  out += "],\"source\":";
+  AppendString(out, d.source);
+  out += '}';
+  return out;
+}
+
+}  // namespace rampart

@@ -1,0 +1,71 @@
+#pragma once
+// The detection record: what every detector (Sigma rules, Sigma correlations, IOC lists,
+// later baselines) reports, what the store keeps and what `rampart detections`/`hunt` print.
+// A detection is rare next to events, so it owns its strings (std::string), unlike Event.
+//
+// Threads: plain values; no shared state.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rampart {
+
+// Sigma levels, ordered so that comparisons work (level >= kHigh).
+enum class Severity : uint8_t { kInformational, kLow, kMedium, kHigh, kCritical };
+std::string_view SeverityName(Severity s);  // "informational", "low", ... "critical"
+// Accepts the names above (any case) and "info"; nullopt otherwise.
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+enum class DetectionKind : uint8_t {
+  kSigma,        // a Sigma detection rule matched one event
+  kCorrelation,  // a Sigma correlation rule fired over several events
+  kIoc,          // an indicator of compromise was seen in an event
+};
+std::string_view DetectionKindName(DetectionKind k);  // "sigma", "correlation", "ioc"
+std::optional<DetectionKind> ParseDetectionKind(std::string_view name);
+
+// One piece of evidence: the event field (as named in the event, e.g. "CommandLine",
+// "source.ip") and its value in that event.
+struct Evidence {
+  std::string field;
+  std::string value;
+};
+
+// Where the event that triggered a detection is. Stored events: `location` is the day file
+// (relative to the data directory, "tenants/default/events-2026-11-26.db") and `rowid` the
+// row of the events table. Hunted files: `location` is the input path and `offset` the byte
+// offset just past the record (rowid 0).
+struct EventRef {
+  std::string location;
+  int64_t rowid = 0;
+  uint64_t offset = 0;
+};
+
+struct Detection {
+  DetectionKind kind = DetectionKind::kSigma;
+  std::string rule_id;     // Sigma id (or name when the rule has no id); IOC: the indicator
+  std::string rule_title;  // Sigma title; IOC: "IOC <type> <indicator>"
+  Severity level = Severity::kMedium;
+  std::vector<std::string> tactics;     // ATT&CK short names ("credential-access")
+  std::vector<std::string> techniques;  // "T1110", "T1110.003"
+  std::vector<Evidence> evidence;       // the matched fields and their values
+  int64_t event_time_ns = 0;            // time of the (last) event that triggered it
+  std::string dataset;
+  std::string tenant;
+  EventRef event;  // the triggering event (correlations: the last one)
+  // Correlations: the contributing events, oldest first (bounded; see the engine).
+  std::vector<EventRef> related;
+  // What produced it: the rule file for Sigma, the list file/name for IOCs.
+  std::string source;
+};
+
+// One JSON object on one line (no trailing newline): {"time": ISO-8601, "kind", "rule":
+// {"id","title","level"}, "attack": {"tactics","techniques"}, "evidence": [{"field","value"}],
+// "dataset", "tenant", "event": {"location","rowid","offset"}, "related": [...], "source"}.
+// Also used as the stored form (the store keeps the JSON of each detection).
+std::string DetectionToJson(const Detection& d);
+
+}  // namespace rampart

@@ -1,0 +1,693 @@
+// The compiler: RuleSet -> branches (Compile), branches -> per-dataset Programs
+// (BuildProgram), Vectorscan databases per field, and the detection record of a hit.
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/strings.h"
+#include "detect/sigma/engine.h"
+#include "detect/sigma/internal/expand.h"
+#include "detect/sigma/internal/program.h"
+
+namespace rampart::sigma {
+namespace internal {
+namespace {
+
+struct PendingPattern {
+  std::string regex;
+  unsigned flags = 0;
+  uint32_t atom = 0;
+  bool user_regex = false;  // a Sigma `re` value (may need the PCRE2 fallback)
+  uint32_t pcre_flags = 0;
+};
+
+pcre2_code* CompilePcre(const std::string& regex, uint32_t flags, std::string* error) {
+  int code = 0;
+  PCRE2_SIZE offset = 0;
+  pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), flags,
+                                 &code, &offset, nullptr);
+  if (re == nullptr && error != nullptr) {
+    PCRE2_UCHAR buffer[256];
+    pcre2_get_error_message(code, buffer, sizeof(buffer));
+    *error = "invalid regular expression at offset " + std::to_string(offset) + ": " +
+             reinterpret_cast<const char*>(buffer);
+  }
+  if (re != nullptr) {
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);  // optional speed-up; interpreted otherwise
+  }
+  return re;
+}
+
+uint32_t PcreFlags(uint8_t regex_flags) {
+  uint32_t f = 0;
+  if (regex_flags & kRegexIgnoreCase) {
+    f |= PCRE2_CASELESS;
+  }
+  if (regex_flags & kRegexMultiline) {
+    f |= PCRE2_MULTILINE;
+  }
+  if (regex_flags & kRegexDotAll) {
+    f |= PCRE2_DOTALL;
+  }
+  return f;
+}
+
+unsigned HsRegexFlags(uint8_t regex_flags) {
+  unsigned f = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  if (regex_flags & kRegexIgnoreCase) {
+    f |= HS_FLAG_CASELESS;
+  }
+  if (regex_flags & kRegexMultiline) {
+    f |= HS_FLAG_MULTILINE;
+  }
+  if (regex_flags & kRegexDotAll) {
+    f |= HS_FLAG_DOTALL;
+  }
+  return f;
+}
+
+bool ParseNumber(std::string_view s, double* out) {
+  s = Trim(s);
+  if (s.empty()) {
+    return false;
+  }
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    uint64_t v = 0;
+    auto r = std::from_chars(s.data() + 2, s.data() + s.size(), v, 16);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+      return false;
+    }
+    *out = static_cast<double>(v);
+    return true;
+  }
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Builds atoms and nodes for one Program. Also used by Compile to validate a rule (with
+// `validate_only`, no databases are built).
+class Builder {
+ public:
+  Builder(Program* program, const CompileOptions& options) : p_(program), options_(options) {}
+
+  uint32_t SlotFor(const std::string& event_field) {
+    const FieldId id = FieldDict::Intern(event_field);
+    if (id >= p_->slot_of_field.size()) {
+      p_->slot_of_field.resize(id + 1, kNoSlot);
+    }
+    if (p_->slot_of_field[id] == kNoSlot) {
+      p_->slot_of_field[id] = static_cast<uint32_t>(p_->slots.size());
+      p_->slots.push_back(SlotInfo{id, nullptr});
+      slot_patterns_.emplace_back();
+    }
+    return p_->slot_of_field[id];
+  }
+
+  uint32_t AddNode(NodeOp op, uint32_t a = 0, uint32_t n = 0) {
+    p_->nodes.push_back(Node{op, a, n});
+    return static_cast<uint32_t>(p_->nodes.size() - 1);
+  }
+
+  uint32_t Combine(NodeOp op, const std::vector<uint32_t>& kids) {
+    if (kids.size() == 1) {
+      return kids[0];
+    }
+    if (kids.empty()) {
+      return AddNode(op == NodeOp::kAnd ? NodeOp::kTrue : NodeOp::kFalse);
+    }
+    const auto first = static_cast<uint32_t>(p_->children.size());
+    p_->children.insert(p_->children.end(), kids.begin(), kids.end());
+    return AddNode(op, first, static_cast<uint32_t>(kids.size()));
+  }
+
+  uint32_t AtomNode(const std::string& key, Atom atom) {
+    auto it = atom_ids_.find(key);
+    uint32_t id;
+    if (it != atom_ids_.end()) {
+      id = it->second;
+    } else {
+      id = static_cast<uint32_t>(p_->atoms.size());
+      p_->atoms.push_back(std::move(atom));
+      atom_ids_.emplace(key, id);
+    }
+    auto n = atom_nodes_.find(id);
+    if (n != atom_nodes_.end()) {
+      return n->second;
+    }
+    const uint32_t node = AddNode(NodeOp::kAtom, id);
+    atom_nodes_.emplace(id, node);
+    return node;
+  }
+
+  uint32_t PatternAtom(uint32_t slot,
+                       std::string regex,
+                       unsigned flags,
+                       bool user_regex,
+                       uint32_t pcre_flags,
+                       std::string label) {
+    const std::string key = "P" + std::to_string(slot) + ":" + std::to_string(flags) + ":" +
+                            (user_regex ? "r:" : "w:") + regex;
+    const bool fresh = atom_ids_.find(key) == atom_ids_.end();
+    Atom atom;
+    atom.kind = AtomKind::kPattern;
+    atom.slot = slot;
+    atom.label = std::move(label);
+    const uint32_t node = AtomNode(key, std::move(atom));
+    if (fresh) {
+      const uint32_t id = p_->nodes[node].a;
+      PendingPattern pp{std::move(regex), flags, id, user_regex, pcre_flags};
+      if (slot == kNoSlot) {
+        keyword_patterns_.push_back(std::move(pp));
+      } else {
+        slot_patterns_[slot].push_back(std::move(pp));
+      }
+    }
+    return node;
+  }
+
+  uint32_t SimpleAtom(AtomKind kind, uint32_t slot, const std::string& label) {
+    Atom atom;
+    atom.kind = kind;
+    atom.slot = slot;
+    atom.label = label;
+    return AtomNode("S" + std::to_string(static_cast<int>(kind)) + ":" + std::to_string(slot),
+                    std::move(atom));
+  }
+
+  // One pattern of a value, on a field slot or keywords (kNoSlot).
+  uint32_t PatternNode(uint32_t slot,
+                       const Pattern& pattern,
+                       bool cased,
+                       const std::string& label) {
+    if (slot != kNoSlot) {
+      if (IsAnyValue(pattern)) {
+        return SimpleAtom(AtomKind::kPresent, slot, label);
+      }
+      if (pattern.empty()) {
+        return SimpleAtom(AtomKind::kEmpty, slot, label);
+      }
+    } else if (pattern.empty() || IsAnyValue(pattern)) {
+      return AddNode(NodeOp::kTrue);  // a keyword that matches anything
+    }
+    unsigned flags = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
+    if (!cased) {
+      flags |= HS_FLAG_CASELESS;
+    }
+    return PatternAtom(slot, PatternToRegex(pattern), flags, false, 0, label);
+  }
+
+  Result<uint32_t> ValueNode(const FieldCondition& fc,
+                             const Value& v,
+                             uint32_t slot,
+                             const std::function<uint32_t(const std::string&)>& slot_for) {
+    const std::string label = v.type == ValueType::kNull ? "null" : v.text;
+    if (v.type == ValueType::kNull) {
+      if (slot == kNoSlot) {
+        return AddNode(NodeOp::kFalse);
+      }
+      return SimpleAtom(AtomKind::kNull, slot, "null");
+    }
+    switch (fc.match) {
+      case MatchKind::kExists: {
+        const uint32_t present = SimpleAtom(AtomKind::kPresent, slot, "exists");
+        return v.boolean ? present : AddNode(NodeOp::kNot, present);
+      }
+      case MatchKind::kCidr: {
+        Atom atom;
+        atom.kind = AtomKind::kCidr;
+        atom.slot = slot;
+        atom.label = v.text;
+        std::string_view text = v.text;
+        const size_t slash = text.find('/');
+        if (!ParseIp(text.substr(0, slash), &atom.net)) {
+          return InvalidArgument("invalid CIDR network '" + v.text + "'");
+        }
+        const uint32_t max_prefix = atom.net.v6 ? 128 : 32;
+        atom.net.prefix = max_prefix;
+        if (slash != std::string_view::npos) {
+          uint32_t prefix = 0;
+          auto r = std::from_chars(text.data() + slash + 1, text.data() + text.size(), prefix);
+          if (r.ec != std::errc() || r.ptr != text.data() + text.size() || prefix > max_prefix) {
+            return InvalidArgument("invalid CIDR prefix in '" + v.text + "'");
+          }
+          atom.net.prefix = prefix;
+        }
+        return AtomNode("C" + std::to_string(slot) + ":" + v.text, std::move(atom));
+      }
+      case MatchKind::kLessThan:
+      case MatchKind::kLessOrEqual:
+      case MatchKind::kGreaterThan:
+      case MatchKind::kGreaterOrEqual: {
+        Atom atom;
+        atom.kind = AtomKind::kNumeric;
+        atom.slot = slot;
+        atom.compare = fc.match;
+        atom.number = v.number;
+        atom.label = v.text;
+        if (v.type != ValueType::kNumber && !ParseNumber(v.text, &atom.number)) {
+          return InvalidArgument("'" + v.text + "' is not a number");
+        }
+        return AtomNode("N" + std::to_string(slot) + ":" +
+                            std::to_string(static_cast<int>(fc.match)) + ":" + v.text,
+                        std::move(atom));
+      }
+      case MatchKind::kRegex: {
+        std::string error;
+        const uint32_t pcre_flags = PcreFlags(fc.regex_flags);
+        pcre2_code* check = CompilePcre(v.text, pcre_flags, &error);
+        if (check == nullptr) {
+          return InvalidArgument("'" + v.text + "': " + error);
+        }
+        pcre2_code_free(check);
+        return PatternAtom(slot, v.text, HsRegexFlags(fc.regex_flags), true, pcre_flags, v.text);
+      }
+      default:
+        break;
+    }
+    if (fc.field_ref) {
+      Atom atom;
+      atom.kind = AtomKind::kFieldRef;
+      atom.slot = slot;
+      atom.other_slot = slot_for(v.text);
+      atom.compare = fc.match;
+      atom.cased = fc.cased;
+      atom.label = "field " + v.text;
+      return AtomNode("F" + std::to_string(slot) + ":" + std::to_string(atom.other_slot) + ":" +
+                          std::to_string(static_cast<int>(fc.match)) + (fc.cased ? "c" : "i"),
+                      std::move(atom));
+    }
+    const Placeholders* placeholders = &options_.placeholders;
+    RAMPART_ASSIGN_OR_RETURN(std::vector<Pattern> patterns, ExpandValue(fc, v, placeholders));
+    std::vector<uint32_t> kids;
+    for (const Pattern& pattern : patterns) {
+      Pattern keyword_pattern = pattern;
+      if (slot == kNoSlot && fc.match == MatchKind::kEquals) {
+        // Keywords are substring searches.
+        keyword_pattern.insert(keyword_pattern.begin(),
+                               StringPart{StringPart::Kind::kAnyChars, {}});
+        keyword_pattern.push_back(StringPart{StringPart::Kind::kAnyChars, {}});
+        if (keyword_pattern.size() >= 3 && keyword_pattern[1].kind == StringPart::Kind::kAnyChars) {
+          keyword_pattern.erase(keyword_pattern.begin());
+        }
+        if (keyword_pattern.size() >= 2 &&
+            keyword_pattern[keyword_pattern.size() - 2].kind == StringPart::Kind::kAnyChars) {
+          keyword_pattern.pop_back();
+        }
+      }
+      kids.push_back(PatternNode(slot, keyword_pattern, fc.cased, label));
+    }
+    return Combine(NodeOp::kOr, kids);
+  }
+
+  Result<uint32_t> FieldConditionNode(const FieldCondition& fc,
+                                      const std::function<uint32_t(const std::string&)>& slot_for) {
+    const uint32_t slot = fc.field.empty() ? kNoSlot : slot_for(fc.field);
+    std::vector<uint32_t> kids;
+    for (const Value& v : fc.values) {
+      RAMPART_ASSIGN_OR_RETURN(uint32_t node, ValueNode(fc, v, slot, slot_for));
+      kids.push_back(node);
+    }
+    return Combine(fc.all_values ? NodeOp::kAnd : NodeOp::kOr, kids);
+  }
+
+  Result<uint32_t> SelectionNode(const Selection& sel,
+                                 const std::function<uint32_t(const std::string&)>& slot_for) {
+    std::vector<uint32_t> alternatives;
+    for (const Conjunction& conj : sel.any_of) {
+      std::vector<uint32_t> items;
+      for (const FieldCondition& fc : conj) {
+        RAMPART_ASSIGN_OR_RETURN(uint32_t node, FieldConditionNode(fc, slot_for));
+        items.push_back(node);
+      }
+      alternatives.push_back(Combine(NodeOp::kAnd, items));
+    }
+    return Combine(NodeOp::kOr, alternatives);
+  }
+
+  Result<uint32_t> ConditionNodeOf(const ConditionNode& c,
+                                   const Detection& d,
+                                   std::vector<int64_t>& selection_nodes,
+                                   const std::function<uint32_t(const std::string&)>& slot_for) {
+    switch (c.op) {
+      case ConditionOp::kSelection: {
+        if (c.selection >= d.selections.size()) {
+          return InvalidArgument("unresolved selection '" + c.name + "'");
+        }
+        if (selection_nodes[c.selection] < 0) {
+          RAMPART_ASSIGN_OR_RETURN(uint32_t node,
+                                   SelectionNode(d.selections[c.selection], slot_for));
+          selection_nodes[c.selection] = node;
+        }
+        return static_cast<uint32_t>(selection_nodes[c.selection]);
+      }
+      case ConditionOp::kNot: {
+        if (c.children.size() != 1) {
+          return InvalidArgument("`not` needs one operand");
+        }
+        RAMPART_ASSIGN_OR_RETURN(uint32_t child,
+                                 ConditionNodeOf(c.children[0], d, selection_nodes, slot_for));
+        return AddNode(NodeOp::kNot, child);
+      }
+      case ConditionOp::kAnd:
+      case ConditionOp::kOr:
+      case ConditionOp::kOneOf:
+      case ConditionOp::kAllOf: {
+        std::vector<uint32_t> kids;
+        for (const ConditionNode& child : c.children) {
+          RAMPART_ASSIGN_OR_RETURN(uint32_t node,
+                                   ConditionNodeOf(child, d, selection_nodes, slot_for));
+          kids.push_back(node);
+        }
+        const bool is_and = c.op == ConditionOp::kAnd || c.op == ConditionOp::kAllOf;
+        return Combine(is_and ? NodeOp::kAnd : NodeOp::kOr, kids);
+      }
+    }
+    return InvalidArgument("unknown condition operator");
+  }
+
+  // The variant's conditions: AND over fields of OR over values (case-insensitive equality).
+  uint32_t ConstraintNode(const LogSourceVariant& variant) {
+    std::vector<uint32_t> fields;
+    for (const FieldConstraint& c : variant.conditions) {
+      const uint32_t slot = SlotFor(c.field);
+      std::vector<uint32_t> values;
+      for (const std::string& v : c.values) {
+        Pattern pattern{StringPart{StringPart::Kind::kLiteral, v}};
+        values.push_back(PatternNode(slot, pattern, false, v));
+      }
+      fields.push_back(Combine(NodeOp::kOr, values));
+    }
+    return Combine(NodeOp::kAnd, fields);
+  }
+
+  // Compiles the Vectorscan databases. Regexes Vectorscan rejects become PCRE2 atoms.
+  Status BuildDatabases() {
+    for (size_t s = 0; s < slot_patterns_.size(); ++s) {
+      RAMPART_RETURN_IF_ERROR(BuildDatabase(slot_patterns_[s], &p_->slots[s].db));
+    }
+    return BuildDatabase(keyword_patterns_, &p_->keyword_db);
+  }
+
+ private:
+  Status BuildDatabase(std::vector<PendingPattern>& patterns, hs_database_t** db) {
+    while (!patterns.empty()) {
+      std::vector<const char*> expressions;
+      std::vector<unsigned> flags;
+      std::vector<unsigned> ids;
+      for (const PendingPattern& pp : patterns) {
+        expressions.push_back(pp.regex.c_str());
+        flags.push_back(pp.flags);
+        ids.push_back(pp.atom);
+      }
+      hs_compile_error_t* error = nullptr;
+      hs_error_t rc = hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                                       static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK,
+                                       nullptr, db, &error);
+      if (rc == HS_SUCCESS) {
+        p_->pattern_count += patterns.size();
+        return Status::Ok();
+      }
+      const int bad = error != nullptr ? error->expression : -1;
+      std::string message = error != nullptr && error->message != nullptr ? error->message : "";
+      hs_free_compile_error(error);
+      if (bad < 0 || static_cast<size_t>(bad) >= patterns.size()) {
+        return Internal("Vectorscan could not compile a database: " + message);
+      }
+      PendingPattern& failed = patterns[bad];
+      if (!failed.user_regex) {
+        // Our own wildcard translation: keep it matchable through PCRE2 as well.
+        failed.pcre_flags = PCRE2_DOTALL | ((failed.flags & HS_FLAG_CASELESS) ? PCRE2_CASELESS : 0);
+      }
+      std::string pcre_error;
+      Atom& atom = p_->atoms[failed.atom];
+      atom.kind = AtomKind::kPcre;
+      atom.pcre = CompilePcre(failed.regex, failed.pcre_flags, &pcre_error);
+      if (atom.pcre == nullptr) {
+        return InvalidArgument("regular expression '" + failed.regex + "': " + pcre_error);
+      }
+      ++p_->pcre_fallbacks;
+      patterns.erase(patterns.begin() + bad);
+    }
+    return Status::Ok();
+  }
+
+  Program* p_;
+  const CompileOptions& options_;
+  std::map<std::string, uint32_t> atom_ids_;
+  std::map<uint32_t, uint32_t> atom_nodes_;
+  std::vector<std::vector<PendingPattern>> slot_patterns_;
+  std::vector<PendingPattern> keyword_patterns_;
+};
+
+// Three-valued evaluation for trigger analysis: pattern atoms in `off` are false, every other
+// atom unknown. 0 = false, 1 = true, 2 = unknown.
+int Eval3(const Program& p, uint32_t node, const std::vector<bool>& off) {
+  const Node& n = p.nodes[node];
+  switch (n.op) {
+    case NodeOp::kTrue:
+      return 1;
+    case NodeOp::kFalse:
+      return 0;
+    case NodeOp::kAtom:
+      return off[n.a] ? 0 : 2;
+    case NodeOp::kNot: {
+      const int v = Eval3(p, n.a, off);
+      return v == 2 ? 2 : 1 - v;
+    }
+    case NodeOp::kAnd: {
+      int result = 1;
+      for (uint32_t i = 0; i < n.n; ++i) {
+        const int v = Eval3(p, p.children[n.a + i], off);
+        if (v == 0) {
+          return 0;
+        }
+        if (v == 2) {
+          result = 2;
+        }
+      }
+      return result;
+    }
+    case NodeOp::kOr: {
+      int result = 0;
+      for (uint32_t i = 0; i < n.n; ++i) {
+        const int v = Eval3(p, p.children[n.a + i], off);
+        if (v == 1) {
+          return 1;
+        }
+        if (v == 2) {
+          result = 2;
+        }
+      }
+      return result;
+    }
+  }
+  return 2;
+}
+
+// Pattern atoms that appear under an even number of `not`s.
+void PositivePatternAtoms(const Program& p, uint32_t node, bool negated, std::set<uint32_t>* out) {
+  const Node& n = p.nodes[node];
+  switch (n.op) {
+    case NodeOp::kAtom:
+      if (!negated && p.atoms[n.a].kind == AtomKind::kPattern) {
+        out->insert(n.a);
+      }
+      return;
+    case NodeOp::kNot:
+      PositivePatternAtoms(p, n.a, !negated, out);
+      return;
+    case NodeOp::kAnd:
+    case NodeOp::kOr:
+      for (uint32_t i = 0; i < n.n; ++i) {
+        PositivePatternAtoms(p, p.children[n.a + i], negated, out);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+bool ParseIp(std::string_view text, IpNet* out) {
+  char buffer[64];
+  text = Trim(text);
+  if (text.empty() || text.size() >= sizeof(buffer)) {
+    return false;
+  }
+  // IPv6 with a zone (fe80::1%eth0) or IPv4-in-brackets are not addresses here.
+  std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+  if (text.find(':') != std::string_view::npos) {
+    out->v6 = true;
+    return inet_pton(AF_INET6, buffer, out->bytes) == 1;
+  }
+  out->v6 = false;
+  return inet_pton(AF_INET, buffer, out->bytes) == 1;
+}
+
+std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
+                                      const std::vector<CompiledRules::Branch>& branches,
+                                      const CompileOptions& options,
+                                      std::string_view dataset) {
+  auto program = std::make_unique<Program>();
+  Builder builder(program.get(), options);
+  for (uint32_t b = 0; b < branches.size(); ++b) {
+    const CompiledRules::Branch& branch = branches[b];
+    bool applies = false;
+    for (const std::string& pattern : branch.variant.datasets) {
+      applies = applies || LogSourceMap::DatasetMatches(pattern, dataset);
+    }
+    if (!applies) {
+      continue;
+    }
+    const Rule& rule = rules.rules[branch.rule_index];
+    auto slot_for = [&](const std::string& sigma_field) {
+      auto it = branch.variant.fields.find(sigma_field);
+      return builder.SlotFor(it == branch.variant.fields.end() ? sigma_field : it->second);
+    };
+    std::vector<int64_t> selection_nodes(rule.detection.selections.size(), -1);
+    Result<uint32_t> condition = builder.ConditionNodeOf(rule.detection.condition, rule.detection,
+                                                         selection_nodes, slot_for);
+    if (!condition.ok()) {
+      continue;  // Compile() validated every branch; a failure here was reported there
+    }
+    ProgramBranch pb;
+    pb.branch = b;
+    pb.rule_index = branch.rule_index;
+    pb.constraint = builder.ConstraintNode(branch.variant);
+    pb.condition = condition.value();
+    program->branches.push_back(pb);
+  }
+  if (program->branches.empty()) {
+    return nullptr;
+  }
+  if (!builder.BuildDatabases().ok()) {
+    return nullptr;
+  }
+  // Trigger analysis: a branch whose condition is false while its positive pattern atoms
+  // are false is evaluated only when one of them hits.
+  program->triggers.resize(program->atoms.size());
+  std::vector<bool> off(program->atoms.size(), false);
+  for (uint32_t i = 0; i < program->branches.size(); ++i) {
+    std::set<uint32_t> positive;
+    PositivePatternAtoms(*program, program->branches[i].condition, false, &positive);
+    for (uint32_t a : positive) {
+      off[a] = program->atoms[a].kind == AtomKind::kPattern;
+    }
+    const bool needs_hit =
+        !positive.empty() && Eval3(*program, program->branches[i].condition, off) == 0;
+    for (uint32_t a : positive) {
+      off[a] = false;
+    }
+    if (needs_hit) {
+      for (uint32_t a : positive) {
+        program->triggers[a].push_back(i);
+      }
+    } else {
+      program->always.push_back(i);
+    }
+  }
+  return program;
+}
+
+}  // namespace internal
+
+Program::~Program() {
+  for (internal::SlotInfo& s : slots) {
+    hs_free_database(s.db);
+  }
+  hs_free_database(keyword_db);
+  for (internal::Atom& a : atoms) {
+    if (a.pcre != nullptr) {
+      pcre2_code_free(a.pcre);
+    }
+  }
+}
+
+CompiledRules::~CompiledRules() = default;
+
+Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
+    std::shared_ptr<const RuleSet> rules, const CompileOptions& options, CompileReport* report) {
+  if (rules == nullptr) {
+    return InvalidArgument("no rule set");
+  }
+  std::shared_ptr<CompiledRules> compiled(new CompiledRules());
+  compiled->rules_ = rules;
+  compiled->options_ = options;
+  if (compiled->options_.logsources == nullptr) {
+    compiled->options_.logsources = LogSourceMap::Default();
+  }
+  CompileReport local;
+  CompileReport& r = report != nullptr ? *report : local;
+  for (uint32_t i = 0; i < rules->rules.size(); ++i) {
+    const Rule& rule = rules->rules[i];
+    auto issue = [&](std::string message) {
+      return CompileIssue{i, rule.meta.location, rule.meta.id, rule.meta.title, std::move(message)};
+    };
+    LogSourceLookup lookup = compiled->options_.logsources->Find(rule.logsource);
+    // Validate every variant by building a throwaway program for it: a rule that cannot be
+    // compiled is reported here, never discovered later on an event.
+    Status status;
+    for (const LogSourceVariant& variant : lookup.variants) {
+      Program scratch;
+      internal::Builder builder(&scratch, compiled->options_);
+      auto slot_for = [&](const std::string& sigma_field) {
+        auto it = variant.fields.find(sigma_field);
+        return builder.SlotFor(it == variant.fields.end() ? sigma_field : it->second);
+      };
+      std::vector<int64_t> selection_nodes(rule.detection.selections.size(), -1);
+      Result<uint32_t> node = builder.ConditionNodeOf(rule.detection.condition, rule.detection,
+                                                      selection_nodes, slot_for);
+      if (!node.ok()) {
+        status = node.status();
+        break;
+      }
+    }
+    if (!status.ok()) {
+      r.skipped.push_back(issue(std::string(status.message())));
+      continue;
+    }
+    if (lookup.by_convention) {
+      r.convention.push_back(issue("no log-source mapping for " +
+                                   std::string(rule.logsource.product) + "/" +
+                                   rule.logsource.category + "/" + rule.logsource.service +
+                                   ": dataset " + lookup.variants.front().datasets.front()));
+    }
+    for (LogSourceVariant& variant : lookup.variants) {
+      compiled->branches_.push_back(Branch{i, std::move(variant)});
+    }
+    ++r.rules;
+  }
+  r.branches = compiled->branches_.size();
+  return std::shared_ptr<const CompiledRules>(std::move(compiled));
+}
+
+const Program* CompiledRules::ProgramFor(std::string_view dataset) const {
+  std::lock_guard<std::mutex> lock(programs_mutex_);
+  auto it = programs_.find(dataset);
+  if (it == programs_.end()) {
+    it = programs_
+             .emplace(std::string(dataset),
+                      internal::BuildProgram(*rules_, branches_, options_, dataset))
+             .first;
+  }
+  return it->second.get();
+}
+
+std::string_view CompiledRules::EventFieldName(const RuleHit& hit,
+                                               std::string_view sigma_field) const {
+  const Branch& branch = branches_[hit.branch];
+  auto it = branch.variant.fields.find(sigma_field);
+  return it == branch.variant.fields.end() ? sigma_field : std::string_view(it->second);
+}
+
+}  // namespace rampart::sigma

@@ -1,0 +1,139 @@
+#pragma once
+// Sigma rules, second stage: compiling a RuleSet into an immutable program and matching
+// events against it.
+//
+//   CompiledRules::Compile   RuleSet + LogSourceMap -> branches (rule x log-source variant)
+//   Program (per dataset)    built on first sight of a dataset, shared by all threads:
+//                            atoms, one Vectorscan database per field, condition trees
+//   Matcher (per thread)     Vectorscan scratch and per-event state; Match(event) -> hits
+//
+// How an event is matched: its dataset selects a Program (only rules whose log source maps
+// to that dataset are in it). One pass over the event's fields finds the fields the program
+// uses; each such value is scanned once by that field's Vectorscan database, which holds
+// the literal, wildcard and regex patterns of every rule on that field; each pattern hit
+// sets an atom. Rules whose condition needs one of the set atoms (plus the few rules whose
+// condition can hold without any pattern) are then evaluated, in rule order, against the
+// atoms; the remaining tests (numbers, cidr, exists, null, fieldref, and regexes Vectorscan
+// cannot compile, which PCRE2 runs) are computed only when a condition reaches them.
+// Cost therefore grows with the number of patterns that hit, not with the rule count.
+//
+// Results are deterministic: hits come in rule order for each event, whatever the thread.
+//
+// Errors: Compile refuses nothing silently: every rule that cannot be compiled (bad
+// placeholder, a regex neither Vectorscan nor PCRE2 accepts) is listed in the report, and
+// rules whose log source has no mapping are listed as mapped by convention.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/detection.h"
+#include "core/event.h"
+#include "core/status.h"
+#include "detect/sigma/logsource_map.h"
+#include "detect/sigma/sigma.h"
+
+namespace rampart::sigma {
+
+struct CompileOptions {
+  std::shared_ptr<const LogSourceMap> logsources;  // null: LogSourceMap::Default()
+  // Values for |expand placeholders; rules that need a missing one are not compiled.
+  std::map<std::string, std::vector<std::string>, std::less<>> placeholders;
+};
+
+struct CompileIssue {
+  uint32_t rule_index = 0;
+  SourceLocation location;
+  std::string rule_id;
+  std::string rule_title;
+  std::string message;
+};
+
+struct CompileReport {
+  size_t rules = 0;                      // detection rules compiled
+  size_t branches = 0;                   // rule x log-source variant
+  std::vector<CompileIssue> skipped;     // not compiled (reason in message)
+  std::vector<CompileIssue> convention;  // no mapping entry: dataset by naming convention
+  size_t pcre_fallbacks = 0;  // regex values Vectorscan could not compile (PCRE2 runs them)
+};
+
+class Program;
+class Matcher;
+
+// One rule that matched one event.
+struct RuleHit {
+  uint32_t rule_index = 0;  // into RuleSet::rules
+  uint32_t branch = 0;      // internal: which log-source variant matched
+};
+
+class CompiledRules {
+ public:
+  static Result<std::shared_ptr<const CompiledRules>> Compile(std::shared_ptr<const RuleSet> rules,
+                                                              const CompileOptions& options = {},
+                                                              CompileReport* report = nullptr);
+  ~CompiledRules();
+
+  const RuleSet& rules() const { return *rules_; }
+  std::shared_ptr<const RuleSet> rule_set() const { return rules_; }
+
+  // The program for events of `dataset` (built on first use, then cached; thread-safe).
+  // Null when no rule applies to the dataset.
+  const Program* ProgramFor(std::string_view dataset) const;
+
+  // The event field a rule's Sigma field name denotes in the branch that matched (after
+  // the variant's renames).
+  std::string_view EventFieldName(const RuleHit& hit, std::string_view sigma_field) const;
+
+  // Builds the detection record of a hit: rule metadata, ATT&CK tags, the event's time,
+  // dataset and tenant, and the evidence (the fields whose tests made the rule match).
+  rampart::Detection MakeDetection(const EventBatch& batch,
+                                   const Event& event,
+                                   const RuleHit& hit,
+                                   Matcher& matcher) const;
+
+  struct Branch;  // internal
+
+ private:
+  CompiledRules() = default;
+  friend class Matcher;
+
+  std::shared_ptr<const RuleSet> rules_;
+  CompileOptions options_;
+  std::vector<Branch> branches_;
+  mutable std::mutex programs_mutex_;
+  mutable std::map<std::string, std::unique_ptr<Program>, std::less<>> programs_;
+};
+
+// Per-thread matching state. Not thread-safe; create one per worker.
+class Matcher {
+ public:
+  explicit Matcher(std::shared_ptr<const CompiledRules> rules);
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  // Appends the rules `event` matches, in rule order (each rule at most once).
+  void Match(const EventBatch& batch, const Event& event, std::vector<RuleHit>* hits);
+
+  // Value of a field of the last matched event by Sigma name in the hit's branch.
+  std::optional<std::string_view> FieldValue(const EventBatch& batch,
+                                             const Event& event,
+                                             const RuleHit& hit,
+                                             std::string_view sigma_field) const;
+
+  const CompiledRules& compiled() const { return *rules_; }
+
+  struct State;  // internal
+
+ private:
+  friend class CompiledRules;
+  std::shared_ptr<const CompiledRules> rules_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace rampart::sigma

@@ -1,0 +1,112 @@
+#pragma once
+// Private to src/detect/sigma: the compiled form the matcher runs. See engine.h for the
+// overall flow.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <hs/hs.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "core/field_dict.h"
+#include "detect/sigma/engine.h"
+#include "detect/sigma/logsource_map.h"
+
+namespace rampart::sigma {
+
+struct CompiledRules::Branch {
+  uint32_t rule_index = 0;
+  LogSourceVariant variant;  // datasets, conditions, renames
+};
+
+namespace internal {
+
+inline constexpr uint32_t kNoSlot = UINT32_MAX;
+
+enum class AtomKind : uint8_t {
+  kPattern,   // set by a Vectorscan database hit (field slot, or keywords when slot==kNoSlot)
+  kPresent,   // the field has a value (Sigma `*`, exists: true)
+  kEmpty,     // the field has an empty value (Sigma '')
+  kNull,      // the field is absent or empty (Sigma null)
+  kNumeric,   // lt/lte/gt/gte against a number
+  kCidr,      // the value is an IP in a network
+  kFieldRef,  // the value equals/contains/... another field's value
+  kPcre,      // a regex Vectorscan could not compile
+};
+
+struct IpNet {
+  bool v6 = false;
+  uint8_t bytes[16] = {};
+  uint32_t prefix = 0;
+};
+
+struct Atom {
+  AtomKind kind = AtomKind::kPattern;
+  uint32_t slot = kNoSlot;
+  MatchKind compare = MatchKind::kEquals;  // kNumeric: lt..gte; kFieldRef: equals..endswith
+  bool cased = false;                      // kFieldRef
+  double number = 0;                       // kNumeric
+  IpNet net;                               // kCidr
+  uint32_t other_slot = kNoSlot;           // kFieldRef
+  pcre2_code* pcre = nullptr;              // kPcre (owned by the Program)
+  std::string label;                       // the value as written, for evidence
+};
+
+enum class NodeOp : uint8_t { kAtom, kAnd, kOr, kNot, kTrue, kFalse };
+
+struct Node {
+  NodeOp op = NodeOp::kFalse;
+  uint32_t a = 0;  // kAtom: atom; kNot: child node; kAnd/kOr: first index in children
+  uint32_t n = 0;  // kAnd/kOr: child count
+};
+
+struct SlotInfo {
+  FieldId field = 0;
+  hs_database_t* db = nullptr;  // null when the slot has no pattern atoms
+};
+
+struct ProgramBranch {
+  uint32_t branch = 0;  // into CompiledRules::branches_
+  uint32_t rule_index = 0;
+  uint32_t constraint = 0;  // node: the variant's conditions
+  uint32_t condition = 0;   // node: the rule's condition
+};
+
+}  // namespace internal
+
+class Program {
+ public:
+  ~Program();
+
+  std::vector<internal::Atom> atoms;
+  std::vector<internal::Node> nodes;
+  std::vector<uint32_t> children;
+  std::vector<internal::SlotInfo> slots;
+  std::vector<uint32_t> slot_of_field;            // FieldId -> slot or kNoSlot (ids beyond: none)
+  hs_database_t* keyword_db = nullptr;            // keyword atoms, scanned over every value and raw
+  std::vector<internal::ProgramBranch> branches;  // in rule order
+  // Atom -> branches (indexes into `branches`) whose condition needs that atom.
+  std::vector<std::vector<uint32_t>> triggers;
+  std::vector<uint32_t> always;  // branches evaluated for every event
+  size_t pattern_count = 0;
+  size_t pcre_fallbacks = 0;
+
+  uint32_t SlotOf(FieldId id) const {
+    return id < slot_of_field.size() ? slot_of_field[id] : internal::kNoSlot;
+  }
+};
+
+namespace internal {
+// Builds the program for `dataset` from the branches that apply to it; null when none do.
+std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
+                                      const std::vector<CompiledRules::Branch>& branches,
+                                      const CompileOptions& options,
+                                      std::string_view dataset);
+bool ParseIp(std::string_view text, IpNet* out);
+}  // namespace internal
+
+}  // namespace rampart::sigma

@@ -1,0 +1,477 @@
+// The matcher: one pass over an event's fields, one Vectorscan scan per used field value,
+// then the condition trees of the rules the hits point at.
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/strings.h"
+#include "detect/sigma/engine.h"
+#include "detect/sigma/internal/program.h"
+
+namespace rampart::sigma {
+
+using internal::Atom;
+using internal::AtomKind;
+using internal::kNoSlot;
+using internal::Node;
+using internal::NodeOp;
+
+struct Matcher::State {
+  ~State() {
+    hs_free_scratch(scratch);
+    if (match_data != nullptr) {
+      pcre2_match_data_free(match_data);
+    }
+  }
+
+  hs_scratch_t* scratch = nullptr;
+  pcre2_match_data* match_data = pcre2_match_data_create(1, nullptr);
+
+  // Program cache: the last dataset, then a map (allocation only on a new dataset).
+  std::string last_dataset;
+  const Program* last_program = nullptr;
+  bool has_last = false;
+  std::unordered_map<std::string, const Program*> programs;
+  std::vector<const Program*> prepared;  // programs whose databases the scratch fits
+
+  // Per-event state, indexed by atom / slot / branch; valid when the stamp equals `gen`.
+  uint32_t gen = 0;
+  std::vector<uint32_t> atom_stamp;  // pattern atoms: hit; direct atoms: evaluated
+  std::vector<uint8_t> atom_value;   // direct atoms: the cached result
+  std::vector<uint32_t> slot_stamp;  // slot has at least one value in this event
+  std::vector<uint32_t> slot_first;  // first value (index into values)
+  std::vector<uint32_t> value_next;  // next value of the same slot, or UINT32_MAX
+  std::vector<std::string_view> values;
+  std::vector<uint32_t> branch_stamp;
+  std::vector<uint32_t> rule_stamp;
+  std::vector<uint32_t> hit_atoms;   // pattern atoms hit by this event
+  std::vector<uint32_t> candidates;  // branches to evaluate
+
+  const Program* program = nullptr;  // of the event being matched
+};
+
+namespace {
+
+int OnMatch(unsigned int id,
+            unsigned long long /*from*/,
+            unsigned long long /*to*/,
+            unsigned int /*flags*/,
+            void* context) {
+  auto* s = static_cast<Matcher::State*>(context);
+  if (s->atom_stamp[id] != s->gen) {
+    s->atom_stamp[id] = s->gen;
+    s->hit_atoms.push_back(id);
+  }
+  return 0;  // keep scanning: other patterns of the database may hit too
+}
+
+bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) {
+    return false;
+  }
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    if (EqualsIgnoreCase(hay.substr(i, needle.size()), needle)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Compare(std::string_view value, std::string_view other, MatchKind kind, bool cased) {
+  auto eq = [cased](std::string_view a, std::string_view b) {
+    return cased ? a == b : EqualsIgnoreCase(a, b);
+  };
+  switch (kind) {
+    case MatchKind::kContains:
+      return cased ? value.find(other) != std::string_view::npos : ContainsIgnoreCase(value, other);
+    case MatchKind::kStartsWith:
+      return value.size() >= other.size() && eq(value.substr(0, other.size()), other);
+    case MatchKind::kEndsWith:
+      return value.size() >= other.size() && eq(value.substr(value.size() - other.size()), other);
+    default:
+      return eq(value, other);
+  }
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  s = Trim(s);
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    uint64_t v = 0;
+    auto r = std::from_chars(s.data() + 2, s.data() + s.size(), v, 16);
+    *out = static_cast<double>(v);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  }
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool InNet(const internal::IpNet& net, std::string_view value) {
+  internal::IpNet ip;
+  if (!internal::ParseIp(value, &ip) || ip.v6 != net.v6) {
+    return false;
+  }
+  const uint32_t full = net.prefix / 8;
+  if (std::memcmp(ip.bytes, net.bytes, full) != 0) {
+    return false;
+  }
+  const uint32_t rest = net.prefix % 8;
+  if (rest == 0) {
+    return true;
+  }
+  const auto mask = static_cast<uint8_t>(0xFF << (8 - rest));
+  return (ip.bytes[full] & mask) == (net.bytes[full] & mask);
+}
+
+}  // namespace
+
+namespace {
+
+class Evaluator {
+ public:
+  Evaluator(const Program& p, Matcher::State& s) : p_(p), s_(s) {}
+
+  bool Node(uint32_t index) {
+    const internal::Node& n = p_.nodes[index];
+    switch (n.op) {
+      case NodeOp::kTrue:
+        return true;
+      case NodeOp::kFalse:
+        return false;
+      case NodeOp::kAtom:
+        return Atom(n.a);
+      case NodeOp::kNot:
+        return !Node(n.a);
+      case NodeOp::kAnd:
+        for (uint32_t i = 0; i < n.n; ++i) {
+          if (!Node(p_.children[n.a + i])) {
+            return false;
+          }
+        }
+        return true;
+      case NodeOp::kOr:
+        for (uint32_t i = 0; i < n.n; ++i) {
+          if (Node(p_.children[n.a + i])) {
+            return true;
+          }
+        }
+        return false;
+    }
+    return false;
+  }
+
+  bool Atom(uint32_t id) {
+    const internal::Atom& a = p_.atoms[id];
+    if (a.kind == AtomKind::kPattern) {
+      return s_.atom_stamp[id] == s_.gen;
+    }
+    if (s_.atom_stamp[id] == s_.gen) {
+      return s_.atom_value[id] != 0;
+    }
+    const bool v = Direct(a);
+    s_.atom_stamp[id] = s_.gen;
+    s_.atom_value[id] = v ? 1 : 0;
+    return v;
+  }
+
+ private:
+  // Calls f(value) for each value of a slot; stops and returns true when f does.
+  template <typename F>
+  bool AnyValue(uint32_t slot, F&& f) const {
+    if (slot == kNoSlot || s_.slot_stamp[slot] != s_.gen) {
+      return false;
+    }
+    for (uint32_t v = s_.slot_first[slot]; v != UINT32_MAX; v = s_.value_next[v]) {
+      if (f(s_.values[v])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool Direct(const internal::Atom& a) {
+    switch (a.kind) {
+      case AtomKind::kPresent:
+        return AnyValue(a.slot, [](std::string_view v) { return !v.empty(); });
+      case AtomKind::kEmpty:
+        return AnyValue(a.slot, [](std::string_view v) { return v.empty(); });
+      case AtomKind::kNull:
+        return !AnyValue(a.slot, [](std::string_view v) { return !v.empty(); });
+      case AtomKind::kNumeric:
+        return AnyValue(a.slot, [&a](std::string_view v) {
+          double x = 0;
+          if (!ParseDouble(v, &x)) {
+            return false;
+          }
+          switch (a.compare) {
+            case MatchKind::kLessThan:
+              return x < a.number;
+            case MatchKind::kLessOrEqual:
+              return x <= a.number;
+            case MatchKind::kGreaterThan:
+              return x > a.number;
+            default:
+              return x >= a.number;
+          }
+        });
+      case AtomKind::kCidr:
+        return AnyValue(a.slot, [&a](std::string_view v) { return InNet(a.net, v); });
+      case AtomKind::kFieldRef:
+        return AnyValue(a.slot, [&](std::string_view v) {
+          return AnyValue(a.other_slot,
+                          [&](std::string_view o) { return Compare(v, o, a.compare, a.cased); });
+        });
+      case AtomKind::kPcre: {
+        auto run = [&](std::string_view v) {
+          return pcre2_match(a.pcre, reinterpret_cast<PCRE2_SPTR>(v.data()), v.size(), 0, 0,
+                             s_.match_data, nullptr) >= 0;
+        };
+        if (a.slot == kNoSlot) {
+          for (std::string_view v : s_.values) {
+            if (run(v)) {
+              return true;
+            }
+          }
+          return false;
+        }
+        return AnyValue(a.slot, run);
+      }
+      case AtomKind::kPattern:
+        break;
+    }
+    return false;
+  }
+
+  const Program& p_;
+  Matcher::State& s_;
+};
+
+}  // namespace
+
+Matcher::Matcher(std::shared_ptr<const CompiledRules> rules)
+    : rules_(std::move(rules)), state_(std::make_unique<State>()) {}
+
+Matcher::~Matcher() = default;
+
+void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<RuleHit>* hits) {
+  State& s = *state_;
+  const Program* program = nullptr;
+  if (s.has_last && s.last_dataset == event.dataset) {
+    program = s.last_program;
+  } else {
+    std::string key(event.dataset);
+    auto it = s.programs.find(key);
+    if (it == s.programs.end()) {
+      program = rules_->ProgramFor(event.dataset);
+      it = s.programs.emplace(key, program).first;
+      if (program != nullptr) {
+        for (const internal::SlotInfo& slot : program->slots) {
+          if (slot.db != nullptr) {
+            hs_alloc_scratch(slot.db, &s.scratch);
+          }
+        }
+        if (program->keyword_db != nullptr) {
+          hs_alloc_scratch(program->keyword_db, &s.scratch);
+        }
+      }
+    }
+    program = it->second;
+    s.last_dataset = std::move(key);
+    s.last_program = program;
+    s.has_last = true;
+  }
+  s.program = program;
+  if (program == nullptr) {
+    return;
+  }
+  if (++s.gen == 0) {  // wrapped: forget every stamp
+    std::fill(s.atom_stamp.begin(), s.atom_stamp.end(), 0);
+    std::fill(s.slot_stamp.begin(), s.slot_stamp.end(), 0);
+    std::fill(s.branch_stamp.begin(), s.branch_stamp.end(), 0);
+    std::fill(s.rule_stamp.begin(), s.rule_stamp.end(), 0);
+    s.gen = 1;
+  }
+  if (s.atom_stamp.size() < program->atoms.size()) {
+    s.atom_stamp.resize(program->atoms.size(), 0);
+    s.atom_value.resize(program->atoms.size(), 0);
+  }
+  if (s.slot_stamp.size() < program->slots.size()) {
+    s.slot_stamp.resize(program->slots.size(), 0);
+    s.slot_first.resize(program->slots.size(), 0);
+  }
+  if (s.branch_stamp.size() < program->branches.size()) {
+    s.branch_stamp.resize(program->branches.size(), 0);
+  }
+  if (s.rule_stamp.size() < rules_->rules().rules.size()) {
+    s.rule_stamp.resize(rules_->rules().rules.size(), 0);
+  }
+  s.hit_atoms.clear();
+  s.values.clear();
+  s.value_next.clear();
+
+  // One pass over the fields: link the values of used fields, scan each once.
+  for (const Field& f : batch.fields(event)) {
+    const uint32_t slot = program->SlotOf(f.id);
+    if (slot != kNoSlot) {
+      const auto index = static_cast<uint32_t>(s.values.size());
+      s.values.push_back(f.value);
+      if (s.slot_stamp[slot] != s.gen) {
+        s.slot_stamp[slot] = s.gen;
+        s.value_next.push_back(UINT32_MAX);
+      } else {
+        s.value_next.push_back(s.slot_first[slot]);
+      }
+      s.slot_first[slot] = index;
+      if (hs_database_t* db = program->slots[slot].db) {
+        hs_scan(db, f.value.data(), static_cast<unsigned>(f.value.size()), 0, s.scratch, OnMatch,
+                &s);
+      }
+    }
+    if (program->keyword_db != nullptr) {
+      hs_scan(program->keyword_db, f.value.data(), static_cast<unsigned>(f.value.size()), 0,
+              s.scratch, OnMatch, &s);
+    }
+  }
+  if (program->keyword_db != nullptr) {
+    hs_scan(program->keyword_db, event.raw.data(), static_cast<unsigned>(event.raw.size()), 0,
+            s.scratch, OnMatch, &s);
+  }
+
+  // Candidate branches: those a hit atom triggers, and those always evaluated.
+  s.candidates.clear();
+  for (uint32_t atom : s.hit_atoms) {
+    for (uint32_t b : program->triggers[atom]) {
+      if (s.branch_stamp[b] != s.gen) {
+        s.branch_stamp[b] = s.gen;
+        s.candidates.push_back(b);
+      }
+    }
+  }
+  for (uint32_t b : program->always) {
+    if (s.branch_stamp[b] != s.gen) {
+      s.branch_stamp[b] = s.gen;
+      s.candidates.push_back(b);
+    }
+  }
+  std::sort(s.candidates.begin(), s.candidates.end());  // rule order: deterministic output
+
+  Evaluator eval(*program, s);
+  for (uint32_t b : s.candidates) {
+    const internal::ProgramBranch& pb = program->branches[b];
+    if (s.rule_stamp[pb.rule_index] == s.gen) {
+      continue;  // already matched through another log-source variant
+    }
+    if (eval.Node(pb.constraint) && eval.Node(pb.condition)) {
+      s.rule_stamp[pb.rule_index] = s.gen;
+      hits->push_back(RuleHit{pb.rule_index, pb.branch});
+    }
+  }
+}
+
+std::optional<std::string_view> Matcher::FieldValue(const EventBatch& batch,
+                                                    const Event& event,
+                                                    const RuleHit& hit,
+                                                    std::string_view sigma_field) const {
+  const std::string_view name = rules_->EventFieldName(hit, sigma_field);
+  const std::optional<FieldId> id = FieldDict::Find(name);
+  if (!id) {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> v = batch.Find(event, *id);
+  if (v && v->empty()) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+namespace {
+
+// The atoms that made a true condition true: true atoms reached through true and/or nodes,
+// not below a `not`.
+void CollectEvidence(const Program& p,
+                     Evaluator& eval,
+                     uint32_t node,
+                     std::vector<uint32_t>* atoms) {
+  const Node& n = p.nodes[node];
+  switch (n.op) {
+    case NodeOp::kAtom:
+      if (eval.Atom(n.a)) {
+        atoms->push_back(n.a);
+      }
+      return;
+    case NodeOp::kAnd:
+    case NodeOp::kOr:
+      for (uint32_t i = 0; i < n.n; ++i) {
+        const uint32_t child = p.children[n.a + i];
+        if (eval.Node(child)) {
+          CollectEvidence(p, eval, child, atoms);
+        }
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+rampart::Detection CompiledRules::MakeDetection(const EventBatch& batch,
+                                                const Event& event,
+                                                const RuleHit& hit,
+                                                Matcher& matcher) const {
+  const Rule& rule = rules_->rules[hit.rule_index];
+  rampart::Detection d;
+  d.kind = DetectionKind::kSigma;
+  d.rule_id = rule.meta.id.empty() ? rule.meta.name : rule.meta.id;
+  d.rule_title = rule.meta.title;
+  d.level = rule.meta.level == RuleLevel::kUnset
+                ? Severity::kMedium
+                : static_cast<Severity>(static_cast<int>(rule.meta.level) - 1);
+  d.tactics = rule.meta.attack.tactics;
+  d.techniques = rule.meta.attack.techniques;
+  d.event_time_ns = event.timestamp_ns;
+  d.dataset = std::string(event.dataset);
+  d.tenant = std::string(event.tenant);
+  d.source = rule.meta.location.file;
+
+  Matcher::State& s = *matcher.state_;
+  const Program* program = s.program;
+  if (program == nullptr) {
+    return d;
+  }
+  for (const internal::ProgramBranch& pb : program->branches) {
+    if (pb.branch != hit.branch) {
+      continue;
+    }
+    Evaluator eval(*program, s);
+    std::vector<uint32_t> atoms;
+    CollectEvidence(*program, eval, pb.condition, &atoms);
+    for (uint32_t id : atoms) {
+      const Atom& a = program->atoms[id];
+      rampart::Evidence e;
+      if (a.slot == kNoSlot) {
+        e.field = "keywords";
+        e.value = a.label;
+      } else {
+        e.field = std::string(FieldDict::Name(program->slots[a.slot].field));
+        if (s.slot_stamp[a.slot] == s.gen) {
+          e.value = std::string(s.values[s.slot_first[a.slot]]);
+        }
+      }
+      bool seen = false;
+      for (const rampart::Evidence& x : d.evidence) {
+        seen = seen || (x.field == e.field && x.value == e.value);
+      }
+      if (!seen) {
+        d.evidence.push_back(std::move(e));
+      }
+    }
+    break;
+  }
+  return d;
+}
+
+}  // namespace rampart::sigma
