@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 
 #include <zlib.h>
@@ -104,14 +105,19 @@ Status ExpandPaths(const std::vector<std::string>& paths, std::vector<std::strin
 }
 
 // Reads one file through zlib (which passes plain files through unchanged) and feeds
-// its lines to the pipeline.
-class FileImporter {
+// its lines to a sink.
+class FileReader {
  public:
-  FileImporter(Pipeline& pipeline,
-               const ImportOptions& options,
-               Progress& progress,
-               uint64_t bytes_before)
-      : pipeline_(pipeline), options_(options), progress_(progress), bytes_before_(bytes_before) {}
+  FileReader(RecordSink& sink,
+             parse::Format forced_format,
+             Progress& progress,
+             uint64_t bytes_before,
+             const std::function<uint64_t()>& records_done)
+      : sink_(sink),
+        forced_format_(forced_format),
+        progress_(progress),
+        bytes_before_(bytes_before),
+        records_done_(records_done) {}
 
   Status Run(const std::string& path, ImportFileResult* result) {
     result->path = path;
@@ -137,7 +143,7 @@ class FileImporter {
     bool eof = false;
     // Fill the first chunk to sniff the format.
     RAMPART_RETURN_IF_ERROR(Fill(&have, &eof));
-    parse::Format format = options_.format;
+    parse::Format format = forced_format_;
     if (format == parse::Format::kAuto) {
       std::vector<std::string_view> first;
       std::string_view head(buffer_.data(), have);
@@ -156,12 +162,7 @@ class FileImporter {
       }
     }
     result->format = format;
-    std::unique_ptr<Source> source =
-        pipeline_.MakeSource(path == "-" ? "stdin" : "file:" + path, format, options_.tenant);
-    source->context.reference_time_ns = reference;
-    if (options_.json_mapping) {
-      source->context.json_mapping = &*options_.json_mapping;
-    }
+    RAMPART_RETURN_IF_ERROR(sink_.BeginFile(path, format, reference));
     uint64_t offset = 0;
     size_t start = 0;
     while (true) {
@@ -171,7 +172,7 @@ class FileImporter {
         if (eof) {
           if (!data.empty()) {
             offset += data.size();
-            RAMPART_RETURN_IF_ERROR(AddRecord(*source, data, offset));
+            RAMPART_RETURN_IF_ERROR(AddRecord(data, offset));
           }
           break;
         }
@@ -182,9 +183,9 @@ class FileImporter {
           start = 0;
         } else if (have >= kMaxRecord) {
           offset += have;
-          RAMPART_RETURN_IF_ERROR(pipeline_.Reject(*source, std::string_view(buffer_.data(), have),
-                                                   "record longer than 16 MiB: stored in pieces",
-                                                   offset));
+          RAMPART_RETURN_IF_ERROR(sink_.Reject(std::string_view(buffer_.data(), have),
+                                               "record longer than 16 MiB: stored in pieces",
+                                               offset));
           have = 0;
           continue;
         }
@@ -192,12 +193,11 @@ class FileImporter {
           buffer_.resize(std::min(buffer_.size() * 2, kMaxRecord + kChunk));
         }
         RAMPART_RETURN_IF_ERROR(Fill(&have, &eof));
-        progress_.Update(bytes_before_ + static_cast<uint64_t>(gzoffset(gz_)),
-                         pipeline_.stats().records);
+        progress_.Update(bytes_before_ + static_cast<uint64_t>(gzoffset(gz_)), records_done_());
         continue;
       }
       offset += nl + 1;
-      RAMPART_RETURN_IF_ERROR(AddRecord(*source, data.substr(0, nl), offset));
+      RAMPART_RETURN_IF_ERROR(AddRecord(data.substr(0, nl), offset));
       start += nl + 1;
     }
     return Status::Ok();
@@ -223,29 +223,59 @@ class FileImporter {
     return Status::Ok();
   }
 
-  Status AddRecord(Source& source, std::string_view line, uint64_t offset) {
+  Status AddRecord(std::string_view line, uint64_t offset) {
     if (!line.empty() && line.back() == '\r') {
       line.remove_suffix(1);
     }
     if (Trim(line).empty()) {
       return Status::Ok();  // blank lines carry nothing
     }
-    return pipeline_.Add(source, line, offset);
+    return sink_.Record(line, offset);
   }
 
-  Pipeline& pipeline_;
-  const ImportOptions& options_;
+  RecordSink& sink_;
+  parse::Format forced_format_;
   Progress& progress_;
   uint64_t bytes_before_;
+  const std::function<uint64_t()>& records_done_;
   gzFile gz_ = nullptr;
   std::string buffer_;
 };
 
+// Feeds records to the pipeline, one Source per file.
+class PipelineSink final : public RecordSink {
+ public:
+  PipelineSink(Pipeline& pipeline, const ImportOptions& options)
+      : pipeline_(pipeline), options_(options) {}
+
+  Status BeginFile(const std::string& path, parse::Format format, int64_t reference_ns) override {
+    source_ = pipeline_.MakeSource(path == "-" ? "stdin" : "file:" + path, format, options_.tenant);
+    source_->context.reference_time_ns = reference_ns;
+    if (options_.json_mapping) {
+      source_->context.json_mapping = &*options_.json_mapping;
+    }
+    return Status::Ok();
+  }
+  Status Record(std::string_view record, uint64_t end_offset) override {
+    return pipeline_.Add(*source_, record, end_offset);
+  }
+  Status Reject(std::string_view record, std::string_view reason, uint64_t end_offset) override {
+    return pipeline_.Reject(*source_, record, reason, end_offset);
+  }
+
+ private:
+  Pipeline& pipeline_;
+  const ImportOptions& options_;
+  std::unique_ptr<Source> source_;
+};
+
 }  // namespace
 
-Result<std::vector<ImportFileResult>> Import(Pipeline& pipeline,
-                                             const std::vector<std::string>& paths,
-                                             const ImportOptions& options) {
+Result<std::vector<ImportFileResult>> ReadRecords(const std::vector<std::string>& paths,
+                                                  parse::Format format,
+                                                  bool progress_bar,
+                                                  RecordSink& sink,
+                                                  const std::function<uint64_t()>& records_done) {
   std::vector<std::string> files;
   RAMPART_RETURN_IF_ERROR(ExpandPaths(paths, &files));
   uint64_t total = 0;
@@ -255,21 +285,35 @@ Result<std::vector<ImportFileResult>> Import(Pipeline& pipeline,
       total += fs::file_size(f, ec);
     }
   }
-  Progress progress(options.progress, total);
+  Progress progress(progress_bar, total);
   std::vector<ImportFileResult> results;
   uint64_t done = 0;
   for (const std::string& f : files) {
     ImportFileResult r;
-    FileImporter importer(pipeline, options, progress, done);
-    RAMPART_RETURN_IF_ERROR(importer.Run(f, &r));
+    FileReader reader(sink, format, progress, done, records_done);
+    Status status = reader.Run(f, &r);
+    if (!status.ok()) {
+      progress.Finish();
+      return status;
+    }
     results.push_back(std::move(r));
     std::error_code ec;
     if (f != "-") {
       done += fs::file_size(f, ec);
     }
   }
-  RAMPART_RETURN_IF_ERROR(pipeline.Flush());
   progress.Finish();
+  return results;
+}
+
+Result<std::vector<ImportFileResult>> Import(Pipeline& pipeline,
+                                             const std::vector<std::string>& paths,
+                                             const ImportOptions& options) {
+  PipelineSink sink(pipeline, options);
+  std::function<uint64_t()> records = [&pipeline] { return pipeline.stats().records; };
+  RAMPART_ASSIGN_OR_RETURN(std::vector<ImportFileResult> results,
+                           ReadRecords(paths, options.format, options.progress, sink, records));
+  RAMPART_RETURN_IF_ERROR(pipeline.Flush());
   return results;
 }
 

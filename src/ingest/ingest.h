@@ -10,6 +10,7 @@
 // fed by the listeners (see server.h).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -106,6 +107,30 @@ struct ImportFileResult {
   parse::Format format = parse::Format::kAuto;
   std::string error;  // non-empty when the file was skipped (unreadable, unknown format)
 };
+
+// Receives the records ReadRecords reads, file by file.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // A new file starts; `reference_ns` is its modification time (receive time for stdin),
+  // the reference for year-less timestamps.
+  virtual Status BeginFile(const std::string& path, parse::Format format, int64_t reference_ns) = 0;
+  // One record (a line without its end of line), `end_offset` just past it in the file.
+  virtual Status Record(std::string_view record, uint64_t end_offset) = 0;
+  // A piece of a record too long to parse (> 16 MiB): never parsed, never dropped.
+  virtual Status Reject(std::string_view record, std::string_view reason, uint64_t end_offset) = 0;
+};
+
+// Reads files, directories (recursively, sorted) or "-" (stdin), plain or .gz, line by line
+// into `sink`, sniffing each file's format unless `format` is given. Files that cannot be
+// opened or whose format is unknown are reported in the results, not fatal. A progress bar
+// on stderr shows bytes read and `records_done()`. Errors: missing paths, read errors and
+// errors the sink returns.
+Result<std::vector<ImportFileResult>> ReadRecords(const std::vector<std::string>& paths,
+                                                  parse::Format format,
+                                                  bool progress_bar,
+                                                  RecordSink& sink,
+                                                  const std::function<uint64_t()>& records_done);
 
 Result<std::vector<ImportFileResult>> Import(Pipeline& pipeline,
                                              const std::vector<std::string>& paths,

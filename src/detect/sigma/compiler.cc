@@ -15,6 +15,7 @@
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/internal/expand.h"
+#include "detect/sigma/internal/hs_runtime.h"
 #include "detect/sigma/internal/program.h"
 
 namespace rampart::sigma {
@@ -27,6 +28,12 @@ struct PendingPattern {
   uint32_t atom = 0;
   bool user_regex = false;  // a Sigma `re` value (may need the PCRE2 fallback)
   uint32_t pcre_flags = 0;
+};
+
+struct PendingLiteral {
+  std::string text;
+  unsigned flags = 0;
+  uint32_t literal = 0;  // index into Program::literals
 };
 
 pcre2_code* CompilePcre(const std::string& regex, uint32_t flags, std::string* error) {
@@ -105,8 +112,9 @@ class Builder {
     }
     if (p_->slot_of_field[id] == kNoSlot) {
       p_->slot_of_field[id] = static_cast<uint32_t>(p_->slots.size());
-      p_->slots.push_back(SlotInfo{id, nullptr});
+      p_->slots.push_back(SlotInfo{id, nullptr, nullptr});
       slot_patterns_.emplace_back();
+      slot_literals_.emplace_back();
     }
     return p_->slot_of_field[id];
   }
@@ -173,6 +181,40 @@ class Builder {
     return node;
   }
 
+  uint32_t LiteralAtom(uint32_t slot,
+                       const std::string& text,
+                       bool anchor_start,
+                       bool anchor_end,
+                       bool cased,
+                       std::string label) {
+    const std::string key = "L" + std::to_string(slot) + ":" + (anchor_start ? "^" : "") +
+                            (anchor_end ? "$" : "") + (cased ? "c:" : "i:") + text;
+    const bool fresh = atom_ids_.find(key) == atom_ids_.end();
+    Atom atom;
+    atom.kind = AtomKind::kPattern;
+    atom.slot = slot;
+    atom.label = std::move(label);
+    const uint32_t node = AtomNode(key, std::move(atom));
+    if (fresh) {
+      const uint32_t id = p_->nodes[node].a;
+      const auto index = static_cast<uint32_t>(p_->literals.size());
+      p_->literals.push_back(
+          LiteralInfo{id, static_cast<uint32_t>(text.size()), anchor_start, anchor_end});
+      unsigned flags = cased ? 0 : HS_FLAG_CASELESS;
+      // The first match is the one to check, except for endswith (the last one counts).
+      if (!(anchor_end && !anchor_start)) {
+        flags |= HS_FLAG_SINGLEMATCH;
+      }
+      PendingLiteral pl{text, flags, index};
+      if (slot == kNoSlot) {
+        keyword_literals_.push_back(std::move(pl));
+      } else {
+        slot_literals_[slot].push_back(std::move(pl));
+      }
+    }
+    return node;
+  }
+
   uint32_t SimpleAtom(AtomKind kind, uint32_t slot, const std::string& label) {
     Atom atom;
     atom.kind = kind;
@@ -196,6 +238,13 @@ class Builder {
       }
     } else if (pattern.empty() || IsAnyValue(pattern)) {
       return AddNode(NodeOp::kTrue);  // a keyword that matches anything
+    }
+    const bool open_start = pattern.front().kind == StringPart::Kind::kAnyChars;
+    const bool open_end = pattern.back().kind == StringPart::Kind::kAnyChars;
+    const size_t inner = pattern.size() - (open_start ? 1 : 0) - (open_end ? 1 : 0);
+    const StringPart& middle = pattern[open_start ? 1 : 0];
+    if (inner == 1 && middle.kind == StringPart::Kind::kLiteral && !middle.text.empty()) {
+      return LiteralAtom(slot, middle.text, !open_start, !open_end, cased, label);
     }
     unsigned flags = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
     if (!cased) {
@@ -392,11 +441,39 @@ class Builder {
   Status BuildDatabases() {
     for (size_t s = 0; s < slot_patterns_.size(); ++s) {
       RAMPART_RETURN_IF_ERROR(BuildDatabase(slot_patterns_[s], &p_->slots[s].db));
+      RAMPART_RETURN_IF_ERROR(BuildLiteralDatabase(slot_literals_[s], &p_->slots[s].lit_db));
     }
+    RAMPART_RETURN_IF_ERROR(BuildLiteralDatabase(keyword_literals_, &p_->keyword_lit_db));
     return BuildDatabase(keyword_patterns_, &p_->keyword_db);
   }
 
  private:
+  Status BuildLiteralDatabase(const std::vector<PendingLiteral>& literals, hs_database_t** db) {
+    if (literals.empty()) {
+      return Status::Ok();
+    }
+    std::vector<const char*> expressions;
+    std::vector<size_t> lengths;
+    std::vector<unsigned> flags;
+    std::vector<unsigned> ids;
+    for (const PendingLiteral& pl : literals) {
+      expressions.push_back(pl.text.data());
+      lengths.push_back(pl.text.size());
+      flags.push_back(pl.flags);
+      ids.push_back(pl.literal);
+    }
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
+                             static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, HsPlatform(),
+                             db, &error) != HS_SUCCESS) {
+      std::string message = error != nullptr && error->message != nullptr ? error->message : "";
+      hs_free_compile_error(error);
+      return Internal("Vectorscan could not compile a literal database: " + message);
+    }
+    p_->pattern_count += literals.size();
+    return Status::Ok();
+  }
+
   Status BuildDatabase(std::vector<PendingPattern>& patterns, hs_database_t** db) {
     while (!patterns.empty()) {
       std::vector<const char*> expressions;
@@ -410,7 +487,7 @@ class Builder {
       hs_compile_error_t* error = nullptr;
       hs_error_t rc = hs_compile_multi(expressions.data(), flags.data(), ids.data(),
                                        static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK,
-                                       nullptr, db, &error);
+                                       HsPlatform(), db, &error);
       if (rc == HS_SUCCESS) {
         p_->pattern_count += patterns.size();
         return Status::Ok();
@@ -445,6 +522,8 @@ class Builder {
   std::map<uint32_t, uint32_t> atom_nodes_;
   std::vector<std::vector<PendingPattern>> slot_patterns_;
   std::vector<PendingPattern> keyword_patterns_;
+  std::vector<std::vector<PendingLiteral>> slot_literals_;
+  std::vector<PendingLiteral> keyword_literals_;
 };
 
 // Three-valued evaluation for trigger analysis: pattern atoms in `off` are false, every other
@@ -536,19 +615,12 @@ bool ParseIp(std::string_view text, IpNet* out) {
 
 std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
                                       const std::vector<CompiledRules::Branch>& branches,
-                                      const CompileOptions& options,
-                                      std::string_view dataset) {
+                                      const std::vector<uint32_t>& selected,
+                                      const CompileOptions& options) {
   auto program = std::make_unique<Program>();
   Builder builder(program.get(), options);
-  for (uint32_t b = 0; b < branches.size(); ++b) {
+  for (uint32_t b : selected) {
     const CompiledRules::Branch& branch = branches[b];
-    bool applies = false;
-    for (const std::string& pattern : branch.variant.datasets) {
-      applies = applies || LogSourceMap::DatasetMatches(pattern, dataset);
-    }
-    if (!applies) {
-      continue;
-    }
     const Rule& rule = rules.rules[branch.rule_index];
     auto slot_for = [&](const std::string& sigma_field) {
       auto it = branch.variant.fields.find(sigma_field);
@@ -604,8 +676,10 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
 Program::~Program() {
   for (internal::SlotInfo& s : slots) {
     hs_free_database(s.db);
+    hs_free_database(s.lit_db);
   }
   hs_free_database(keyword_db);
+  hs_free_database(keyword_lit_db);
   for (internal::Atom& a : atoms) {
     if (a.pcre != nullptr) {
       pcre2_code_free(a.pcre);
@@ -674,13 +748,29 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
 const Program* CompiledRules::ProgramFor(std::string_view dataset) const {
   std::lock_guard<std::mutex> lock(programs_mutex_);
   auto it = programs_.find(dataset);
-  if (it == programs_.end()) {
-    it = programs_
-             .emplace(std::string(dataset),
-                      internal::BuildProgram(*rules_, branches_, options_, dataset))
-             .first;
+  if (it != programs_.end()) {
+    return it->second;
   }
-  return it->second.get();
+  std::vector<uint32_t> selected;
+  for (uint32_t b = 0; b < branches_.size(); ++b) {
+    for (const std::string& pattern : branches_[b].variant.datasets) {
+      if (LogSourceMap::DatasetMatches(pattern, dataset)) {
+        selected.push_back(b);
+        break;
+      }
+    }
+  }
+  // Datasets with the same rules share one program (the windows.* channels that no entry
+  // names all get the one of the `product: windows` rules).
+  auto shared = shared_programs_.find(selected);
+  if (shared == shared_programs_.end()) {
+    shared = shared_programs_
+                 .emplace(selected, internal::BuildProgram(*rules_, branches_, selected, options_))
+                 .first;
+  }
+  const Program* program = shared->second.get();
+  programs_.emplace(std::string(dataset), program);
+  return program;
 }
 
 std::string_view CompiledRules::EventFieldName(const RuleHit& hit,

@@ -106,7 +106,8 @@ class CompiledRules {
   CompileOptions options_;
   std::vector<Branch> branches_;
   mutable std::mutex programs_mutex_;
-  mutable std::map<std::string, std::unique_ptr<Program>, std::less<>> programs_;
+  mutable std::map<std::string, const Program*, std::less<>> programs_;
+  mutable std::map<std::vector<uint32_t>, std::unique_ptr<Program>> shared_programs_;
 };
 
 // Per-thread matching state. Not thread-safe; create one per worker.

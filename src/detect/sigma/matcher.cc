@@ -10,6 +10,7 @@
 
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
+#include "detect/sigma/internal/hs_runtime.h"
 #include "detect/sigma/internal/program.h"
 
 namespace rampart::sigma {
@@ -29,6 +30,7 @@ struct Matcher::State {
   }
 
   hs_scratch_t* scratch = nullptr;
+  internal::HsScanFunction scan = internal::HsScan();
   pcre2_match_data* match_data = pcre2_match_data_create(1, nullptr);
 
   // Program cache: the last dataset, then a map (allocation only on a new dataset).
@@ -52,21 +54,56 @@ struct Matcher::State {
   std::vector<uint32_t> candidates;  // branches to evaluate
 
   const Program* program = nullptr;  // of the event being matched
+  size_t value_size = 0;             // of the value being scanned
 };
 
 namespace {
+
+void SetAtom(Matcher::State* s, uint32_t atom) {
+  if (s->atom_stamp[atom] != s->gen) {
+    s->atom_stamp[atom] = s->gen;
+    s->hit_atoms.push_back(atom);
+  }
+}
 
 int OnMatch(unsigned int id,
             unsigned long long /*from*/,
             unsigned long long /*to*/,
             unsigned int /*flags*/,
             void* context) {
-  auto* s = static_cast<Matcher::State*>(context);
-  if (s->atom_stamp[id] != s->gen) {
-    s->atom_stamp[id] = s->gen;
-    s->hit_atoms.push_back(id);
-  }
+  SetAtom(static_cast<Matcher::State*>(context), id);
   return 0;  // keep scanning: other patterns of the database may hit too
+}
+
+// Literal databases: `id` indexes Program::literals; anchors are checked here.
+int OnLiteral(unsigned int id,
+              unsigned long long /*from*/,
+              unsigned long long to,
+              unsigned int /*flags*/,
+              void* context) {
+  auto* s = static_cast<Matcher::State*>(context);
+  const internal::LiteralInfo& lit = s->program->literals[id];
+  if (lit.anchor_start && to != lit.length) {
+    return 0;
+  }
+  if (lit.anchor_end && to != s->value_size) {
+    return 0;
+  }
+  SetAtom(s, lit.atom);
+  return 0;
+}
+
+void Scan(Matcher::State& s,
+          hs_database_t* regex_db,
+          hs_database_t* lit_db,
+          std::string_view value) {
+  if (lit_db != nullptr) {
+    s.value_size = value.size();
+    s.scan(lit_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnLiteral, &s);
+  }
+  if (regex_db != nullptr) {
+    s.scan(regex_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnMatch, &s);
+  }
 }
 
 bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
@@ -269,12 +306,16 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
       it = s.programs.emplace(key, program).first;
       if (program != nullptr) {
         for (const internal::SlotInfo& slot : program->slots) {
-          if (slot.db != nullptr) {
-            hs_alloc_scratch(slot.db, &s.scratch);
+          for (hs_database_t* db : {slot.db, slot.lit_db}) {
+            if (db != nullptr) {
+              hs_alloc_scratch(db, &s.scratch);
+            }
           }
         }
-        if (program->keyword_db != nullptr) {
-          hs_alloc_scratch(program->keyword_db, &s.scratch);
+        for (hs_database_t* db : {program->keyword_db, program->keyword_lit_db}) {
+          if (db != nullptr) {
+            hs_alloc_scratch(db, &s.scratch);
+          }
         }
       }
     }
@@ -313,6 +354,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   s.value_next.clear();
 
   // One pass over the fields: link the values of used fields, scan each once.
+  const bool has_keywords = program->keyword_db != nullptr || program->keyword_lit_db != nullptr;
   for (const Field& f : batch.fields(event)) {
     const uint32_t slot = program->SlotOf(f.id);
     if (slot != kNoSlot) {
@@ -325,19 +367,14 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
         s.value_next.push_back(s.slot_first[slot]);
       }
       s.slot_first[slot] = index;
-      if (hs_database_t* db = program->slots[slot].db) {
-        hs_scan(db, f.value.data(), static_cast<unsigned>(f.value.size()), 0, s.scratch, OnMatch,
-                &s);
-      }
+      Scan(s, program->slots[slot].db, program->slots[slot].lit_db, f.value);
     }
-    if (program->keyword_db != nullptr) {
-      hs_scan(program->keyword_db, f.value.data(), static_cast<unsigned>(f.value.size()), 0,
-              s.scratch, OnMatch, &s);
+    if (has_keywords) {
+      Scan(s, program->keyword_db, program->keyword_lit_db, f.value);
     }
   }
-  if (program->keyword_db != nullptr) {
-    hs_scan(program->keyword_db, event.raw.data(), static_cast<unsigned>(event.raw.size()), 0,
-            s.scratch, OnMatch, &s);
+  if (has_keywords) {
+    Scan(s, program->keyword_db, program->keyword_lit_db, event.raw);
   }
 
   // Candidate branches: those a hit atom triggers, and those always evaluated.

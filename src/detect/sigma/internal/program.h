@@ -66,7 +66,18 @@ struct Node {
 
 struct SlotInfo {
   FieldId field = 0;
-  hs_database_t* db = nullptr;  // null when the slot has no pattern atoms
+  hs_database_t* db = nullptr;      // regex-class patterns; null when none
+  hs_database_t* lit_db = nullptr;  // literal-class patterns; null when none
+};
+
+// A pattern that is one literal with optional wildcards at the ends (equals, contains,
+// startswith, endswith: nearly every Sigma value) is compiled with Vectorscan's literal API,
+// which builds far faster than regexes; the anchors are checked from the match offset.
+struct LiteralInfo {
+  uint32_t atom = 0;
+  uint32_t length = 0;
+  bool anchor_start = false;  // must start at offset 0
+  bool anchor_end = false;    // must end at the end of the value
 };
 
 struct ProgramBranch {
@@ -86,8 +97,10 @@ class Program {
   std::vector<internal::Node> nodes;
   std::vector<uint32_t> children;
   std::vector<internal::SlotInfo> slots;
-  std::vector<uint32_t> slot_of_field;            // FieldId -> slot or kNoSlot (ids beyond: none)
-  hs_database_t* keyword_db = nullptr;            // keyword atoms, scanned over every value and raw
+  std::vector<uint32_t> slot_of_field;  // FieldId -> slot or kNoSlot (ids beyond: none)
+  hs_database_t* keyword_db = nullptr;  // keyword atoms, scanned over every value and raw
+  hs_database_t* keyword_lit_db = nullptr;
+  std::vector<internal::LiteralInfo> literals;    // ids of the literal databases
   std::vector<internal::ProgramBranch> branches;  // in rule order
   // Atom -> branches (indexes into `branches`) whose condition needs that atom.
   std::vector<std::vector<uint32_t>> triggers;
@@ -101,11 +114,12 @@ class Program {
 };
 
 namespace internal {
-// Builds the program for `dataset` from the branches that apply to it; null when none do.
+// Builds the program for the given branches (indexes into `branches`, in rule order);
+// null when there are none.
 std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
                                       const std::vector<CompiledRules::Branch>& branches,
-                                      const CompileOptions& options,
-                                      std::string_view dataset);
+                                      const std::vector<uint32_t>& selected,
+                                      const CompileOptions& options);
 bool ParseIp(std::string_view text, IpNet* out);
 }  // namespace internal
 

@@ -1,0 +1,202 @@
+// rampart hunt --rules DIR... [--ioc PATH]... [--logsources FILE] [--format F]
+//              [--mapping FILE] [--tenant T] [--threads N] [--max-memory MB]
+//              [--max-detections N] [--min-level L] [--json|--csv] [--quiet] PATH...
+//
+// Runs Sigma rules (with correlations) and IOC lists over log files without a server and
+// prints the detections as a timeline (table, JSON Lines or CSV) on stdout, with a summary
+// by rule and level on stderr. Exit codes: 0 done; 3 done but some inputs were skipped;
+// 2 bad arguments, rules or lists; 1 a read error.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/detection_output.h"
+#include "core/detection.h"
+#include "core/strings.h"
+#include "hunt/hunt.h"
+#include "parse/parse.h"
+
+namespace rampart::cli {
+namespace {
+
+struct HuntArgs {
+  std::vector<std::string> rules;
+  std::vector<std::string> iocs;
+  std::string logsources;
+  std::string format = "auto";
+  std::string mapping;
+  std::string tenant = "default";
+  int threads = 0;
+  size_t max_memory_mb = 1024;
+  size_t max_detections = 1000000;
+  std::string min_level;
+  bool json = false;
+  bool csv = false;
+  bool quiet = false;
+  std::vector<std::string> paths;
+};
+
+std::string Thousands(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) {
+      out += ',';
+    }
+    out += digits[i];
+  }
+  return out;
+}
+
+void PrintSummary(const hunt::HuntSummary& s) {
+  std::fprintf(
+      stderr,
+      "hunted %s events (%s records) from %zu file(s) in %.2f s (%s events/s, %d thread(s))\n",
+      Thousands(s.events).c_str(), Thousands(s.records).c_str(), s.files, s.seconds,
+      Thousands(static_cast<uint64_t>(s.seconds > 0 ? s.events / s.seconds : 0)).c_str(),
+      s.threads);
+  std::fprintf(stderr,
+               "rules: %zu loaded, %zu refused, %zu not compiled, %zu mapped by convention; %zu "
+               "correlation(s); %zu indicator(s)\n",
+               s.rules_loaded, s.rules_refused, s.rules_not_compiled, s.rules_by_convention,
+               s.correlations, s.indicators);
+  if (s.unparsed > 0) {
+    std::fprintf(stderr, "unparsed records: %s\n", Thousands(s.unparsed).c_str());
+    for (const auto& [reason, n] : s.unparsed_reasons) {
+      std::fprintf(stderr, "  %8s  %s\n", Thousands(n).c_str(), reason.c_str());
+    }
+  }
+  for (const std::string& f : s.skipped_files) {
+    std::fprintf(stderr, "skipped: %s\n", f.c_str());
+  }
+  std::string levels;
+  for (auto it = s.by_level.rbegin(); it != s.by_level.rend(); ++it) {
+    levels += "  " + std::string(SeverityName(it->first)) + " " + Thousands(it->second);
+  }
+  std::fprintf(stderr, "detections: %s%s\n", Thousands(s.detections).c_str(), levels.c_str());
+  if (s.dropped_detections > 0) {
+    std::fprintf(stderr,
+                 "warning: %s detections beyond --max-detections were counted, not printed\n",
+                 Thousands(s.dropped_detections).c_str());
+  }
+  if (!s.by_rule.empty()) {
+    std::fprintf(stderr, "%8s  %-13s  %-11s  %s\n", "count", "level", "kind", "rule");
+    for (const hunt::RuleCount& c : s.by_rule) {
+      std::fprintf(stderr, "%8s  %-13s  %-11s  %s (%s)\n", Thousands(c.count).c_str(),
+                   std::string(SeverityName(c.level)).c_str(),
+                   std::string(DetectionKindName(c.kind)).c_str(), c.title.c_str(),
+                   c.rule_id.c_str());
+    }
+  }
+}
+
+int RunHunt(const HuntArgs& args) {
+  hunt::HuntOptions options;
+  options.rule_paths = args.rules;
+  options.logsources_path = args.logsources;
+  for (const std::string& p : args.iocs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      if (!options.ioc_dir.empty()) {
+        std::fprintf(stderr, "error: give one IOC directory\n");
+        return kExitUsage;
+      }
+      options.ioc_dir = p;
+    } else {
+      options.ioc_files.push_back(p);
+    }
+  }
+  if (!parse::ParseFormatName(args.format, &options.format)) {
+    std::fprintf(stderr, "error: unknown --format '%s'\n", args.format.c_str());
+    return kExitUsage;
+  }
+  if (!args.mapping.empty()) {
+    auto mapping = parse::LoadJsonMapping(args.mapping);
+    if (!mapping.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(mapping.status().message()).c_str());
+      return kExitUsage;
+    }
+    options.json_mapping = std::move(mapping).value();
+  }
+  std::optional<Severity> min_level;
+  if (!args.min_level.empty()) {
+    min_level = ParseSeverity(Trim(args.min_level));
+    if (!min_level) {
+      std::fprintf(
+          stderr, "error: invalid --min-level '%s': informational, low, medium, high or critical\n",
+          args.min_level.c_str());
+      return kExitUsage;
+    }
+  }
+  if (args.json && args.csv) {
+    std::fprintf(stderr, "error: --json and --csv exclude each other\n");
+    return kExitUsage;
+  }
+  options.tenant = args.tenant;
+  options.threads = args.threads;
+  options.max_memory_mb = args.max_memory_mb;
+  options.max_detections = args.max_detections;
+  options.progress = !args.quiet && isatty(STDERR_FILENO) != 0;
+
+  const DetectionFormat format = args.json  ? DetectionFormat::kJson
+                                 : args.csv ? DetectionFormat::kCsv
+                                            : DetectionFormat::kTable;
+  std::vector<Detection> detections;
+  DetectionWriter writer(format, std::cout);
+  auto summary = hunt::Hunt(options, args.paths, [&](const Detection& d) {
+    if (!min_level || d.level >= *min_level) {
+      writer.Add(d);
+    }
+  });
+  if (!summary.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(summary.status().message()).c_str());
+    return summary.status().code() == StatusCode::kIoError ? kExitError : kExitUsage;
+  }
+  writer.Finish();
+  std::cout.flush();
+  if (!args.quiet) {
+    for (const std::string& p : summary->problems) {
+      std::fprintf(stderr, "%s\n", p.c_str());
+    }
+    PrintSummary(summary.value());
+  }
+  return summary->skipped_files.empty() ? kExitOk : kExitPartial;
+}
+
+}  // namespace
+
+Runner AddHuntCommand(CLI::App& app) {
+  auto args = std::make_shared<HuntArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "hunt", "Run Sigma rules and IOC lists over log files offline and print a timeline");
+  cmd->add_option("paths", args->paths, "Log files, directories or - for stdin")->required();
+  cmd->add_option("--rules,-r", args->rules, "Sigma rule files or directories (repeatable)");
+  cmd->add_option("--ioc", args->iocs, "IOC list files, or one IOC directory (repeatable)");
+  cmd->add_option("--logsources", args->logsources,
+                  "Log-source mapping (YAML); default: the built-in mapping");
+  cmd->add_option("--format,-f", args->format,
+                  "Input format: auto, access, bodylog, syslog, json, windows (default: auto)");
+  cmd->add_option("--mapping", args->mapping, "JSON-lines mapping file (YAML) for --format json");
+  cmd->add_option("--tenant,-t", args->tenant, "Tenant name for the events (default: default)");
+  cmd->add_option("--threads,-j", args->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--max-memory", args->max_memory_mb,
+                  "Memory for input in flight, MiB (default: 1024)");
+  cmd->add_option("--max-detections", args->max_detections,
+                  "Detections kept for the timeline; more are only counted (default: 1000000)");
+  cmd->add_option("--min-level", args->min_level, "Print only detections of this level or above");
+  cmd->add_flag("--json", args->json, "One JSON object per detection");
+  cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)");
+  cmd->add_flag("--quiet,-q", args->quiet, "No progress bar, problems or summary");
+  return [args] {
+    return RunHunt(*args);
+  };
+}
+
+}  // namespace rampart::cli

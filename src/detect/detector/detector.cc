@@ -1,0 +1,95 @@
+#include "detect/detector/detector.h"
+
+#include <string>
+#include <utility>
+
+namespace rampart::detect {
+
+Severity SeverityOf(sigma::RuleLevel level) {
+  return level == sigma::RuleLevel::kUnset ? Severity::kMedium
+                                           : static_cast<Severity>(static_cast<int>(level) - 1);
+}
+
+EventScanner::EventScanner(std::shared_ptr<const sigma::CompiledRules> rules,
+                           const correlate::Engine* correlations)
+    : rules_(std::move(rules)), correlations_(correlations), matcher_(rules_) {}
+
+void EventScanner::Scan(const EventBatch& batch,
+                        const Event& event,
+                        uint64_t sequence,
+                        const EventRef& ref,
+                        const ioc::IocView* iocs,
+                        std::vector<Detection>* detections,
+                        std::vector<correlate::RuleHit>* correlation_hits) {
+  hits_.clear();
+  matcher_.Match(batch, event, &hits_);
+  rule_matches_ += hits_.size();
+  const sigma::RuleSet& set = rules_->rules();
+  for (const sigma::RuleHit& hit : hits_) {
+    const sigma::Rule& rule = set.rules[hit.rule_index];
+    if (rule.standalone) {
+      Detection d = rules_->MakeDetection(batch, event, hit, matcher_);
+      d.event = ref;
+      detections->push_back(std::move(d));
+    }
+    if (correlations_ != nullptr && correlations_->IsReferenced(hit.rule_index)) {
+      correlate::RuleHit ch;
+      ch.rule_index = hit.rule_index;
+      ch.time_ns = event.timestamp_ns;
+      ch.sequence = sequence;
+      ch.tenant = std::string(event.tenant);
+      ch.dataset = std::string(event.dataset);
+      ch.event = ref;
+      for (const std::string& field : correlations_->FieldsFor(hit.rule_index)) {
+        std::optional<std::string_view> v = matcher_.FieldValue(batch, event, hit, field);
+        ch.values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+      }
+      correlation_hits->push_back(std::move(ch));
+    }
+  }
+  if (iocs != nullptr) {
+    ioc_hits_.clear();
+    iocs->Match(batch, event, &ioc_hits_);
+    for (const ioc::IocHit& hit : ioc_hits_) {
+      Detection d = ioc::MakeDetection(hit, event);
+      d.event = ref;
+      detections->push_back(std::move(d));
+    }
+  }
+}
+
+Detection CorrelationDetection(const sigma::RuleSet& rules, const correlate::CorrelationHit& hit) {
+  const sigma::CorrelationRule& c = rules.correlations[hit.correlation_index];
+  Detection d;
+  d.kind = DetectionKind::kCorrelation;
+  d.rule_id = c.meta.id.empty() ? c.meta.name : c.meta.id;
+  d.rule_title = c.meta.title;
+  d.level = SeverityOf(c.meta.level);
+  d.tactics = c.meta.attack.tactics;
+  d.techniques = c.meta.attack.techniques;
+  d.event_time_ns = hit.time_ns;
+  d.tenant = hit.tenant;
+  for (const auto& [field, value] : hit.group) {
+    d.evidence.push_back(Evidence{field, value});
+  }
+  std::string metric = std::to_string(hit.metric);
+  while (metric.find('.') != std::string::npos && (metric.back() == '0' || metric.back() == '.')) {
+    const bool dot = metric.back() == '.';
+    metric.pop_back();
+    if (dot) {
+      break;
+    }
+  }
+  d.evidence.push_back(Evidence{std::string(sigma::CorrelationTypeName(c.type)), metric});
+  for (size_t i = 0; i < hit.datasets.size(); ++i) {
+    d.dataset += (i > 0 ? "," : "") + hit.datasets[i];
+  }
+  if (!hit.events.empty()) {
+    d.event = hit.events.back();
+  }
+  d.related = hit.events;
+  d.source = c.meta.location.file;
+  return d;
+}
+
+}  // namespace rampart::detect

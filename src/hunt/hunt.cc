@@ -1,0 +1,417 @@
+#include "hunt/hunt.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#include "core/clock.h"
+#include "detect/correlate/correlate.h"
+#include "detect/detector/detector.h"
+#include "detect/ioc/ioc.h"
+#include "detect/sigma/engine.h"
+#include "detect/sigma/sigma.h"
+#include "ingest/ingest.h"
+
+namespace rampart::hunt {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr size_t kChunkRecords = 8192;
+constexpr int kSequenceShift = 20;  // record index within a chunk (< 2^20)
+constexpr size_t kMaxReasonSamples = 64;
+
+struct Record {
+  uint32_t begin = 0;
+  uint32_t size = 0;
+  uint64_t end_offset = 0;
+};
+
+struct Chunk {
+  uint64_t number = 0;
+  uint32_t file = 0;
+  parse::Format format = parse::Format::kAuto;
+  int64_t reference_ns = 0;
+  std::string data;
+  std::vector<Record> records;
+  std::vector<std::pair<Record, std::string>> rejects;  // too long to parse
+};
+
+// A bounded queue of chunks: the reader blocks when workers fall behind.
+class ChunkQueue {
+ public:
+  explicit ChunkQueue(size_t capacity) : capacity_(capacity) {}
+
+  void Push(Chunk chunk) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < capacity_; });
+    queue_.push_back(std::move(chunk));
+    not_empty_.notify_one();
+  }
+  bool Pop(Chunk* out) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) {
+      return false;
+    }
+    *out = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<Chunk> queue_;
+  bool closed_ = false;
+};
+
+class ChunkSink final : public ingest::RecordSink {
+ public:
+  ChunkSink(ChunkQueue& queue, std::vector<std::string>& files, std::mutex& files_mu)
+      : queue_(queue), files_(files), files_mu_(files_mu) {}
+
+  Status BeginFile(const std::string& path, parse::Format format, int64_t reference_ns) override {
+    Flush();  // may block on a full queue: not under the files lock
+    std::lock_guard<std::mutex> lock(files_mu_);
+    files_.push_back(path == "-" ? "stdin" : path);
+    current_.file = static_cast<uint32_t>(files_.size() - 1);
+    current_.format = format;
+    current_.reference_ns = reference_ns;
+    return Status::Ok();
+  }
+  Status Record(std::string_view record, uint64_t end_offset) override {
+    if (current_.records.size() >= kChunkRecords ||
+        current_.data.size() + record.size() > kChunkBytes) {
+      Flush();
+    }
+    hunt::Record r{static_cast<uint32_t>(current_.data.size()),
+                   static_cast<uint32_t>(record.size()), end_offset};
+    current_.data.append(record);
+    current_.records.push_back(r);
+    return Status::Ok();
+  }
+  Status Reject(std::string_view record, std::string_view reason, uint64_t end_offset) override {
+    hunt::Record r{0, static_cast<uint32_t>(std::min<size_t>(record.size(), 200)), end_offset};
+    current_.rejects.emplace_back(r, std::string(reason));
+    return Status::Ok();
+  }
+  void Flush() {
+    if (current_.records.empty() && current_.rejects.empty()) {
+      return;
+    }
+    Chunk next;
+    next.number = ++chunks_;
+    next.file = current_.file;
+    next.format = current_.format;
+    next.reference_ns = current_.reference_ns;
+    next.data.reserve(kChunkBytes);
+    std::swap(next, current_);
+    queue_.Push(std::move(next));
+  }
+
+ private:
+  ChunkQueue& queue_;
+  std::vector<std::string>& files_;
+  std::mutex& files_mu_;
+  Chunk current_;
+  uint64_t chunks_ = 0;
+};
+
+struct Keyed {
+  int64_t time = 0;
+  uint64_t sequence = 0;
+  uint32_t order = 0;  // detection order within the event
+  Detection detection;
+};
+
+struct WorkerResult {
+  std::vector<Keyed> detections;
+  std::vector<correlate::RuleHit> correlation_hits;
+  uint64_t records = 0;
+  uint64_t events = 0;
+  uint64_t unparsed = 0;
+  uint64_t rule_matches = 0;
+  uint64_t detections_total = 0;
+  std::map<std::string, uint64_t> reasons;
+};
+
+struct Shared {
+  const HuntOptions* options = nullptr;
+  std::shared_ptr<const sigma::CompiledRules> rules;
+  const correlate::Engine* correlations = nullptr;
+  const ioc::IocView* iocs = nullptr;
+  const std::vector<std::string>* files = nullptr;  // grows while reading: copy names under mu
+  std::mutex* files_mu = nullptr;
+  std::atomic<uint64_t>* events_done = nullptr;
+  size_t max_detections_per_worker = 0;
+};
+
+void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
+  detect::EventScanner scanner(shared.rules, shared.correlations);
+  std::map<parse::Format, std::unique_ptr<parse::Parser>> parsers;
+  EventBatch batch;
+  std::vector<Detection> found;
+  Chunk chunk;
+  while (queue.Pop(&chunk)) {
+    std::string file;
+    {
+      std::lock_guard<std::mutex> lock(*shared.files_mu);
+      file = (*shared.files)[chunk.file];
+    }
+    auto& parser = parsers[chunk.format];
+    if (!parser) {
+      parser = parse::MakeParser(chunk.format);
+    }
+    parse::ParseContext ctx;
+    ctx.tenant = shared.options->tenant;
+    ctx.reference_time_ns = chunk.reference_ns;
+    if (shared.options->json_mapping) {
+      ctx.json_mapping = &*shared.options->json_mapping;
+    }
+    for (const auto& [record, reason] : chunk.rejects) {
+      ++result->unparsed;
+      ++result->reasons[reason];
+    }
+    batch.Clear();
+    std::vector<std::pair<size_t, uint32_t>> event_records;  // first event index -> record
+    for (uint32_t i = 0; i < chunk.records.size(); ++i) {
+      const Record& r = chunk.records[i];
+      const size_t before = batch.size();
+      Status s = parser->Parse(std::string_view(chunk.data).substr(r.begin, r.size), ctx, batch);
+      ++result->records;
+      if (!s.ok()) {
+        ++result->unparsed;
+        std::string reason(s.message());
+        if (result->reasons.size() < kMaxReasonSamples || result->reasons.count(reason) != 0) {
+          ++result->reasons[reason];
+        } else {
+          ++result->reasons["other reasons"];
+        }
+        continue;
+      }
+      for (size_t e = before; e < batch.size(); ++e) {
+        event_records.emplace_back(e, i);
+      }
+    }
+    for (const auto& [index, record_index] : event_records) {
+      const Event& event = batch[index];
+      const uint64_t sequence = (chunk.number << kSequenceShift) | record_index;
+      EventRef ref{file, 0, chunk.records[record_index].end_offset};
+      found.clear();
+      scanner.Scan(batch, event, sequence, ref, shared.iocs, &found, &result->correlation_hits);
+      for (uint32_t k = 0; k < found.size(); ++k) {
+        ++result->detections_total;
+        if (result->detections.size() < shared.max_detections_per_worker) {
+          result->detections.push_back(Keyed{event.timestamp_ns, sequence, k, std::move(found[k])});
+        }
+      }
+    }
+    result->events += batch.size();
+    shared.events_done->fetch_add(batch.size(), std::memory_order_relaxed);
+  }
+  result->rule_matches = scanner.rule_matches();
+}
+
+}  // namespace
+
+Result<HuntSummary> Hunt(const HuntOptions& options,
+                         const std::vector<std::string>& inputs,
+                         const std::function<void(const Detection&)>& emit) {
+  const int64_t start = MonotonicNowNs();
+  HuntSummary summary;
+  if (inputs.empty()) {
+    return InvalidArgument("no input files");
+  }
+  if (options.rule_paths.empty() && options.ioc_dir.empty() && options.ioc_files.empty()) {
+    return InvalidArgument("no rules: pass --rules DIR (or IOC lists)");
+  }
+
+  // Rules.
+  std::shared_ptr<const sigma::RuleSet> rule_set = std::make_shared<sigma::RuleSet>();
+  if (!options.rule_paths.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(options.rule_paths));
+    rule_set = loaded.rules;
+    summary.rules_refused = loaded.refusals.size();
+    for (const sigma::Refusal& r : loaded.refusals) {
+      summary.problems.push_back(r.location.file + ":" + std::to_string(r.location.line) +
+                                 ": refused (" + std::string(sigma::RefusalReasonName(r.reason)) +
+                                 "): " + r.message);
+    }
+  }
+  sigma::CompileOptions compile_options;
+  if (!options.logsources_path.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(compile_options.logsources,
+                             sigma::LogSourceMap::Load(options.logsources_path));
+  }
+  sigma::CompileReport report;
+  RAMPART_ASSIGN_OR_RETURN(std::shared_ptr<const sigma::CompiledRules> compiled,
+                           sigma::CompiledRules::Compile(rule_set, compile_options, &report));
+  summary.rules_loaded = rule_set->rules.size();
+  summary.rules_not_compiled = report.skipped.size();
+  summary.rules_by_convention = report.convention.size();
+  summary.correlations = rule_set->correlations.size();
+  for (const sigma::CompileIssue& issue : report.skipped) {
+    summary.problems.push_back(issue.location.file + ": not compiled: " + issue.message);
+  }
+  std::unique_ptr<correlate::Engine> correlations;
+  if (!rule_set->correlations.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(correlations, correlate::Engine::Create(rule_set));
+  }
+
+  // IOC lists: a store directory (global + tenants/<tenant>/) or single list files.
+  std::optional<ioc::IocView> iocs;
+  std::unique_ptr<ioc::IocStore> store;
+  if (!options.ioc_dir.empty() && !options.ioc_files.empty()) {
+    return InvalidArgument("give IOC lists either as a directory or as files, not both");
+  }
+  if (!options.ioc_dir.empty()) {
+    store = std::make_unique<ioc::IocStore>(ioc::IocStore::Options{options.ioc_dir, {}});
+    RAMPART_RETURN_IF_ERROR(store->Reload());
+    iocs.emplace(store->ForTenant(options.tenant));
+  } else if (!options.ioc_files.empty()) {
+    ioc::IocSetBuilder builder;
+    ioc::LoadReport ioc_report;
+    for (const std::string& f : options.ioc_files) {
+      RAMPART_RETURN_IF_ERROR(ioc::LoadIocFile(f, {}, builder, ioc_report));
+    }
+    iocs.emplace(builder.Build(), nullptr);
+  }
+  if (iocs) {
+    summary.indicators = iocs->size();
+  }
+
+  // Workers.
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  summary.threads = threads;
+  const size_t budget = std::max<size_t>(options.max_memory_mb, 64) << 20;
+  // A chunk in flight costs its text plus the parsed batch: about 4x its size.
+  const size_t capacity =
+      std::clamp<size_t>(budget / (kChunkBytes * 8), 2, static_cast<size_t>(threads) * 4);
+  ChunkQueue queue(capacity);
+  std::vector<std::string> files;
+  std::mutex files_mu;
+  std::atomic<uint64_t> events_done{0};
+  Shared shared;
+  shared.options = &options;
+  shared.rules = compiled;
+  shared.correlations = correlations.get();
+  shared.iocs = iocs ? &*iocs : nullptr;
+  shared.files = &files;
+  shared.files_mu = &files_mu;
+  shared.events_done = &events_done;
+  shared.max_detections_per_worker = options.max_detections;
+  std::vector<WorkerResult> results(threads);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i) {
+    workers.emplace_back(Work, std::ref(queue), std::cref(shared), &results[i]);
+  }
+
+  // The reader: this thread.
+  ChunkSink sink(queue, files, files_mu);
+  std::function<uint64_t()> done = [&events_done] {
+    return events_done.load(std::memory_order_relaxed);
+  };
+  Result<std::vector<ingest::ImportFileResult>> read =
+      ingest::ReadRecords(inputs, options.format, options.progress, sink, done);
+  if (read.ok()) {
+    sink.Flush();
+  }
+  queue.Close();
+  for (std::thread& t : workers) {
+    t.join();
+  }
+  if (!read.ok()) {
+    return read.status();
+  }
+  for (const ingest::ImportFileResult& f : read.value()) {
+    if (!f.error.empty()) {
+      summary.skipped_files.push_back(f.path + ": " + f.error);
+    } else {
+      ++summary.files;
+    }
+  }
+
+  // Merge the workers' results.
+  std::vector<Keyed> timeline;
+  std::vector<correlate::RuleHit> correlation_hits;
+  for (WorkerResult& r : results) {
+    summary.records += r.records;
+    summary.events += r.events;
+    summary.unparsed += r.unparsed;
+    summary.rule_matches += r.rule_matches;
+    summary.detections += r.detections_total;
+    for (const auto& [reason, n] : r.reasons) {
+      summary.unparsed_reasons[reason] += n;
+    }
+    std::move(r.detections.begin(), r.detections.end(), std::back_inserter(timeline));
+    std::move(r.correlation_hits.begin(), r.correlation_hits.end(),
+              std::back_inserter(correlation_hits));
+    r = WorkerResult();
+  }
+
+  // Correlations over the matches in event-time order (ties: input order).
+  if (correlations) {
+    std::sort(correlation_hits.begin(), correlation_hits.end(),
+              [](const correlate::RuleHit& a, const correlate::RuleHit& b) {
+                return std::tie(a.time_ns, a.sequence, a.rule_index) <
+                       std::tie(b.time_ns, b.sequence, b.rule_index);
+              });
+    std::vector<correlate::CorrelationHit> fired;
+    for (const correlate::RuleHit& hit : correlation_hits) {
+      fired.clear();
+      correlations->Add(hit, &fired);
+      for (uint32_t k = 0; k < fired.size(); ++k) {
+        ++summary.detections;
+        timeline.push_back(Keyed{fired[k].time_ns, hit.sequence, 1000 + k,
+                                 detect::CorrelationDetection(*rule_set, fired[k])});
+      }
+    }
+  }
+
+  std::sort(timeline.begin(), timeline.end(), [](const Keyed& a, const Keyed& b) {
+    return std::tie(a.time, a.sequence, a.order) < std::tie(b.time, b.sequence, b.order);
+  });
+  if (timeline.size() > options.max_detections) {
+    timeline.resize(options.max_detections);
+  }
+  summary.dropped_detections = summary.detections - timeline.size();
+
+  std::map<std::pair<std::string, int>, RuleCount> counts;
+  for (const Keyed& k : timeline) {
+    const Detection& d = k.detection;
+    RuleCount& c = counts[{d.rule_id + "\x1f" + d.rule_title, static_cast<int>(d.kind)}];
+    c.kind = d.kind;
+    c.rule_id = d.rule_id;
+    c.title = d.rule_title;
+    c.level = d.level;
+    ++c.count;
+    ++summary.by_level[d.level];
+    emit(d);
+  }
+  for (auto& [key, c] : counts) {
+    summary.by_rule.push_back(std::move(c));
+  }
+  std::stable_sort(summary.by_rule.begin(), summary.by_rule.end(),
+                   [](const RuleCount& a, const RuleCount& b) {
+                     return std::tie(b.count, b.level) < std::tie(a.count, a.level);
+                   });
+  summary.seconds = static_cast<double>(MonotonicNowNs() - start) / 1e9;
+  return summary;
+}
+
+}  // namespace rampart::hunt

@@ -1,0 +1,81 @@
+#pragma once
+// Offline hunting: Sigma rules, correlations and IOC lists over log files, without a server
+// or a store. The reader (the calling thread) cuts the input into chunks of lines; worker
+// threads parse and match them; at the end the correlation engine runs over the matches in
+// event-time order and every detection is sorted into one timeline.
+//
+// Determinism: every record gets a sequence number from its position in the input (chunk
+// number and line), and the timeline is sorted by (event time, sequence, rule order), so the
+// output does not depend on the thread count or on scheduling.
+//
+// Memory: the number of chunks in flight is bounded by HuntOptions::max_memory_mb; the
+// detections and correlation inputs are kept until the end (capped by max_detections; more
+// are counted, not printed).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/detection.h"
+#include "core/status.h"
+#include "parse/parse.h"
+
+namespace rampart::hunt {
+
+struct HuntOptions {
+  std::vector<std::string> rule_paths;  // Sigma rule files/directories
+  std::string logsources_path;          // empty: the built-in mapping
+  std::string ioc_dir;                  // IOC store directory (global + tenants/); optional
+  std::vector<std::string> ioc_files;   // single IOC list files; optional
+  parse::Format format = parse::Format::kAuto;
+  std::optional<parse::JsonMapping> json_mapping;
+  std::string tenant = "default";
+  int threads = 0;              // 0: all cores
+  size_t max_memory_mb = 1024;  // bounds the chunks in flight
+  size_t max_detections = 1000000;
+  bool progress = false;  // progress bar on stderr
+};
+
+struct RuleCount {
+  DetectionKind kind = DetectionKind::kSigma;
+  std::string rule_id;
+  std::string title;
+  Severity level = Severity::kMedium;
+  uint64_t count = 0;
+};
+
+struct HuntSummary {
+  size_t files = 0;
+  std::vector<std::string> skipped_files;  // "path: reason"
+  uint64_t records = 0;
+  uint64_t events = 0;
+  uint64_t unparsed = 0;  // records no parser accepted
+  std::map<std::string, uint64_t> unparsed_reasons;
+  uint64_t rule_matches = 0;        // including non-standalone rules
+  uint64_t detections = 0;          // all, including those not kept
+  uint64_t dropped_detections = 0;  // beyond max_detections
+  size_t rules_loaded = 0;
+  size_t rules_refused = 0;
+  size_t rules_not_compiled = 0;
+  size_t rules_by_convention = 0;
+  size_t correlations = 0;
+  size_t indicators = 0;
+  std::vector<std::string> problems;  // refusals and compile issues, one line each
+  std::vector<RuleCount> by_rule;     // sorted by count, descending
+  std::map<Severity, uint64_t> by_level;
+  int threads = 0;
+  double seconds = 0;
+};
+
+// Runs the hunt over `inputs` (files, directories, "-"). Calls `emit` for each detection in
+// timeline order after the input is read. Errors: rules that cannot be read at all, bad
+// options, unreadable inputs (missing paths).
+Result<HuntSummary> Hunt(const HuntOptions& options,
+                         const std::vector<std::string>& inputs,
+                         const std::function<void(const Detection&)>& emit);
+
+}  // namespace rampart::hunt
