@@ -2,6 +2,7 @@
 
 #include <clocale>
 #include <cstdio>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,8 +26,16 @@ int Main(int argc, char** argv) {
   add(AddSearchCommand);
   add(AddServeCommand);
   add(AddRulesCommand);
+  add(AddDetectionsCommand);
+  add(AddHuntCommand);
+  std::vector<std::string> args(argv, argv + argc);
+  RewriteLevelComparisons(args);
+  std::vector<char*> arg_ptrs;
+  for (std::string& a : args) {
+    arg_ptrs.push_back(a.data());
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }

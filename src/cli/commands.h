@@ -2,6 +2,8 @@
 // Private to src/cli: subcommand registration.
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +16,13 @@ Runner AddIngestCommand(CLI::App& app);
 Runner AddSearchCommand(CLI::App& app);
 Runner AddServeCommand(CLI::App& app);
 Runner AddRulesCommand(CLI::App& app);  // rules check
+Runner AddDetectionsCommand(CLI::App& app);
+Runner AddHuntCommand(CLI::App& app);
+
+// Before CLI11 sees them (args[0] is the program): for `detections` and `hunt`,
+// '--level>=X' becomes '--min-level X' (CLI11 would read it as an option "--level>").
+// Arguments after "--" are left alone. detections_cmd.cc.
+void RewriteLevelComparisons(std::vector<std::string>& args);
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitOk = 0;

@@ -46,6 +46,19 @@ CREATE TABLE IF NOT EXISTS checkpoints(
   file_id TEXT NOT NULL,
   offset INTEGER NOT NULL,
   updated_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS detections(
+  id INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  rule_title TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  dataset TEXT NOT NULL,
+  event_rowid INTEGER,
+  json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS detections_ts ON detections(ts);
+CREATE INDEX IF NOT EXISTS detections_rule_id ON detections(rule_id);
+CREATE INDEX IF NOT EXISTS detections_level_ts ON detections(level, ts);
 )sql";
 
 }  // namespace internal
@@ -70,8 +83,10 @@ int64_t DayOf(int64_t ts_ns) {
 struct DayDb {
   std::string tenant;
   int64_t day = 0;
+  std::string location;  // relative to the data directory, for EventRef
   DbPtr db;
   StmtPtr insert_event;
+  StmtPtr insert_detection;
   StmtPtr insert_dead_letter;
   StmtPtr upsert_checkpoint;
   bool in_transaction = false;
@@ -100,19 +115,32 @@ class SqliteEventWriter final : public EventWriter {
 
   Status Write(const EventBatch& batch,
                const std::vector<DeadLetter>& dead_letters,
-               const std::vector<Checkpoint>& checkpoints) override {
-    Status st = WriteAll(batch, dead_letters, checkpoints);
+               const std::vector<Checkpoint>& checkpoints,
+               std::vector<EventRef>* refs) override {
+    if (refs != nullptr) {
+      refs->clear();
+      refs->reserve(batch.size());
+    }
+    Status st = WriteAll(batch, dead_letters, checkpoints, refs);
     if (!st.ok()) {
-      for (auto& db : open_) {
-        if (db->in_transaction) {
-          (void)Exec(db->db.get(), "ROLLBACK");
-          db->in_transaction = false;
-        }
+      RollbackAll();
+      if (refs != nullptr) {
+        refs->clear();
       }
       return st;
     }
     stats_.events += batch.size();
     stats_.dead_letters += dead_letters.size();
+    return Status::Ok();
+  }
+
+  Status WriteDetections(const std::vector<Detection>& detections) override {
+    Status st = WriteDetectionsAll(detections);
+    if (!st.ok()) {
+      RollbackAll();
+      return st;
+    }
+    stats_.detections += detections.size();
     return Status::Ok();
   }
 
@@ -181,14 +209,29 @@ class SqliteEventWriter final : public EventWriter {
   WriteStats stats() const override { return stats_; }
 
  private:
+  void RollbackAll() {
+    for (auto& db : open_) {
+      if (db->in_transaction) {
+        (void)Exec(db->db.get(), "ROLLBACK");
+        db->in_transaction = false;
+      }
+    }
+  }
+
   Status WriteAll(const EventBatch& batch,
                   const std::vector<DeadLetter>& dead_letters,
-                  const std::vector<Checkpoint>& checkpoints) {
+                  const std::vector<Checkpoint>& checkpoints,
+                  std::vector<EventRef>* refs) {
     DayDb* tail = nullptr;
     for (const Event& ev : batch.events()) {
       RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(ev.tenant, DayOf(ev.timestamp_ns)));
       RAMPART_RETURN_IF_ERROR(Begin(*db));
       RAMPART_RETURN_IF_ERROR(InsertEvent(*db, batch, ev));
+      if (refs != nullptr) {
+        EventRef& ref = refs->emplace_back();
+        ref.location = db->location;
+        ref.rowid = sqlite3_last_insert_rowid(db->db.get());
+      }
       tail = db;
     }
     if (tail == nullptr && (!dead_letters.empty() || !checkpoints.empty())) {
@@ -219,6 +262,42 @@ class SqliteEventWriter final : public EventWriter {
       RAMPART_RETURN_IF_ERROR(Commit(*tail));
     }
     return Status::Ok();
+  }
+
+  Status WriteDetectionsAll(const std::vector<Detection>& detections) {
+    for (const Detection& d : detections) {
+      if (!IsValidTenant(d.tenant)) {
+        return InvalidArgument("detection of rule '" + d.rule_id + "': invalid tenant name '" +
+                               d.tenant + "'");
+      }
+      RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(d.tenant, DayOf(d.event_time_ns)));
+      RAMPART_RETURN_IF_ERROR(Begin(*db));
+      RAMPART_RETURN_IF_ERROR(InsertDetection(*db, d));
+    }
+    for (auto& db : open_) {
+      if (db->in_transaction) {
+        RAMPART_RETURN_IF_ERROR(Commit(*db));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status InsertDetection(DayDb& db, const Detection& d) {
+    json_ = DetectionToJson(d);
+    sqlite3_stmt* s = db.insert_detection.get();
+    sqlite3_bind_int64(s, 1, d.event_time_ns);
+    BindText(s, 2, DetectionKindName(d.kind));
+    BindText(s, 3, d.rule_id);
+    BindText(s, 4, d.rule_title);
+    sqlite3_bind_int(s, 5, static_cast<int>(d.level));
+    BindText(s, 6, d.dataset);
+    if (d.event.rowid > 0 && d.event.location == db.location) {
+      sqlite3_bind_int64(s, 7, d.event.rowid);
+    } else {
+      sqlite3_bind_null(s, 7);
+    }
+    BindText(s, 8, json_);
+    return StepDone(db, s, "insert detection");
   }
 
   Result<DayDb*> Get(std::string_view tenant, int64_t day) {
@@ -258,7 +337,8 @@ class SqliteEventWriter final : public EventWriter {
     }
     char day_text[16];
     FormatDay(day * kDayNs, day_text);
-    std::string path = (dir / ("events-" + std::string(day_text, 10) + ".db")).string();
+    const std::string name = "events-" + std::string(day_text, 10) + ".db";
+    std::string path = (dir / name).string();
     sqlite3* raw = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -288,6 +368,12 @@ class SqliteEventWriter final : public EventWriter {
                                      "VALUES(?,?,?,?) ON CONFLICT(source) DO UPDATE SET "
                                      "file_id=excluded.file_id, offset=excluded.offset, "
                                      "updated_ns=excluded.updated_ns"));
+    RAMPART_ASSIGN_OR_RETURN(out->insert_detection,
+                             Prepare(raw,
+                                     "INSERT INTO detections(ts, kind, rule_id, rule_title, "
+                                     "level, dataset, event_rowid, json) "
+                                     "VALUES(?,?,?,?,?,?,?,?)"));
+    out->location = "tenants/" + std::string(tenant) + "/" + name;
     out->tenant = std::string(tenant);
     out->day = day;
     return out;

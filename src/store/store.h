@@ -2,12 +2,13 @@
 // Storage: SQLite files under the data directory, one database per tenant and UTC day, so
 // retention deletes whole files. Layout and schema: docs/formats/store.md.
 //
-//   <data>/tenants/<tenant>/events-YYYY-MM-DD.db   events, dead_letters, checkpoints
+//   <data>/tenants/<tenant>/events-YYYY-MM-DD.db   events, detections, dead_letters,
+//                                                  checkpoints
 //   <data>/secret.key                              HMAC key for pseudonyms (enrich)
 //
 // Writers: one EventWriter per process owns all write connections (WAL mode, prepared
 // statements, one transaction per batch). Readers (search) open files read-only and may
-// run concurrently with the writer.
+// run concurrently with the writer; so does ListDetections.
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/detection.h"
 #include "core/event.h"
 #include "core/status.h"
 
@@ -32,6 +34,12 @@ inline constexpr std::string_view kEventsTable = "events";
 // string, or to a JSON array of strings when the event has the field more than once.
 // source.ip, user.name, event.dataset and @timestamp are not repeated in `fields`: they
 // are the columns source_ip, user_name, dataset and ts.
+
+// detections(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL  -- event_time_ns
+//            kind TEXT, rule_id TEXT, rule_title TEXT, level INTEGER (Severity),
+//            dataset TEXT, event_rowid INTEGER,         -- events.id in the same file
+//            json TEXT NOT NULL)                        -- DetectionToJson
+inline constexpr std::string_view kDetectionsTable = "detections";
 
 struct DayFile {
   std::string tenant;
@@ -75,6 +83,7 @@ struct WriterOptions {
 struct WriteStats {
   uint64_t events = 0;
   uint64_t dead_letters = 0;
+  uint64_t detections = 0;
 };
 
 class EventWriter {
@@ -85,9 +94,25 @@ class EventWriter {
   // Stores every event of `batch` (fields with id kDroppedField are skipped), the dead
   // letters and the checkpoints, atomically per day file. Checkpoints are written to the
   // file of the batch's last event (or today's file when there is none).
+  // When `refs` is not null it is replaced by one EventRef per event of the batch, in
+  // batch order: `location` is the day file relative to the data directory
+  // ("tenants/default/events-2026-11-26.db"), `rowid` the events row, `offset` 0. On error
+  // it is left empty (nothing was stored).
   virtual Status Write(const EventBatch& batch,
                        const std::vector<DeadLetter>& dead_letters,
-                       const std::vector<Checkpoint>& checkpoints) = 0;
+                       const std::vector<Checkpoint>& checkpoints,
+                       std::vector<EventRef>* refs) = 0;
+  Status Write(const EventBatch& batch,
+               const std::vector<DeadLetter>& dead_letters,
+               const std::vector<Checkpoint>& checkpoints) {
+    return Write(batch, dead_letters, checkpoints, nullptr);
+  }
+
+  // Stores each detection in the day file of its tenant and event_time_ns (creating it if
+  // needed), one transaction per file; all or nothing across files. `event_rowid` is kept
+  // when d.event.location names that same file, NULL otherwise. Errors: InvalidArgument
+  // for an invalid tenant name (empty included), IoError from SQLite.
+  virtual Status WriteDetections(const std::vector<Detection>& detections) = 0;
 
   // Latest checkpoint for `source` across all day files, if any.
   virtual Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view source) = 0;
@@ -97,5 +122,33 @@ class EventWriter {
 
   virtual WriteStats stats() const = 0;
 };
+
+// Which stored detections ListDetections returns. Every set member must match.
+struct DetectionFilter {
+  std::string tenant;            // empty: all tenants
+  int64_t since_ns = INT64_MIN;  // since_ns <= event_time_ns < until_ns
+  int64_t until_ns = INT64_MAX;
+  // rule_id equal (exactly), or rule_title containing it (ASCII case-insensitive).
+  std::string rule;
+  std::optional<Severity> min_level;  // level >= min_level
+  std::optional<Severity> level;      // level == level
+  std::optional<DetectionKind> kind;
+  size_t limit = 1000;  // the newest `limit` detections; 0 = all
+};
+
+// Stored detections matching `filter`, oldest first, ordered by (event time, day file in
+// ListDayFiles order, row id) so that equal inputs always print the same. Reads only the
+// day files overlapping [since_ns, until_ns), read-only (concurrently with the writer);
+// files without a detections table (written before it existed) hold none; files removed
+// meanwhile (retention) are skipped. Errors: InvalidArgument for an invalid tenant name,
+// IoError for unreadable files, Corruption naming the file and row for stored JSON that
+// does not parse.
+Result<std::vector<Detection>> ListDetections(const std::string& data_dir,
+                                              const DetectionFilter& filter);
+
+// Parses DetectionToJson's output back (the stored form). Members may come in any order;
+// unknown members are ignored; "time", "kind" and "rule" (with "id", "title" and "level")
+// are required, the rest default to empty. Errors: InvalidArgument saying what is wrong.
+Result<Detection> ParseDetectionJson(std::string_view json);
 
 }  // namespace rampart::store

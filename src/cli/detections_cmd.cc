@@ -1,0 +1,302 @@
+// rampart detections [--data DIR] [--since T] [--until T] [--rule ID_OR_TITLE]
+//                    [--level L | --min-level L | '--level>=L'] [--kind K] [--tenant T]
+//                    [--limit N] [--json|--csv]
+//
+// Lists stored detections (store::ListDetections), oldest first, the newest --limit of
+// them. Times: a duration ago (24h, 7d, 30m, 2w), now, -1h, now-2w or ISO-8601. Exit codes:
+// 0 (also when there are none: "no detections" on stderr), 2 bad arguments, 1 storage
+// errors.
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cwchar>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/clock.h"
+#include "core/detection.h"
+#include "core/strings.h"
+#include "core/time_util.h"
+#include "query/query.h"
+#include "store/store.h"
+
+namespace rampart::cli {
+namespace {
+
+struct DetectionsArgs {
+  std::string data_dir = "data";
+  std::string since;
+  std::string until;
+  std::string rule;
+  std::string level;
+  std::string min_level;
+  std::string kind;
+  std::string tenant;
+  uint64_t limit = 1000;
+  bool json = false;
+  bool csv = false;
+};
+
+constexpr char kLevelHelp[] = "informational (info), low, medium, high or critical";
+
+// "24h" means 24 hours ago: a bare duration gets the "-" that query::ParseTimeBound wants.
+Result<int64_t> ParseTime(std::string_view flag, std::string_view text, int64_t now_ns) {
+  std::string_view t = Trim(text);
+  std::string bound(t);
+  if (t.size() >= 2 && std::all_of(t.begin(), t.end() - 1, IsDigit) &&
+      std::string_view("smhdw").find(t.back()) != std::string_view::npos) {
+    bound = "-" + bound;
+  }
+  auto ns = query::ParseTimeBound(bound, now_ns);
+  if (!ns.ok()) {
+    return InvalidArgument("invalid " + std::string(flag) + " time '" + std::string(text) +
+                           "': expected a duration ago (30m, 24h, 7d, 2w), now, now-1h or "
+                           "ISO-8601 such as 2026-11-20T10:00:00Z");
+  }
+  return ns;
+}
+
+// The message does not name the flag: '--level>=X' reaches here as --min-level.
+Result<Severity> ParseLevel(const std::string& text) {
+  auto level = ParseSeverity(Trim(text));
+  if (!level) {
+    return InvalidArgument("invalid level '" + text + "': expected " + kLevelHelp);
+  }
+  return *level;
+}
+
+Result<store::DetectionFilter> BuildFilter(const DetectionsArgs& args, int64_t now_ns) {
+  store::DetectionFilter f;
+  if (!args.tenant.empty() && !store::IsValidTenant(args.tenant)) {
+    return InvalidArgument("invalid tenant name '" + args.tenant + "' (letters, digits, _ . -)");
+  }
+  f.tenant = args.tenant;
+  if (!args.since.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(f.since_ns, ParseTime("--since", args.since, now_ns));
+  }
+  if (!args.until.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(f.until_ns, ParseTime("--until", args.until, now_ns));
+  }
+  if (f.since_ns >= f.until_ns) {
+    return InvalidArgument("the time range is empty: --since (" + args.since +
+                           ") must be before --until (" + args.until + ")");
+  }
+  f.rule = std::string(Trim(args.rule));
+  if (!args.level.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(f.level, ParseLevel(args.level));
+  }
+  if (!args.min_level.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(f.min_level, ParseLevel(args.min_level));
+  }
+  if (!args.kind.empty()) {
+    f.kind = ParseDetectionKind(Trim(args.kind));
+    if (!f.kind) {
+      return InvalidArgument("invalid --kind '" + args.kind +
+                             "': expected sigma, correlation or ioc");
+    }
+  }
+  // One more than asked, to know whether older ones were left out.
+  f.limit = args.limit == 0 ? 0 : static_cast<size_t>(args.limit) + 1;
+  return f;
+}
+
+query::ResultSet ToResultSet(const std::vector<Detection>& detections) {
+  query::ResultSet rs;
+  rs.shape = query::ResultSet::Shape::kTable;
+  rs.columns = {"time", "level", "kind", "rule", "rule.id", "dataset", "tenant", "evidence"};
+  rs.rows.reserve(detections.size());
+  char buf[40];
+  for (const Detection& d : detections) {
+    std::vector<query::Cell> row;
+    row.reserve(rs.columns.size());
+    row.push_back(query::Cell::Text(std::string(buf, FormatIso8601Ms(d.event_time_ns, buf))));
+    row.push_back(query::Cell::Text(std::string(SeverityName(d.level))));
+    row.push_back(query::Cell::Text(std::string(DetectionKindName(d.kind))));
+    row.push_back(query::Cell::Text(d.rule_title));
+    row.push_back(query::Cell::Text(d.rule_id));
+    row.push_back(query::Cell::Text(d.dataset));
+    row.push_back(query::Cell::Text(d.tenant));
+    // A list: "a=1, b=2" in the table, a JSON array in CSV (unambiguous).
+    query::Cell evidence;
+    evidence.type = query::Cell::Type::kList;
+    for (const Evidence& e : d.evidence) {
+      evidence.list.push_back(e.field + "=" + e.value);
+    }
+    row.push_back(std::move(evidence));
+    rs.rows.push_back(std::move(row));
+  }
+  return rs;
+}
+
+// Columns of the terminal on stdout, or 0 when stdout is not a terminal.
+size_t TerminalColumns() {
+  if (isatty(STDOUT_FILENO) == 0) {
+    return 0;
+  }
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    return ws.ws_col;
+  }
+  const char* env = std::getenv("COLUMNS");  // NOLINT(concurrency-mt-unsafe)
+  size_t cols = 0;
+  if (env != nullptr && ParseInt(std::string_view(env), &cols)) {
+    return cols;
+  }
+  return 0;
+}
+
+// Cuts `line` (valid UTF-8 from the table writer, control characters already escaped) to
+// `width` terminal columns, ending with "…" when cut. Widths come from wcwidth in the
+// C.UTF-8 locale that cli::Main sets (Hangul and CJK count two).
+std::string CutToWidth(std::string_view line, size_t width) {
+  std::mbstate_t state{};
+  std::vector<std::pair<size_t, size_t>> cuts;  // (byte end, columns so far)
+  size_t used = 0;
+  for (size_t i = 0; i < line.size();) {
+    wchar_t wc = 0;
+    size_t n = std::mbrtowc(&wc, line.data() + i, line.size() - i, &state);
+    int w = 1;
+    if (n == static_cast<size_t>(-1) || n == static_cast<size_t>(-2) || n == 0) {
+      n = 1;
+      state = std::mbstate_t{};
+    } else {
+      w = std::max(0, wcwidth(wc));
+    }
+    used += static_cast<size_t>(w);
+    i += n;
+    cuts.emplace_back(i, used);
+  }
+  if (used <= width || width == 0) {
+    return std::string(line);
+  }
+  size_t end = 0;
+  for (const auto& [byte_end, cols] : cuts) {
+    if (cols + 1 > width) {  // leave one column for "…"
+      break;
+    }
+    end = byte_end;
+  }
+  return std::string(line.substr(0, end)) + "\xE2\x80\xA6";
+}
+
+void WriteTableCut(const query::ResultSet& rs, size_t width, std::ostream& out) {
+  if (width == 0) {
+    query::WriteTable(rs, out);
+    return;
+  }
+  std::ostringstream table;
+  query::WriteTable(rs, table);
+  std::istringstream lines(table.str());
+  std::string line;
+  while (std::getline(lines, line)) {
+    out << CutToWidth(line, width) << '\n';
+  }
+}
+
+int RunDetections(const DetectionsArgs& args) {
+  auto filter = BuildFilter(args, WallNowNs());
+  if (!filter.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(filter.status().message()).c_str());
+    return kExitUsage;
+  }
+  auto listed = store::ListDetections(args.data_dir, *filter);
+  if (!listed.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(listed.status().message()).c_str());
+    return listed.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError;
+  }
+  std::vector<Detection>& detections = *listed;
+  bool truncated = false;
+  if (args.limit != 0 && detections.size() > args.limit) {
+    detections.erase(detections.begin());  // the oldest; ListDetections sorts oldest first
+    truncated = true;
+  }
+  std::ios::sync_with_stdio(false);
+  if (args.json) {
+    std::string line;
+    for (const Detection& d : detections) {
+      line = DetectionToJson(d);
+      line += '\n';
+      std::cout << line;
+    }
+  } else if (args.csv) {
+    query::WriteCsv(ToResultSet(detections), std::cout);  // the header even when empty
+  } else if (!detections.empty()) {
+    WriteTableCut(ToResultSet(detections), TerminalColumns(), std::cout);
+  }
+  std::cout.flush();
+  if (detections.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(args.data_dir, ec)) {
+      std::fprintf(stderr, "no detections (data directory '%s' does not exist)\n",
+                   args.data_dir.c_str());
+    } else {
+      std::fprintf(stderr, "no detections\n");
+    }
+  } else if (truncated) {
+    std::fprintf(stderr, "(the newest %llu shown; older ones left out: raise --limit, 0 = all)\n",
+                 static_cast<unsigned long long>(args.limit));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RewriteLevelComparisons(std::vector<std::string>& args) {
+  constexpr std::string_view kCommands[] = {"detections", "hunt"};  // both take --min-level
+  constexpr std::string_view kPrefix = "--level>=";
+  size_t sub = 1;
+  while (sub < args.size() && StartsWith(args[sub], "-")) {
+    ++sub;
+  }
+  if (sub >= args.size() ||
+      std::find(std::begin(kCommands), std::end(kCommands), args[sub]) == std::end(kCommands)) {
+    return;
+  }
+  for (size_t i = sub + 1; i < args.size(); ++i) {
+    if (args[i] == "--") {
+      break;
+    }
+    if (StartsWith(args[i], kPrefix)) {
+      std::string value = args[i].substr(kPrefix.size());
+      args[i] = "--min-level";
+      if (!value.empty()) {
+        args.insert(args.begin() + static_cast<ptrdiff_t>(i) + 1, std::move(value));
+        ++i;
+      }
+    }
+  }
+}
+
+Runner AddDetectionsCommand(CLI::App& app) {
+  auto args = std::make_shared<DetectionsArgs>();
+  CLI::App* cmd = app.add_subcommand("detections", "List stored detections, oldest first");
+  cmd->add_option("--data,-d", args->data_dir, "Data directory (default: ./data)");
+  cmd->add_option("--since", args->since,
+                  "Only detections at or after: 24h, 7d (ago), now-1h or ISO-8601");
+  cmd->add_option("--until", args->until, "Only detections before (same forms as --since)");
+  cmd->add_option("--rule", args->rule, "Rule id (exact) or part of the rule title (any case)");
+  cmd->add_option(
+      "--level", args->level,
+      std::string("Only this level: ") + kLevelHelp + ". '--level>=high' means --min-level high");
+  cmd->add_option("--min-level", args->min_level, "This level or higher");
+  cmd->add_option("--kind", args->kind, "sigma, correlation or ioc");
+  cmd->add_option("--tenant,-t", args->tenant, "Only this tenant (default: all)");
+  cmd->add_option("--limit", args->limit, "Show the newest N (default 1000; 0 = all)");
+  auto* json = cmd->add_flag("--json", args->json, "One JSON object per line");
+  cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)")->excludes(json);
+  return [args] {
+    return RunDetections(*args);
+  };
+}
+
+}  // namespace rampart::cli

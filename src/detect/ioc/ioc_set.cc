@@ -1,0 +1,247 @@
+// IocSetBuilder, IocSet and its index, IocView, and the IOC detection record.
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/detection.h"
+#include "core/field_dict.h"
+#include "detect/ioc/internal/ioc_internal.h"
+#include "detect/ioc/ioc.h"
+
+namespace rampart::ioc {
+namespace internal {
+namespace {
+
+TypeHint HintFor(IndicatorType t) {
+  switch (t) {
+    case IndicatorType::kIpv4:
+    case IndicatorType::kIpv6:
+    case IndicatorType::kCidr4:
+    case IndicatorType::kCidr6:
+      return TypeHint::kIp;
+    case IndicatorType::kDomain:
+      return TypeHint::kDomain;
+    case IndicatorType::kUrl:
+      return TypeHint::kUrl;
+    case IndicatorType::kMd5:
+      return TypeHint::kMd5;
+    case IndicatorType::kSha1:
+      return TypeHint::kSha1;
+    case IndicatorType::kSha256:
+      return TypeHint::kSha256;
+  }
+  return TypeHint::kAny;
+}
+
+template <typename Key, typename Hash>
+std::unordered_map<Key, const Indicator*, Hash>& TableFor(std::vector<PrefixTable<Key, Hash>>& v,
+                                                          int prefix) {
+  for (PrefixTable<Key, Hash>& t : v) {
+    if (t.prefix == prefix) {
+      return t.networks;
+    }
+  }
+  v.emplace_back();
+  v.back().prefix = prefix;
+  return v.back().networks;
+}
+
+}  // namespace
+
+std::unique_ptr<const IocIndex> BuildIndex(std::span<const Indicator> indicators) {
+  auto index = std::make_unique<IocIndex>();
+  for (const Indicator& ind : indicators) {
+    const std::string_view v = ind.value;
+    bool indexed = true;
+    switch (ind.type) {
+      case IndicatorType::kIpv4: {
+        uint32_t a = 0;
+        indexed = ParseIpv4(v, &a) && index->ipv4.emplace(a, &ind).second;
+        break;
+      }
+      case IndicatorType::kIpv6: {
+        U128 a;
+        indexed = ParseIpv6(v, &a) && index->ipv6.emplace(a, &ind).second;
+        break;
+      }
+      case IndicatorType::kCidr4:
+      case IndicatorType::kCidr6: {
+        const size_t slash = v.rfind('/');
+        int prefix = 0;
+        indexed = slash != std::string_view::npos && ParseInt(v.substr(slash + 1), &prefix);
+        if (!indexed) {
+          break;
+        }
+        if (ind.type == IndicatorType::kCidr4) {
+          uint32_t a = 0;
+          indexed = ParseIpv4(v.substr(0, slash), &a) &&
+                    TableFor(index->cidr4, prefix).emplace(a, &ind).second;
+        } else {
+          U128 a;
+          indexed = ParseIpv6(v.substr(0, slash), &a) &&
+                    TableFor(index->cidr6, prefix).emplace(a, &ind).second;
+        }
+        break;
+      }
+      case IndicatorType::kDomain:
+        indexed = index->domains.emplace(v, &ind).second;
+        break;
+      case IndicatorType::kUrl:
+        indexed = index->urls.emplace(v, &ind).second;
+        index->max_url_bytes = std::max(index->max_url_bytes, v.size());
+        break;
+      case IndicatorType::kMd5:
+      case IndicatorType::kSha1:
+      case IndicatorType::kSha256:
+        indexed = index->hashes.emplace(v, &ind).second;
+        break;
+    }
+    if (indexed) {
+      ++index->counts[static_cast<size_t>(ind.type)];
+    }
+  }
+  auto longest_first = [](const auto& a, const auto& b) {
+    return a.prefix > b.prefix;
+  };
+  std::sort(index->cidr4.begin(), index->cidr4.end(), longest_first);
+  std::sort(index->cidr6.begin(), index->cidr6.end(), longest_first);
+  return index;
+}
+
+}  // namespace internal
+
+// ---------------------------------------------------------------------------------------
+// IocSetBuilder
+
+IocSetBuilder::AddResult IocSetBuilder::Add(Indicator indicator) {
+  Result<NormalizedIndicator> n =
+      NormalizeIndicator(indicator.value, internal::HintFor(indicator.type));
+  if (!n.ok()) {
+    return AddResult::kInvalid;
+  }
+  indicator.type = n->type;
+  indicator.value = std::move(n->value);
+  auto [it, inserted] = seen_.emplace(std::make_pair(indicator.type, indicator.value), 0);
+  if (!inserted) {
+    return AddResult::kDuplicate;
+  }
+  it->second = indicators_.size();
+  indicators_.push_back(std::move(indicator));
+  return AddResult::kAdded;
+}
+
+std::shared_ptr<const IocSet> IocSetBuilder::Build() {
+  // The constructor is private so that only builders make sets; hence no make_shared.
+  std::shared_ptr<const IocSet> set(new IocSet(std::move(indicators_)));
+  indicators_.clear();
+  seen_.clear();
+  return set;
+}
+
+// ---------------------------------------------------------------------------------------
+// IocSet
+
+IocSet::IocSet(std::vector<Indicator> indicators)
+    : indicators_(std::move(indicators)),
+      index_(internal::BuildIndex(indicators_)),
+      roles_(internal::CurrentFieldRoles()) {}
+
+IocSet::~IocSet() = default;
+
+size_t IocSet::size() const {
+  return indicators_.size();
+}
+
+size_t IocSet::count(IndicatorType t) const {
+  return index_->counts[static_cast<size_t>(t)];
+}
+
+std::span<const Indicator> IocSet::indicators() const {
+  return indicators_;
+}
+
+void IocSet::Match(const EventBatch& batch, const Event& e, std::vector<IocHit>* out) const {
+  const internal::IocIndex* sets[] = {index_.get()};
+  internal::MatchEvent(sets, *roles_, batch, e, out);
+}
+
+std::vector<const Indicator*> IocSet::Lookup(std::string_view value) const {
+  const internal::IocIndex* sets[] = {index_.get()};
+  std::vector<const Indicator*> out;
+  internal::LookupValue(sets, value, &out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// IocView
+
+IocView::IocView(std::shared_ptr<const IocSet> global, std::shared_ptr<const IocSet> tenant)
+    : global_(std::move(global)), tenant_(std::move(tenant)) {}
+
+void IocView::Match(const EventBatch& batch, const Event& e, std::vector<IocHit>* out) const {
+  const internal::IocIndex* sets[2];
+  size_t n = 0;
+  const internal::FieldRoles* roles = nullptr;
+  for (const IocSet* s : {global_.get(), tenant_.get()}) {
+    if (s != nullptr && !s->empty()) {
+      sets[n++] = s->index_.get();
+      // The later-built table covers more ids; either is correct.
+      if (roles == nullptr || s->roles_->by_id.size() > roles->by_id.size()) {
+        roles = s->roles_.get();
+      }
+    }
+  }
+  if (n == 0) {
+    return;
+  }
+  internal::MatchEvent(std::span<const internal::IocIndex* const>(sets, n), *roles, batch, e, out);
+}
+
+std::vector<const Indicator*> IocView::Lookup(std::string_view value) const {
+  const internal::IocIndex* sets[2];
+  size_t n = 0;
+  for (const IocSet* s : {global_.get(), tenant_.get()}) {
+    if (s != nullptr) {
+      sets[n++] = s->index_.get();
+    }
+  }
+  std::vector<const Indicator*> out;
+  internal::LookupValue(std::span<const internal::IocIndex* const>(sets, n), value, &out);
+  return out;
+}
+
+size_t IocView::size() const {
+  return (global_ ? global_->size() : 0) + (tenant_ ? tenant_->size() : 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Detections
+
+Detection MakeDetection(const IocHit& hit, const Event& event) {
+  const Indicator& ind = *hit.indicator;
+  const std::string_view type = IndicatorTypeName(ind.type);
+  Detection d;
+  d.kind = DetectionKind::kIoc;
+  d.rule_id.reserve(5 + type.size() + ind.value.size());
+  d.rule_id.append("ioc:").append(type).append(":").append(ind.value);
+  d.rule_title.append("IOC ")
+      .append(type)
+      .append(" ")
+      .append(ind.value)
+      .append(" (")
+      .append(ind.source)
+      .append(")");
+  d.level = ind.level.value_or(Severity::kHigh);
+  d.evidence.push_back(Evidence{std::string(FieldDict::Name(hit.field)), std::string(hit.value)});
+  d.event_time_ns = event.timestamp_ns;
+  d.dataset = std::string(event.dataset);
+  d.tenant = std::string(event.tenant);
+  d.event.offset = event.source_offset;
+  d.source = ind.source;
+  return d;
+}
+
+}  // namespace rampart::ioc
