@@ -28,6 +28,7 @@ int Main(int argc, char** argv) {
   add(AddRulesCommand);
   add(AddDetectionsCommand);
   add(AddHuntCommand);
+  add(AddIocCommand);
   std::vector<std::string> args(argv, argv + argc);
   RewriteLevelComparisons(args);
   std::vector<char*> arg_ptrs;

@@ -18,6 +18,7 @@ Runner AddServeCommand(CLI::App& app);
 Runner AddRulesCommand(CLI::App& app);  // rules check
 Runner AddDetectionsCommand(CLI::App& app);
 Runner AddHuntCommand(CLI::App& app);
+Runner AddIocCommand(CLI::App& app);
 
 // Before CLI11 sees them (args[0] is the program): for `detections` and `hunt`,
 // '--level>=X' becomes '--min-level X' (CLI11 would read it as an option "--level>").

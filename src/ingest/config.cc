@@ -53,8 +53,21 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
   if (root.IsNull()) {
     return Status::Ok();
   }
-  RAMPART_RETURN_IF_ERROR(
-      CheckKeys(root, "", {"data_dir", "tenant", "retention", "masking", "inputs", "queue"}));
+  RAMPART_RETURN_IF_ERROR(CheckKeys(
+      root, "", {"data_dir", "tenant", "retention", "masking", "inputs", "queue", "detection"}));
+  if (const YAML::Node d = root["detection"]) {
+    RAMPART_RETURN_IF_ERROR(CheckKeys(d, "detection", {"rules", "logsources", "ioc"}));
+    if (d["rules"]) {
+      c->rules.clear();
+      RAMPART_RETURN_IF_ERROR(Read(d, "rules", "detection", &c->rules));
+      c->rules_configured = true;
+    }
+    RAMPART_RETURN_IF_ERROR(Read(d, "logsources", "detection", &c->logsources));
+    if (d["ioc"]) {
+      RAMPART_RETURN_IF_ERROR(Read(d, "ioc", "detection", &c->ioc_dir));
+      c->ioc_configured = true;
+    }
+  }
   RAMPART_RETURN_IF_ERROR(Read(root, "data_dir", "", &c->data_dir));
   RAMPART_RETURN_IF_ERROR(Read(root, "tenant", "", &c->tenant));
   if (!store::IsValidTenant(c->tenant)) {
@@ -164,6 +177,10 @@ queue:
   max_bytes: 67108864       # records waiting to be stored; beyond it inputs are slowed
   batch_size: 4096          # events per transaction
   flush_interval_ms: 200    # longest time a record waits before it is stored
+detection:                  # every stored event is matched; detections are stored too
+  rules: [rules/sigma]      # Sigma rule files/directories (docs/sigma.md)
+  logsources: ""            # log-source mapping YAML; empty = built-in (docs/sigma-logsources.md)
+  ioc: config/ioc           # IOC lists: *.txt|csv|json + tenants/<t>/ (docs/ioc.md); SIGHUP reloads
 )";
 }
 

@@ -310,7 +310,9 @@ Result<std::vector<ImportFileResult>> Import(Pipeline& pipeline,
                                              const std::vector<std::string>& paths,
                                              const ImportOptions& options) {
   PipelineSink sink(pipeline, options);
-  std::function<uint64_t()> records = [&pipeline] { return pipeline.stats().records; };
+  std::function<uint64_t()> records = [&pipeline] {
+    return pipeline.stats().records;
+  };
   RAMPART_ASSIGN_OR_RETURN(std::vector<ImportFileResult> results,
                            ReadRecords(paths, options.format, options.progress, sink, records));
   RAMPART_RETURN_IF_ERROR(pipeline.Flush());

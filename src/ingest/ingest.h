@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/detection.h"
 #include "core/event.h"
 #include "core/status.h"
 #include "parse/parse.h"
@@ -29,10 +30,17 @@ class Masker;
 
 namespace rampart::ingest {
 
+// Called after each batch is stored, with one EventRef per event (batch order) and the
+// writer (to store detections). Runs on the pipeline's thread. An error stops the pipeline
+// like a storage error.
+using StoredBatchHook = std::function<Status(
+    const EventBatch& batch, const std::vector<EventRef>& refs, store::EventWriter& writer)>;
+
 struct PipelineOptions {
   std::string data_dir = "data";
   std::string masking_policy_path;  // empty = built-in default policy
   size_t batch_size = 4096;         // events per transaction
+  StoredBatchHook on_stored;        // optional: detection in `rampart serve`
 };
 
 // One input a record comes from: a file, a listener, an HTTP request stream.
@@ -87,6 +95,7 @@ class Pipeline {
   EventBatch batch_;
   EventBatch scratch_;  // masks dead letters
   std::vector<store::DeadLetter> dead_letters_;
+  std::vector<EventRef> refs_;  // of the batch just stored (on_stored only)
   std::vector<Source*> checkpointed_in_batch_;
   int64_t batch_day_ = INT64_MIN;
   bool batch_mixed_ = false;  // the batch spans more than one day file

@@ -125,7 +125,12 @@ Status Pipeline::Flush() {
   for (Source* s : checkpointed_in_batch_) {
     checkpoints.push_back(store::Checkpoint{s->name, s->file_id, s->offset});
   }
-  RAMPART_RETURN_IF_ERROR(writer_->Write(batch_, dead_letters_, checkpoints));
+  if (options_.on_stored) {
+    RAMPART_RETURN_IF_ERROR(writer_->Write(batch_, dead_letters_, checkpoints, &refs_));
+    RAMPART_RETURN_IF_ERROR(options_.on_stored(batch_, refs_, *writer_));
+  } else {
+    RAMPART_RETURN_IF_ERROR(writer_->Write(batch_, dead_letters_, checkpoints));
+  }
   for (const Event& e : batch_.events()) {
     auto it = stats_.per_dataset.find(std::string_view(e.dataset));
     if (it == stats_.per_dataset.end()) {

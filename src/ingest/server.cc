@@ -128,6 +128,7 @@ class ServerImpl final : public Server {
     po.data_dir = config_.data_dir;
     po.masking_policy_path = config_.masking_policy;
     po.batch_size = config_.batch_size;
+    po.on_stored = config_.on_stored;
     RAMPART_ASSIGN_OR_RETURN(pipeline_, Pipeline::Open(po));
     if (config_.retention_days > 0) {
       auto removed = pipeline_->writer().ApplyRetention(config_.retention_days, WallNowNs());

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "ingest/ingest.h"
 #include "parse/parse.h"
 
 namespace rampart::ingest {
@@ -45,6 +46,16 @@ struct ServerConfig {
   size_t batch_size = 4096;
   int flush_interval_ms = 200;
   int poll_interval_ms = 250;  // file tailing
+  // Detection (`detection:` in the YAML): Sigma rule files/directories, the log-source
+  // mapping (empty = built-in) and the IOC directory (global lists + tenants/<t>/).
+  // Missing default directories are not errors; configured ones that are missing are.
+  std::vector<std::string> rules = {"rules/sigma"};
+  bool rules_configured = false;  // rules came from the file (missing paths are errors)
+  std::string logsources;
+  std::string ioc_dir = "config/ioc";
+  bool ioc_configured = false;
+  // Set by `rampart serve` (not from YAML): runs after each stored batch.
+  StoredBatchHook on_stored;
 };
 
 // Loads YAML (docs/configuration.md). Unknown keys and bad values are errors naming the

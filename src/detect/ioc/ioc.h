@@ -41,6 +41,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/detection.h"
@@ -167,6 +168,12 @@ struct LoadReport {
 
 class IocSet;
 
+namespace internal {
+struct IocIndex;
+struct FieldRoles;
+class FileLoad;
+}  // namespace internal
+
 struct IocHit {
   const Indicator* indicator = nullptr;  // owned by the IocSet (keep the set alive)
   FieldId field = 0;                     // the event field it was seen in
@@ -189,18 +196,18 @@ class IocSetBuilder {
   std::shared_ptr<const IocSet> Build();
 
  private:
+  friend class internal::FileLoad;
+  // For loaders: `indicator.value` is already the normal form for its type.
+  AddResult AddNormalized(Indicator indicator);
+
   std::vector<Indicator> indicators_;
-  std::map<std::pair<IndicatorType, std::string>, size_t> seen_;
+  std::unordered_set<std::string> seen_;  // type as one byte + value
 };
 
-namespace internal {
-struct IocIndex;
-struct FieldRoles;
-}  // namespace internal
-
 // An immutable, indexed set of indicators. Lookups: exact addresses in hash maps (IPv4 as
-// uint32, IPv6 as 128-bit), networks by longest prefix (one hash map per prefix length in
-// use, longest first), domains by walking the value's parent domains, URLs and hashes exact.
+// uint32, IPv6 as 128-bit); networks by longest prefix, flattened at build time into sorted
+// disjoint ranges (one binary search); domains by probing the value and each parent domain;
+// URLs and hashes exactly.
 //
 // Threads: immutable; Match may run on any number of threads at once.
 class IocSet {
@@ -220,7 +227,8 @@ class IocSet {
   // the Windows fields SourceIp, DestinationIp, IpAddress, DestinationHostname, QueryName,
   // QueryResults, Hashes and Hash. An address matching both an exact indicator and a network
   // gives two hits; a domain gives one hit, for its most specific listed parent. The same
-  // indicator is reported once per event (in its first field). Allocates only to append hits.
+  // indicator is reported once per event (in its first field). Appends to `out` (hits of
+  // earlier events in `out` are left alone). Allocates only to append hits.
   void Match(const EventBatch& batch, const Event& e, std::vector<IocHit>* out) const;
 
   // Every indicator matching one value: an address, domain, host:port, URL or hash (as in

@@ -36,23 +36,91 @@ TypeHint HintFor(IndicatorType t) {
   return TypeHint::kAny;
 }
 
-template <typename Key, typename Hash>
-std::unordered_map<Key, const Indicator*, Hash>& TableFor(std::vector<PrefixTable<Key, Hash>>& v,
-                                                          int prefix) {
-  for (PrefixTable<Key, Hash>& t : v) {
-    if (t.prefix == prefix) {
-      return t.networks;
-    }
+// Address arithmetic for the range sweep; false when there is no next address.
+bool Next(uint32_t a, uint32_t* out) {
+  if (a == UINT32_MAX) {
+    return false;
   }
-  v.emplace_back();
-  v.back().prefix = prefix;
-  return v.back().networks;
+  *out = a + 1;
+  return true;
+}
+bool Next(const U128& a, U128* out) {
+  if (a.lo != UINT64_MAX) {
+    *out = U128{a.hi, a.lo + 1};
+    return true;
+  }
+  if (a.hi == UINT64_MAX) {
+    return false;
+  }
+  *out = U128{a.hi + 1, 0};
+  return true;
+}
+uint32_t Prev(uint32_t a) {
+  return a - 1;  // callers pass a > 0
+}
+U128 Prev(const U128& a) {
+  return a.lo != 0 ? U128{a.hi, a.lo - 1} : U128{a.hi - 1, UINT64_MAX};
+}
+
+uint32_t LastV4(uint32_t net, int prefix) {
+  return prefix >= 32 ? net : net | ((uint32_t{1} << (32 - prefix)) - 1);
+}
+U128 LastV6(const U128& net, int prefix) {
+  U128 last = net;
+  if (prefix <= 64) {
+    if (prefix < 64) {
+      last.hi |= (uint64_t{1} << (64 - prefix)) - 1;
+    }
+    last.lo = UINT64_MAX;
+  } else if (prefix < 128) {
+    last.lo |= (uint64_t{1} << (128 - prefix)) - 1;
+  }
+  return last;
+}
+
+// Sweeps networks sorted by start (wider first on a tie) with a stack of the networks that
+// contain the current position; each emitted range belongs to the innermost open network.
+template <typename Addr>
+RangeTable<Addr> Sweep(std::vector<typename RangeTable<Addr>::Range> networks) {
+  using Range = typename RangeTable<Addr>::Range;
+  std::sort(networks.begin(), networks.end(), [](const Range& a, const Range& b) {
+    return a.lo < b.lo || (a.lo == b.lo && b.hi < a.hi);
+  });
+  RangeTable<Addr> table;
+  std::vector<const Range*> open;
+  Addr cursor{};
+  bool cursor_valid = true;  // false once the sweep has passed the last address
+  auto close = [&] {
+    const Range* top = open.back();
+    open.pop_back();
+    if (cursor_valid && cursor <= top->hi) {
+      table.ranges.push_back(Range{cursor, top->hi, top->indicator});
+      cursor_valid = Next(top->hi, &cursor);
+    }
+  };
+  for (const Range& n : networks) {
+    while (!open.empty() && open.back()->hi < n.lo) {
+      close();
+    }
+    if (!open.empty() && cursor_valid && cursor < n.lo) {
+      table.ranges.push_back(Range{cursor, Prev(n.lo), open.back()->indicator});
+    }
+    cursor = n.lo;
+    cursor_valid = true;
+    open.push_back(&n);
+  }
+  while (!open.empty()) {
+    close();
+  }
+  return table;
 }
 
 }  // namespace
 
 std::unique_ptr<const IocIndex> BuildIndex(std::span<const Indicator> indicators) {
   auto index = std::make_unique<IocIndex>();
+  std::vector<RangeTable<uint32_t>::Range> v4_networks;
+  std::vector<RangeTable<U128>::Range> v6_networks;
   for (const Indicator& ind : indicators) {
     const std::string_view v = ind.value;
     bool indexed = true;
@@ -77,12 +145,16 @@ std::unique_ptr<const IocIndex> BuildIndex(std::span<const Indicator> indicators
         }
         if (ind.type == IndicatorType::kCidr4) {
           uint32_t a = 0;
-          indexed = ParseIpv4(v.substr(0, slash), &a) &&
-                    TableFor(index->cidr4, prefix).emplace(a, &ind).second;
+          indexed = ParseIpv4(v.substr(0, slash), &a);
+          if (indexed) {
+            v4_networks.push_back({a, LastV4(a, prefix), &ind});
+          }
         } else {
           U128 a;
-          indexed = ParseIpv6(v.substr(0, slash), &a) &&
-                    TableFor(index->cidr6, prefix).emplace(a, &ind).second;
+          indexed = ParseIpv6(v.substr(0, slash), &a);
+          if (indexed) {
+            v6_networks.push_back({a, LastV6(a, prefix), &ind});
+          }
         }
         break;
       }
@@ -103,12 +175,17 @@ std::unique_ptr<const IocIndex> BuildIndex(std::span<const Indicator> indicators
       ++index->counts[static_cast<size_t>(ind.type)];
     }
   }
-  auto longest_first = [](const auto& a, const auto& b) {
-    return a.prefix > b.prefix;
-  };
-  std::sort(index->cidr4.begin(), index->cidr4.end(), longest_first);
-  std::sort(index->cidr6.begin(), index->cidr6.end(), longest_first);
+  index->cidr4 = BuildRanges(std::move(v4_networks));
+  index->cidr6 = BuildRanges(std::move(v6_networks));
   return index;
+}
+
+RangeTable<uint32_t> BuildRanges(std::vector<RangeTable<uint32_t>::Range> networks) {
+  return Sweep<uint32_t>(std::move(networks));
+}
+
+RangeTable<U128> BuildRanges(std::vector<RangeTable<U128>::Range> networks) {
+  return Sweep<U128>(std::move(networks));
 }
 
 }  // namespace internal
@@ -124,11 +201,17 @@ IocSetBuilder::AddResult IocSetBuilder::Add(Indicator indicator) {
   }
   indicator.type = n->type;
   indicator.value = std::move(n->value);
-  auto [it, inserted] = seen_.emplace(std::make_pair(indicator.type, indicator.value), 0);
-  if (!inserted) {
+  return AddNormalized(std::move(indicator));
+}
+
+IocSetBuilder::AddResult IocSetBuilder::AddNormalized(Indicator indicator) {
+  std::string key;
+  key.reserve(1 + indicator.value.size());
+  key += static_cast<char>(indicator.type);
+  key += indicator.value;
+  if (!seen_.insert(std::move(key)).second) {
     return AddResult::kDuplicate;
   }
-  it->second = indicators_.size();
   indicators_.push_back(std::move(indicator));
   return AddResult::kAdded;
 }

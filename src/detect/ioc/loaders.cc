@@ -59,7 +59,7 @@ bool FileLoad::Add(std::string_view text,
   ind.description = std::string(Snippet(Trim(description)));
   ind.reference = std::string(reference);
   ind.level = level;
-  switch (builder_.Add(std::move(ind))) {
+  switch (builder_.AddNormalized(std::move(ind))) {
     case IocSetBuilder::AddResult::kAdded:
       ++report_.loaded[static_cast<size_t>(type)];
       return true;
@@ -523,7 +523,7 @@ std::string LoadReport::Summary() const {
     }
   }
   for (const std::string& name : ignored_files) {
-    out += name + ": ignored (not .txt, .csv or .json)\n";
+    out += name + ": ignored (only .txt, .csv and .json lists are read)\n";
   }
   return out;
 }

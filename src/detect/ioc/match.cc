@@ -147,21 +147,15 @@ class Matcher {
         if (auto it = s->ipv4.find(ip.v4); it != s->ipv4.end()) {
           Emit(it->second, id, value);
         }
-        for (const PrefixTable<uint32_t>& t : s->cidr4) {
-          if (auto it = t.networks.find(MaskV4(ip.v4, t.prefix)); it != t.networks.end()) {
-            Emit(it->second, id, value);
-            break;  // longest prefix only
-          }
+        if (const Indicator* net = s->cidr4.Find(ip.v4)) {
+          Emit(net, id, value);  // the longest prefix only
         }
       } else {
         if (auto it = s->ipv6.find(ip.v6addr); it != s->ipv6.end()) {
           Emit(it->second, id, value);
         }
-        for (const PrefixTable<U128, U128Hash>& t : s->cidr6) {
-          if (auto it = t.networks.find(MaskV6(ip.v6addr, t.prefix)); it != t.networks.end()) {
-            Emit(it->second, id, value);
-            break;
-          }
+        if (const Indicator* net = s->cidr6.Find(ip.v6addr)) {
+          Emit(net, id, value);
         }
       }
     }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -27,17 +28,49 @@ namespace {
 std::atomic<size_t> g_allocations{0};
 }  // namespace
 
-void* operator new(size_t n) {
+// Every non-aligned form is replaced, so that memory from one family is never released by
+// another (AddressSanitizer checks that).
+namespace {
+void* CountedAlloc(size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) {
+  return std::malloc(n == 0 ? 1 : n);
+}
+}  // namespace
+
+void* operator new(size_t n) {
+  if (void* p = CountedAlloc(n)) {
     return p;
   }
   throw std::bad_alloc();
 }
+void* operator new[](size_t n) {
+  if (void* p = CountedAlloc(n)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  return CountedAlloc(n);
+}
+void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  return CountedAlloc(n);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
 void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
   std::free(p);
 }
 
@@ -307,6 +340,111 @@ TEST(IocSetBuilderTest, AddNormalisesAndDeduplicates) {
   EXPECT_EQ(set->count(IndicatorType::kCidr4), 0u);
   EXPECT_EQ(set->indicators()[0].value, "evil.example");
   EXPECT_EQ(builder.size(), 0u);
+}
+
+}  // namespace
+}  // namespace rampart::ioc
+
+namespace rampart::ioc {
+namespace {
+
+// Networks at the ends of the address space and nested networks sharing a first or last
+// address: the longest prefix wins at every boundary.
+TEST(NetworkRangesTest, LongestPrefixAtBoundaries) {
+  IocSetBuilder builder;
+  FileReport r = LoadIocBuffer(
+      "0.0.0.0/8\n10.0.0.0/8\n10.0.0.0/16\n10.1.2.0/24\n10.255.255.0/24\n"
+      "255.255.255.0/24\n255.255.255.254/31\n128.0.0.0/1\n"
+      "::/8\n2001:db8::/32\n2001:db8::/48\n2001:db8:ffff:ffff::/64\nffff::/16\n"
+      "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127\n",
+      "nets.txt", {}, builder);
+  ASSERT_EQ(r.rejected, 0u) << r.rejections[0].reason;
+  auto set = builder.Build();
+  auto net = [&](std::string_view ip) -> std::string {
+    std::vector<const Indicator*> hits = set->Lookup(ip);
+    return hits.empty() ? "-" : hits[0]->value;
+  };
+  EXPECT_EQ(net("0.0.0.0"), "0.0.0.0/8");
+  EXPECT_EQ(net("0.255.255.255"), "0.0.0.0/8");
+  EXPECT_EQ(net("1.0.0.0"), "-");
+  EXPECT_EQ(net("9.255.255.255"), "-");
+  EXPECT_EQ(net("10.0.0.0"), "10.0.0.0/16");
+  EXPECT_EQ(net("10.0.255.255"), "10.0.0.0/16");
+  EXPECT_EQ(net("10.1.0.0"), "10.0.0.0/8");
+  EXPECT_EQ(net("10.1.2.0"), "10.1.2.0/24");
+  EXPECT_EQ(net("10.1.2.255"), "10.1.2.0/24");
+  EXPECT_EQ(net("10.1.3.0"), "10.0.0.0/8");
+  EXPECT_EQ(net("10.255.254.255"), "10.0.0.0/8");
+  EXPECT_EQ(net("10.255.255.0"), "10.255.255.0/24");
+  EXPECT_EQ(net("10.255.255.255"), "10.255.255.0/24");
+  EXPECT_EQ(net("11.0.0.0"), "-");
+  EXPECT_EQ(net("128.0.0.0"), "128.0.0.0/1");
+  EXPECT_EQ(net("255.255.254.255"), "128.0.0.0/1");
+  EXPECT_EQ(net("255.255.255.0"), "255.255.255.0/24");
+  EXPECT_EQ(net("255.255.255.253"), "255.255.255.0/24");
+  EXPECT_EQ(net("255.255.255.254"), "255.255.255.254/31");
+  EXPECT_EQ(net("255.255.255.255"), "255.255.255.254/31");
+  EXPECT_EQ(net("::"), "::/8");
+  EXPECT_EQ(net("100::"), "-");
+  EXPECT_EQ(net("2001:db8::1"), "2001:db8::/48");
+  EXPECT_EQ(net("2001:db8:1::"), "2001:db8::/32");
+  EXPECT_EQ(net("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"), "2001:db8:ffff:ffff::/64");
+  EXPECT_EQ(net("2001:db8:ffff:fffe:ffff:ffff:ffff:ffff"), "2001:db8::/32");
+  EXPECT_EQ(net("2001:db9::"), "-");
+  EXPECT_EQ(net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd"), "ffff::/16");
+  EXPECT_EQ(net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
+}
+
+}  // namespace
+}  // namespace rampart::ioc
+
+namespace rampart::ioc {
+namespace {
+
+// The range table against a brute-force longest-prefix search over random nested networks
+// (seeded, so reproducible).
+TEST(NetworkRangesTest, AgreesWithBruteForce) {
+  std::mt19937 rng(20261127);
+  struct Net {
+    uint32_t addr;
+    int prefix;
+  };
+  std::vector<Net> nets;
+  std::string list;
+  for (int i = 0; i < 400; ++i) {
+    const int prefix = 16 + static_cast<int>(rng() % 16);  // inside 10.0.0.0/16
+    const uint32_t mask = ~((uint32_t{1} << (32 - prefix)) - 1);
+    const uint32_t addr = (0x0A000000u | (rng() & 0xFFFFu)) & mask;
+    nets.push_back({addr, prefix});
+    list += std::to_string(addr >> 24) + "." + std::to_string((addr >> 16) & 255) + "." +
+            std::to_string((addr >> 8) & 255) + "." + std::to_string(addr & 255) + "/" +
+            std::to_string(prefix) + "\n";
+  }
+  IocSetBuilder builder;
+  FileReport r = LoadIocBuffer(list, "random.txt", {}, builder);
+  ASSERT_EQ(r.rejected, 0u);
+  auto set = builder.Build();
+  for (int i = 0; i < 3000; ++i) {
+    const uint32_t ip = 0x0A000000u | (rng() & 0xFFFFu);
+    int best = -1;
+    for (const Net& n : nets) {
+      const uint32_t mask = ~((uint32_t{1} << (32 - n.prefix)) - 1);
+      if ((ip & mask) == n.addr && n.prefix > best) {
+        best = n.prefix;
+      }
+    }
+    const std::string text =
+        "10.0." + std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
+    std::vector<const Indicator*> hits = set->Lookup(text);
+    if (best < 0) {
+      EXPECT_TRUE(hits.empty()) << text << " matched " << hits[0]->value;
+    } else {
+      ASSERT_EQ(hits.size(), 1u) << text;
+      EXPECT_EQ(hits[0]->value.substr(hits[0]->value.find('/') + 1), std::to_string(best))
+          << text << " matched " << hits[0]->value;
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // Private to src/detect/ioc: address parsing, URL/host helpers, the index behind IocSet, the
 // field-role table of the matcher, and the context the list loaders share.
 
+#include <algorithm>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,7 +29,7 @@ namespace rampart::ioc::internal {
 struct U128 {
   uint64_t hi = 0;
   uint64_t lo = 0;
-  bool operator==(const U128&) const = default;
+  auto operator<=>(const U128&) const = default;  // numeric order: hi, then lo
 };
 
 struct U128Hash {
@@ -89,17 +91,40 @@ bool IsDomainName(std::string_view lowered);
 // ---------------------------------------------------------------------------------------
 // The index behind an IocSet. Pointers refer into IocSet::indicators_.
 
-template <typename Key, typename Hash = std::hash<Key>>
-struct PrefixTable {
-  int prefix = 0;
-  std::unordered_map<Key, const Indicator*, Hash> networks;
+// Networks flattened into disjoint address ranges sorted by start, each owned by the most
+// specific network that covers it, so a longest-prefix lookup is one binary search over a
+// contiguous array (networks are always nested or disjoint).
+template <typename Addr>
+struct RangeTable {
+  struct Range {
+    Addr lo{};
+    Addr hi{};
+    const Indicator* indicator = nullptr;
+  };
+  std::vector<Range> ranges;
+
+  bool empty() const { return ranges.empty(); }
+  const Indicator* Find(const Addr& a) const {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), a,
+                               [](const Addr& x, const Range& r) { return x < r.lo; });
+    if (it == ranges.begin()) {
+      return nullptr;
+    }
+    --it;
+    return a <= it->hi ? it->indicator : nullptr;
+  }
 };
+
+// `networks` are [first, last] address ranges of networks (nested or disjoint, no two
+// equal); the result has the ranges described above.
+RangeTable<uint32_t> BuildRanges(std::vector<RangeTable<uint32_t>::Range> networks);
+RangeTable<U128> BuildRanges(std::vector<RangeTable<U128>::Range> networks);
 
 struct IocIndex {
   std::unordered_map<uint32_t, const Indicator*> ipv4;
   std::unordered_map<U128, const Indicator*, U128Hash> ipv6;
-  std::vector<PrefixTable<uint32_t>> cidr4;        // longest prefix first
-  std::vector<PrefixTable<U128, U128Hash>> cidr6;  // longest prefix first
+  RangeTable<uint32_t> cidr4;
+  RangeTable<U128> cidr6;
   std::unordered_map<std::string_view, const Indicator*> domains;
   std::unordered_map<std::string_view, const Indicator*> urls;
   std::unordered_map<std::string_view, const Indicator*> hashes;  // all lengths

@@ -1,0 +1,114 @@
+#include "detect/detector/live.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "detect/sigma/sigma.h"
+
+namespace rampart::detect {
+
+Result<std::unique_ptr<LiveDetector>> LiveDetector::Create(const LiveOptions& options,
+                                                           LiveLoadReport* report) {
+  std::unique_ptr<LiveDetector> d(new LiveDetector());
+  LiveLoadReport local;
+  LiveLoadReport& r = report != nullptr ? *report : local;
+  std::shared_ptr<const sigma::RuleSet> rules = std::make_shared<sigma::RuleSet>();
+  if (!options.rule_paths.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(options.rule_paths));
+    rules = loaded.rules;
+    r.refused = loaded.refusals.size();
+    for (const sigma::Refusal& x : loaded.refusals) {
+      r.problems.push_back(x.location.file + ":" + std::to_string(x.location.line) + ": refused (" +
+                           std::string(sigma::RefusalReasonName(x.reason)) + "): " + x.message);
+    }
+  }
+  sigma::CompileOptions compile_options;
+  if (!options.logsources_path.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(compile_options.logsources,
+                             sigma::LogSourceMap::Load(options.logsources_path));
+  }
+  sigma::CompileReport compile_report;
+  RAMPART_ASSIGN_OR_RETURN(d->rules_,
+                           sigma::CompiledRules::Compile(rules, compile_options, &compile_report));
+  r.rules = rules->rules.size();
+  r.correlations = rules->correlations.size();
+  r.not_compiled = compile_report.skipped.size();
+  for (const sigma::CompileIssue& issue : compile_report.skipped) {
+    r.problems.push_back(issue.location.file + ": not compiled: " + issue.message);
+  }
+  if (!rules->correlations.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(d->correlations_, correlate::Engine::Create(rules));
+  }
+  if (!options.ioc_dir.empty()) {
+    d->iocs_ = std::make_unique<ioc::IocStore>(ioc::IocStore::Options{options.ioc_dir, {}});
+    ioc::LoadReport ioc_report;
+    RAMPART_RETURN_IF_ERROR(d->iocs_->Reload(&ioc_report));
+    r.indicators = ioc_report.indicators();
+    for (const ioc::FileReport& f : ioc_report.files) {
+      for (const ioc::Rejection& x : f.rejections) {
+        r.problems.push_back(x.file + ":" + std::to_string(x.line) + ": " + x.reason);
+      }
+    }
+  }
+  d->scanner_ = std::make_unique<EventScanner>(d->rules_, d->correlations_.get());
+  return d;
+}
+
+Status LiveDetector::OnBatch(const EventBatch& batch,
+                             const std::vector<EventRef>& refs,
+                             store::EventWriter& writer) {
+  found_.clear();
+  correlation_hits_.clear();
+  // One IOC snapshot per tenant per batch (a batch usually has one tenant).
+  std::map<std::string_view, ioc::IocView> views;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Event& event = batch[i];
+    const ioc::IocView* view = nullptr;
+    if (iocs_) {
+      auto it = views.find(event.tenant);
+      if (it == views.end()) {
+        it = views.emplace(event.tenant, iocs_->ForTenant(event.tenant)).first;
+      }
+      view = &it->second;
+    }
+    const EventRef& ref = i < refs.size() ? refs[i] : EventRef{};
+    scanner_->Scan(batch, event, ++sequence_, ref, view, &found_, &correlation_hits_);
+  }
+  if (correlations_ && !correlation_hits_.empty()) {
+    // Within a batch, event time order; across batches, arrival order (the engine places
+    // moderately late hits correctly, docs/correlation.md).
+    std::stable_sort(correlation_hits_.begin(), correlation_hits_.end(),
+                     [](const correlate::RuleHit& a, const correlate::RuleHit& b) {
+                       return std::tie(a.time_ns, a.sequence) < std::tie(b.time_ns, b.sequence);
+                     });
+    for (const correlate::RuleHit& hit : correlation_hits_) {
+      fired_.clear();
+      correlations_->Add(hit, &fired_);
+      for (const correlate::CorrelationHit& c : fired_) {
+        found_.push_back(CorrelationDetection(rules_->rules(), c));
+      }
+      watermark_ns_ = std::max(watermark_ns_, hit.time_ns);
+    }
+    // Keep a day of slack for late events; correlation windows are rarely longer.
+    constexpr int64_t kSlackNs = int64_t{86400} * 1'000'000'000;
+    if (watermark_ns_ > kSlackNs) {
+      correlations_->Expire(watermark_ns_ - kSlackNs);
+    }
+  }
+  if (found_.empty()) {
+    return Status::Ok();
+  }
+  detections_ += found_.size();
+  return writer.WriteDetections(found_);
+}
+
+Status LiveDetector::ReloadIocs(ioc::LoadReport* report) {
+  if (!iocs_) {
+    return InvalidArgument("no IOC directory configured (detection.ioc)");
+  }
+  return iocs_->Reload(report);
+}
+
+}  // namespace rampart::detect

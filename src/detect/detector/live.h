@@ -1,0 +1,71 @@
+#pragma once
+// Live detection for `rampart serve`: after each stored batch, every event is matched
+// against the Sigma rules and the tenant's IOC lists, correlation rules advance with event
+// time, and the detections are stored next to their events (same day file, referencing the
+// event row).
+//
+// Threads: OnBatch runs on the pipeline's writer thread only. ReloadIocs may be called
+// from any thread (the signal thread on SIGHUP); readers keep the lists they took.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/detection.h"
+#include "core/event.h"
+#include "core/status.h"
+#include "detect/correlate/correlate.h"
+#include "detect/detector/detector.h"
+#include "detect/ioc/ioc.h"
+#include "detect/sigma/engine.h"
+#include "store/store.h"
+
+namespace rampart::detect {
+
+struct LiveOptions {
+  std::vector<std::string> rule_paths;  // missing paths are errors
+  std::string logsources_path;          // empty: built-in mapping
+  std::string ioc_dir;                  // empty: no IOC lists
+};
+
+struct LiveLoadReport {
+  size_t rules = 0;
+  size_t correlations = 0;
+  size_t refused = 0;
+  size_t not_compiled = 0;
+  size_t indicators = 0;
+  std::vector<std::string> problems;  // one line per refused/uncompiled rule or list problem
+};
+
+class LiveDetector {
+ public:
+  static Result<std::unique_ptr<LiveDetector>> Create(const LiveOptions& options,
+                                                      LiveLoadReport* report);
+
+  // Matches the events of a stored batch and stores the detections.
+  Status OnBatch(const EventBatch& batch,
+                 const std::vector<EventRef>& refs,
+                 store::EventWriter& writer);
+
+  // Re-reads the IOC directory; on error the previous lists stay.
+  Status ReloadIocs(ioc::LoadReport* report);
+
+  uint64_t detections() const { return detections_; }
+
+ private:
+  LiveDetector() = default;
+
+  std::shared_ptr<const sigma::CompiledRules> rules_;
+  std::unique_ptr<correlate::Engine> correlations_;
+  std::unique_ptr<ioc::IocStore> iocs_;
+  std::unique_ptr<EventScanner> scanner_;
+  uint64_t sequence_ = 0;
+  int64_t watermark_ns_ = 0;
+  uint64_t detections_ = 0;
+  std::vector<Detection> found_;
+  std::vector<correlate::RuleHit> correlation_hits_;
+  std::vector<correlate::CorrelationHit> fired_;
+};
+
+}  // namespace rampart::detect

@@ -1,0 +1,460 @@
+// The compiler and matcher: Sigma's value semantics, modifier expansions (ported from the
+// specification's and pySigma's documented cases), condition precedence, log-source
+// mapping, and a regression test for the Vectorscan runtime Rampart scans with.
+
+#include "detect/sigma/engine.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/event.h"
+#include "core/field_dict.h"
+#include "detect/sigma/internal/expand.h"
+#include "detect/sigma/sigma.h"
+
+namespace rampart::sigma {
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// Compiles the rules of one YAML text (several documents allowed).
+std::shared_ptr<const CompiledRules> CompileText(const std::string& yaml,
+                                                 CompileReport* report = nullptr) {
+  LoadResult loaded = LoadRulesFromText("test.yml", yaml);
+  EXPECT_TRUE(loaded.refusals.empty())
+      << (loaded.refusals.empty() ? "" : loaded.refusals.front().message);
+  auto compiled = CompiledRules::Compile(loaded.rules, {}, report);
+  EXPECT_TRUE(compiled.ok()) << compiled.status().ToString();
+  return compiled.value();
+}
+
+// A rule over `product: test` (convention dataset "test") with the given detection.
+std::string Rule(const std::string& detection, const std::string& title = "t") {
+  return "title: " + title + "\nlogsource: {product: test}\ndetection:\n" + detection + "\n";
+}
+
+class Eval {
+ public:
+  explicit Eval(std::shared_ptr<const CompiledRules> rules) : matcher_(rules), rules_(rules) {}
+
+  // Titles of the rules one event matches, in rule order.
+  std::vector<std::string> Titles(const Fields& fields,
+                                  const std::string& dataset = "test",
+                                  const std::string& raw = "") {
+    batch_.Clear();
+    Event& e = batch_.BeginEvent();
+    e.dataset = batch_.Copy(dataset);
+    e.tenant = batch_.Copy("default");
+    e.raw = batch_.Copy(raw);
+    for (const auto& [name, value] : fields) {
+      batch_.AddField(FieldDict::Intern(name), batch_.Copy(value));
+    }
+    batch_.CommitEvent();
+    hits_.clear();
+    matcher_.Match(batch_, batch_[0], &hits_);
+    std::vector<std::string> titles;
+    for (const RuleHit& h : hits_) {
+      titles.push_back(rules_->rules().rules[h.rule_index].meta.title);
+    }
+    return titles;
+  }
+  bool Matches(const Fields& fields,
+               const std::string& dataset = "test",
+               const std::string& raw = "") {
+    return !Titles(fields, dataset, raw).empty();
+  }
+  const std::vector<RuleHit>& hits() const { return hits_; }
+  EventBatch& batch() { return batch_; }
+  Matcher& matcher() { return matcher_; }
+
+ private:
+  Matcher matcher_;
+  std::shared_ptr<const CompiledRules> rules_;
+  EventBatch batch_;
+  std::vector<RuleHit> hits_;
+};
+
+bool Match(const std::string& detection, const Fields& fields) {
+  Eval eval(CompileText(Rule(detection)));
+  return eval.Matches(fields);
+}
+
+// ---- values -------------------------------------------------------------------------
+
+TEST(EngineValues, EqualityIsWholeValueAndCaseInsensitive) {
+  const std::string d = "  sel: {Image: 'C:\\Windows\\cmd.exe'}\n  condition: sel";
+  EXPECT_TRUE(Match(d, {{"Image", "c:\\windows\\CMD.EXE"}}));
+  EXPECT_FALSE(Match(d, {{"Image", "C:\\Windows\\cmd.exe "}}));  // trailing space matters
+  EXPECT_FALSE(Match(d, {{"Image", "x C:\\Windows\\cmd.exe"}}));
+  EXPECT_FALSE(Match(d, {{"Other", "C:\\Windows\\cmd.exe"}}));
+}
+
+TEST(EngineValues, CasedIsCaseSensitive) {
+  const std::string d = "  sel: {Image|cased: 'CMD.exe'}\n  condition: sel";
+  EXPECT_TRUE(Match(d, {{"Image", "CMD.exe"}}));
+  EXPECT_FALSE(Match(d, {{"Image", "cmd.exe"}}));
+}
+
+TEST(EngineValues, WildcardsStarAndQuestionMark) {
+  const std::string d = "  sel: {F: 'a*b?c'}\n  condition: sel";
+  EXPECT_TRUE(Match(d, {{"F", "abxc"}}));
+  EXPECT_TRUE(Match(d, {{"F", "a123\nbxc"}}));  // * spans line breaks
+  EXPECT_TRUE(Match(d, {{"F",
+                         "aXXb\xED\x95\x9C"
+                         "c"}}));          // ? is one UTF-8 character (한)
+  EXPECT_FALSE(Match(d, {{"F", "abc"}}));  // ? needs exactly one character
+  EXPECT_FALSE(Match(d, {{"F", "abxcd"}}));
+}
+
+// Spec "Escape Character": \\* is a backslash and a wildcard, \\\* a backslash and a star.
+TEST(EngineValues, EscapingOfWildcardsAndBackslashes) {
+  const std::string wildcard = "  sel: {F: 'C:\\\\*'}\n  condition: sel";  // C:\\*
+  EXPECT_TRUE(Match(wildcard, {{"F", "C:\\anything"}}));
+  EXPECT_TRUE(Match(wildcard, {{"F", "C:\\"}}));
+  EXPECT_FALSE(Match(wildcard, {{"F", "C:anything"}}));
+  const std::string literal = "  sel: {F: 'C:\\\\\\*'}\n  condition: sel";  // C:\\\*
+  EXPECT_TRUE(Match(literal, {{"F", "C:\\*"}}));
+  EXPECT_FALSE(Match(literal, {{"F", "C:\\x"}}));
+  const std::string star = "  sel: {F: 'a\\*b'}\n  condition: sel";  // a\*b: literal star
+  EXPECT_TRUE(Match(star, {{"F", "a*b"}}));
+  EXPECT_FALSE(Match(star, {{"F", "axb"}}));
+  const std::string plain = "  sel: {F: 'C:\\Windows'}\n  condition: sel";  // \W: backslash
+  EXPECT_TRUE(Match(plain, {{"F", "c:\\windows"}}));
+}
+
+TEST(EngineValues, ContainsStartsWithEndsWith) {
+  EXPECT_TRUE(Match("  sel: {F|contains: 'bc'}\n  condition: sel", {{"F", "ABCD"}}));
+  EXPECT_TRUE(Match("  sel: {F|startswith: 'ab'}\n  condition: sel", {{"F", "ABCD"}}));
+  EXPECT_FALSE(Match("  sel: {F|startswith: 'bc'}\n  condition: sel", {{"F", "ABCD"}}));
+  EXPECT_TRUE(Match("  sel: {F|endswith: 'cd'}\n  condition: sel", {{"F", "ABCD"}}));
+  EXPECT_FALSE(Match("  sel: {F|endswith: 'bc'}\n  condition: sel", {{"F", "ABCD"}}));
+  // endswith must look at the last occurrence.
+  EXPECT_TRUE(Match("  sel: {F|endswith: 'ab'}\n  condition: sel", {{"F", "abXab"}}));
+}
+
+TEST(EngineValues, ListsAreOrAndAllIsAnd) {
+  const std::string any = "  sel: {F|contains: [x, y]}\n  condition: sel";
+  EXPECT_TRUE(Match(any, {{"F", "..y.."}}));
+  const std::string all = "  sel: {F|contains|all: [x, y]}\n  condition: sel";
+  EXPECT_FALSE(Match(all, {{"F", "..y.."}}));
+  EXPECT_TRUE(Match(all, {{"F", "y..x"}}));
+}
+
+TEST(EngineValues, NumbersMatchTheirTextAndCompare) {
+  EXPECT_TRUE(Match("  sel: {EventID: 4688}\n  condition: sel", {{"EventID", "4688"}}));
+  EXPECT_FALSE(Match("  sel: {EventID: 4688}\n  condition: sel", {{"EventID", "46880"}}));
+  EXPECT_TRUE(Match("  sel: {N|gt: 10}\n  condition: sel", {{"N", "11"}}));
+  EXPECT_FALSE(Match("  sel: {N|gt: 10}\n  condition: sel", {{"N", "10"}}));
+  EXPECT_TRUE(Match("  sel: {N|gte: 10}\n  condition: sel", {{"N", "10"}}));
+  EXPECT_TRUE(Match("  sel: {N|lt: 0x20}\n  condition: sel", {{"N", "0x1f"}}));
+  EXPECT_FALSE(Match("  sel: {N|lte: 5}\n  condition: sel", {{"N", "five"}}));
+}
+
+TEST(EngineValues, BooleansNullAndEmpty) {
+  EXPECT_TRUE(Match("  sel: {B: true}\n  condition: sel", {{"B", "True"}}));
+  const std::string null = "  sel: {F: null}\n  condition: sel";
+  EXPECT_TRUE(Match(null, {{"Other", "x"}}));
+  EXPECT_TRUE(Match(null, {{"F", ""}}));
+  EXPECT_FALSE(Match(null, {{"F", "x"}}));
+  const std::string empty = "  sel: {F: ''}\n  condition: sel";
+  EXPECT_TRUE(Match(empty, {{"F", ""}}));
+  EXPECT_FALSE(Match(empty, {{"Other", ""}}));
+  EXPECT_FALSE(Match(empty, {{"F", "x"}}));
+  const std::string not_null = "  sel: {F: null}\n  condition: not sel";
+  EXPECT_TRUE(Match(not_null, {{"F", "x"}}));
+}
+
+TEST(EngineValues, Exists) {
+  EXPECT_TRUE(Match("  sel: {F|exists: true}\n  condition: sel", {{"F", "x"}}));
+  EXPECT_FALSE(Match("  sel: {F|exists: true}\n  condition: sel", {{"G", "x"}}));
+  EXPECT_TRUE(Match("  sel: {F|exists: false}\n  condition: sel", {{"G", "x"}}));
+}
+
+TEST(EngineValues, RegexIsCaseSensitiveUnanchoredWithFlags) {
+  EXPECT_TRUE(Match("  sel: {F|re: 'b.d'}\n  condition: sel", {{"F", "abcde"}}));
+  EXPECT_FALSE(Match("  sel: {F|re: 'B.D'}\n  condition: sel", {{"F", "abcde"}}));
+  EXPECT_TRUE(Match("  sel: {F|re|i: 'B.D'}\n  condition: sel", {{"F", "abcde"}}));
+  EXPECT_FALSE(Match("  sel: {F|re: '^b'}\n  condition: sel", {{"F", "a\nb"}}));
+  EXPECT_TRUE(Match("  sel: {F|re|m: '^b'}\n  condition: sel", {{"F", "a\nb"}}));
+  EXPECT_FALSE(Match("  sel: {F|re: 'a.b'}\n  condition: sel", {{"F", "a\nb"}}));
+  EXPECT_TRUE(Match("  sel: {F|re|s: 'a.b'}\n  condition: sel", {{"F", "a\nb"}}));
+}
+
+TEST(EngineValues, RegexVectorscanCannotCompileRunsOnPcre2) {
+  // A backreference: Vectorscan refuses it, PCRE2 runs it.
+  CompileReport report;
+  auto rules = CompileText(Rule("  sel: {F|re: '(ab)\\1'}\n  condition: sel"), &report);
+  Eval eval(rules);
+  EXPECT_TRUE(eval.Matches({{"F", "xxababyy"}}));
+  EXPECT_FALSE(eval.Matches({{"F", "xxabyy"}}));
+}
+
+TEST(EngineValues, InvalidRegexIsReportedNotLoaded) {
+  CompileReport report;
+  auto rules = CompileText(Rule("  sel: {F|re: 'a(b'}\n  condition: sel"), &report);
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_NE(report.skipped[0].message.find("invalid regular expression"), std::string::npos);
+  EXPECT_EQ(report.rules, 0u);
+}
+
+TEST(EngineValues, Cidr) {
+  const std::string v4 = "  sel: {ip|cidr: 10.1.0.0/16}\n  condition: sel";
+  EXPECT_TRUE(Match(v4, {{"ip", "10.1.200.3"}}));
+  EXPECT_FALSE(Match(v4, {{"ip", "10.2.0.1"}}));
+  EXPECT_FALSE(Match(v4, {{"ip", "not an ip"}}));
+  const std::string v6 = "  sel: {ip|cidr: '2001:db8::/32'}\n  condition: sel";
+  EXPECT_TRUE(Match(v6, {{"ip", "2001:db8:1::5"}}));
+  EXPECT_FALSE(Match(v6, {{"ip", "2001:db9::5"}}));
+  const std::string odd = "  sel: {ip|cidr: 192.168.0.0/23}\n  condition: sel";
+  EXPECT_TRUE(Match(odd, {{"ip", "192.168.1.255"}}));
+  EXPECT_FALSE(Match(odd, {{"ip", "192.168.2.0"}}));
+}
+
+TEST(EngineValues, FieldRef) {
+  const std::string eq = "  sel: {A|fieldref: B}\n  condition: sel";
+  EXPECT_TRUE(Match(eq, {{"A", "Same"}, {"B", "same"}}));
+  EXPECT_FALSE(Match(eq, {{"A", "x"}, {"B", "y"}}));
+  EXPECT_FALSE(Match(eq, {{"A", "x"}}));
+  const std::string contains = "  sel: {A|fieldref|contains: B}\n  condition: sel";
+  EXPECT_TRUE(Match(contains, {{"A", "xxyyzz"}, {"B", "YY"}}));
+}
+
+TEST(EngineValues, KeywordsSearchEveryValueAndTheRawRecord) {
+  Eval eval(
+      CompileText(Rule("  keywords: ['Failed password', 'Invalid user']\n  condition: keywords")));
+  EXPECT_TRUE(eval.Matches({{"message", "x failed PASSWORD for root"}}));
+  EXPECT_TRUE(eval.Matches({{"a", "b"}}, "test", "sshd: Invalid user admin"));
+  EXPECT_FALSE(eval.Matches({{"message", "Accepted password"}}));
+}
+
+TEST(EngineValues, MultiValuedFieldsMatchAnyElement) {
+  EXPECT_TRUE(
+      Match("  sel: {Data: second}\n  condition: sel", {{"Data", "first"}, {"Data", "second"}}));
+}
+
+// ---- modifiers: the expansions ------------------------------------------------------
+
+TEST(EngineModifiers, Base64OffsetHasThreeVariants) {
+  // pySigma's documented example.
+  EXPECT_EQ(internal::Base64OffsetVariants("/bin/bash"),
+            (std::vector<std::string>{"L2Jpbi9iYXNo", "9iaW4vYmFza", "vYmluL2Jhc2"}));
+  EXPECT_EQ(internal::Base64Encode("abc"), "YWJj");
+  EXPECT_EQ(internal::Base64Encode("ab"), "YWI=");
+  Eval eval(CompileText(Rule("  sel: {C|base64offset|contains: '/bin/bash'}\n  condition: sel")));
+  EXPECT_TRUE(eval.Matches({{"C", "echo L2Jpbi9iYXNo | base64 -d"}}));
+  EXPECT_TRUE(eval.Matches({{"C", "xx9iaW4vYmFzayy"}}));
+  EXPECT_TRUE(eval.Matches({{"C", "vYmluL2Jhc2"}}));
+  EXPECT_FALSE(eval.Matches({{"C", "/bin/bash"}}));
+}
+
+TEST(EngineModifiers, WideThenBase64Offset) {
+  EXPECT_EQ(internal::Base64OffsetVariants(internal::Utf16Le("ping")),
+            (std::vector<std::string>{"cABpAG4AZw", "AAaQBuAGcA", "wAGkAbgBnA"}));
+  EXPECT_EQ(internal::Utf16Le("ab"), std::string("a\0b\0", 4));
+  EXPECT_EQ(internal::Utf16Be("ab"), std::string("\0a\0b", 4));
+  EXPECT_EQ(internal::Utf16Le("\xED\x95\x9C"), std::string("\x5C\xD5", 2));  // 한 U+D55C
+  Eval eval(CompileText(Rule("  sel: {C|wide|base64offset|contains: 'ping'}\n  condition: sel")));
+  EXPECT_TRUE(eval.Matches({{"C", "-enc cABpAG4AZwAgADEAMgA3AC4AMAAuADAALgAxAA=="}}));
+}
+
+TEST(EngineModifiers, Utf16AddsTheByteOrderMark) {
+  LoadResult loaded =
+      LoadRulesFromText("t.yml", Rule("  sel: {C|utf16|base64: 'a'}\n  condition: sel"));
+  ASSERT_TRUE(loaded.refusals.empty());
+  const FieldCondition& fc = loaded.rules->rules[0].detection.selections[0].any_of[0][0];
+  auto patterns = internal::ExpandValue(fc, fc.values[0], nullptr);
+  ASSERT_TRUE(patterns.ok());
+  ASSERT_EQ(patterns->size(), 1u);
+  EXPECT_EQ(patterns->front().front().text, internal::Base64Encode(std::string("\xFF\xFE"
+                                                                               "a\0",
+                                                                               4)));
+}
+
+TEST(EngineModifiers, WindashHasFiveDashes) {
+  const std::vector<std::string> v = internal::WindashVariants("-foo");
+  ASSERT_EQ(v.size(), 5u);
+  EXPECT_EQ(v[0], "-foo");  // as written first
+  EXPECT_EQ(v[1], "/foo");
+  EXPECT_EQ(v[2],
+            "\xE2\x80\x93"
+            "foo");  // en dash
+  EXPECT_EQ(v[3],
+            "\xE2\x80\x94"
+            "foo");  // em dash
+  EXPECT_EQ(v[4],
+            "\xE2\x80\x95"
+            "foo");  // horizontal bar
+  // Two dashes: every combination; a dash inside a word is not a switch.
+  EXPECT_EQ(internal::WindashVariants(" -a /b").size(), 25u);
+  EXPECT_EQ(internal::WindashVariants("x-y").size(), 1u);
+  Eval eval(CompileText(Rule("  sel: {C|windash|contains: ' -enc '}\n  condition: sel")));
+  EXPECT_TRUE(eval.Matches({{"C", "powershell /enc AAAA"}}));
+  EXPECT_TRUE(eval.Matches({{"C",
+                             "powershell \xE2\x80\x94"
+                             "enc AAAA"}}));
+  EXPECT_FALSE(eval.Matches({{"C", "powershell enc AAAA"}}));
+}
+
+TEST(EngineModifiers, Expand) {
+  LoadOptions load;
+  load.placeholders.emplace();
+  (*load.placeholders)["Admins"] = {"root", "adm*"};
+  LoadResult loaded =
+      LoadRulesFromText("t.yml", Rule("  sel: {User|expand: '%Admins%'}\n  condition: sel"), load);
+  ASSERT_TRUE(loaded.refusals.empty());
+  CompileOptions options;
+  options.placeholders = *load.placeholders;
+  auto rules = CompiledRules::Compile(loaded.rules, options);
+  ASSERT_TRUE(rules.ok());
+  Eval eval(rules.value());
+  EXPECT_TRUE(eval.Matches({{"User", "root"}}));
+  EXPECT_TRUE(eval.Matches({{"User", "admin"}}));
+  EXPECT_FALSE(eval.Matches({{"User", "guest"}}));
+}
+
+// ---- conditions ---------------------------------------------------------------------
+
+TEST(EngineConditions, AndBindsTighterThanOr) {
+  const std::string d = "  a: {A: 1}\n  b: {B: 1}\n  c: {C: 1}\n  condition: a or b and c";
+  EXPECT_TRUE(Match(d, {{"A", "1"}}));  // a or (b and c)
+  EXPECT_FALSE(Match(d, {{"B", "1"}}));
+  EXPECT_TRUE(Match(d, {{"B", "1"}, {"C", "1"}}));
+}
+
+TEST(EngineConditions, NotBindsTighterThanAnd) {
+  const std::string d = "  a: {A: 1}\n  b: {B: 1}\n  condition: not a and b";
+  EXPECT_TRUE(Match(d, {{"B", "1"}}));  // (not a) and b
+  EXPECT_FALSE(Match(d, {{"A", "1"}, {"B", "1"}}));
+  EXPECT_FALSE(Match(d, {{"C", "1"}}));
+}
+
+TEST(EngineConditions, OneOfAllOfAndThem) {
+  const std::string sel = "  sel_a: {A: 1}\n  sel_b: {B: 1}\n  _hidden: {H: 1}\n";
+  EXPECT_TRUE(Match(sel + "  condition: 1 of sel_*", {{"B", "1"}}));
+  EXPECT_FALSE(Match(sel + "  condition: all of sel_*", {{"B", "1"}}));
+  EXPECT_TRUE(Match(sel + "  condition: all of sel_*", {{"A", "1"}, {"B", "1"}}));
+  // `them` leaves out identifiers starting with _.
+  EXPECT_TRUE(Match(sel + "  condition: all of them", {{"A", "1"}, {"B", "1"}}));
+  EXPECT_FALSE(Match(sel + "  condition: 1 of them", {{"H", "1"}}));
+}
+
+TEST(EngineConditions, ListOfMapsIsOrMapIsAnd) {
+  const std::string d = "  sel:\n    - {A: 1, B: 2}\n    - {C: 3}\n  condition: sel";
+  EXPECT_TRUE(Match(d, {{"A", "1"}, {"B", "2"}}));
+  EXPECT_FALSE(Match(d, {{"A", "1"}}));
+  EXPECT_TRUE(Match(d, {{"C", "3"}}));
+}
+
+TEST(EngineConditions, FilterOnlyRuleIsEvaluatedForEveryEvent) {
+  // No positive pattern: the matcher must still evaluate it.
+  Eval eval(CompileText(Rule("  f: {A: x}\n  condition: not f")));
+  EXPECT_TRUE(eval.Matches({{"B", "y"}}));
+  EXPECT_FALSE(eval.Matches({{"A", "X"}}));
+}
+
+// ---- log sources ----------------------------------------------------------------------
+
+TEST(EngineLogSources, ProcessCreationIsSysmonOneOrSecurity4688WithRenames) {
+  Eval eval(
+      CompileText("title: whoami\nlogsource: {product: windows, category: process_creation}\n"
+                  "detection:\n  sel: {Image|endswith: '\\whoami.exe'}\n  condition: sel\n"));
+  EXPECT_TRUE(eval.Matches({{"EventID", "1"}, {"Image", "C:\\Windows\\System32\\whoami.exe"}},
+                           "windows.sysmon"));
+  // Security 4688 names the image NewProcessName.
+  EXPECT_TRUE(
+      eval.Matches({{"EventID", "4688"}, {"NewProcessName", "C:\\Windows\\System32\\whoami.exe"}},
+                   "windows.security"));
+  EXPECT_FALSE(
+      eval.Matches({{"EventID", "4688"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.security"));
+  // EventID 1 outside the Sysmon channel is not a process creation.
+  EXPECT_FALSE(
+      eval.Matches({{"EventID", "1"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.application"));
+  EXPECT_FALSE(eval.Matches({{"EventID", "3"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.sysmon"));
+}
+
+TEST(EngineLogSources, ServiceRulesAreConstrainedByChannel) {
+  Eval eval(
+      CompileText("title: defender\nlogsource: {product: windows, service: windefend}\n"
+                  "detection:\n  sel: {EventID: 1116}\n  condition: sel\n"));
+  EXPECT_TRUE(eval.Matches(
+      {{"EventID", "1116"}, {"Channel", "Microsoft-Windows-Windows Defender/Operational"}},
+      "windows.microsoft_windows_windows_defender_operational"));
+  EXPECT_FALSE(eval.Matches({{"EventID", "1116"}, {"Channel", "System"}}, "windows.system"));
+}
+
+TEST(EngineLogSources, WebserverW3cNamesAreRenamedToEcs) {
+  Eval eval(
+      CompileText("title: trav\nlogsource: {category: webserver}\n"
+                  "detection:\n  sel: {cs-uri-query|contains: '../', sc-status: 200}\n"
+                  "  condition: sel\n"));
+  EXPECT_TRUE(eval.Matches(
+      {{"url.query", "f=../../etc/passwd"}, {"http.response.status_code", "200"}}, "nginx.access"));
+  EXPECT_FALSE(eval.Matches(
+      {{"url.query", "f=../../etc/passwd"}, {"http.response.status_code", "404"}}, "nginx.access"));
+  EXPECT_FALSE(
+      eval.Matches({{"url.query", "f=../"}, {"http.response.status_code", "200"}}, "linux.auth"));
+}
+
+TEST(EngineLogSources, UnmappedLogSourceUsesTheConventionDataset) {
+  CompileReport report;
+  Eval eval(
+      CompileText("title: ct\nlogsource: {product: aws, service: cloudtrail}\n"
+                  "detection:\n  sel: {eventName: ConsoleLogin}\n  condition: sel\n",
+                  &report));
+  ASSERT_EQ(report.convention.size(), 1u);
+  EXPECT_NE(report.convention[0].message.find("aws.cloudtrail"), std::string::npos);
+  EXPECT_TRUE(eval.Matches({{"eventName", "ConsoleLogin"}}, "aws.cloudtrail"));
+  EXPECT_FALSE(eval.Matches({{"eventName", "ConsoleLogin"}}, "test"));
+}
+
+TEST(EngineLogSources, DefaultMappingParses) {
+  auto map = LogSourceMap::Default();
+  ASSERT_NE(map, nullptr);
+  EXPECT_GT(map->entries().size(), 50u);
+  auto bad = LogSourceMap::Parse("bad.yml", "logsources:\n  - product: x\n    variants: []\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad.yml:2"), std::string::npos);
+}
+
+// ---- the matcher --------------------------------------------------------------------
+
+TEST(EngineMatcher, HitsComeInRuleOrderEachRuleOnce) {
+  std::string yaml;
+  for (int i = 0; i < 5; ++i) {
+    yaml += (i > 0 ? "---\n" : "") +
+            Rule("  sel: {F|contains: x}\n  condition: sel", "r" + std::to_string(i));
+  }
+  Eval eval(CompileText(yaml));
+  EXPECT_EQ(eval.Titles({{"F", "xx"}}), (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4"}));
+}
+
+TEST(EngineMatcher, EvidenceNamesTheMatchedFields) {
+  auto rules = CompileText(
+      Rule("  sel: {A|contains: evil, B: 1}\n  f: {C: skip}\n  condition: sel and not f"));
+  Eval eval(rules);
+  ASSERT_TRUE(eval.Matches({{"A", "so evil"}, {"B", "1"}, {"D", "other"}}));
+  rampart::Detection d =
+      rules->MakeDetection(eval.batch(), eval.batch()[0], eval.hits()[0], eval.matcher());
+  ASSERT_EQ(d.evidence.size(), 2u);
+  EXPECT_EQ(d.evidence[0].field, "A");
+  EXPECT_EQ(d.evidence[0].value, "so evil");
+  EXPECT_EQ(d.evidence[1].field, "B");
+}
+
+// Vectorscan 5.4.9's AVX-512 scanner misses these (see internal/hs_runtime.h); the
+// matcher must not.
+TEST(EngineMatcher, SmallLiteralSetsSharingAFirstByteMatchInLongValues) {
+  Eval eval(CompileText(Rule("  sel: {F|endswith: ['.exe', '.dll']}\n  condition: sel")));
+  Eval contains(CompileText(Rule("  sel: {F|contains: ['.exe', '.dll']}\n  condition: sel")));
+  for (size_t n = 0; n < 300; ++n) {
+    const std::string value = std::string(n, 'x') + ".exe";
+    EXPECT_TRUE(eval.Matches({{"F", value}})) << n;
+    EXPECT_TRUE(contains.Matches({{"F", value}})) << n;
+  }
+}
+
+}  // namespace
+}  // namespace rampart::sigma
