@@ -1,7 +1,7 @@
 // libFuzzer target for the YAML loaders a user hands to Rampart: the server config, the
-// masking policy and the JSON-lines mapping. Each must turn any bytes into either a value
-// or an error Status, never an escaping exception or a crash. The loaders read files, so
-// the input is written to a per-process temporary file first.
+// masking policy, the JSON-lines mapping and the Sigma log-source mapping. Each must turn any bytes
+// into either a value or an error Status, never an escaping exception or a crash. The loaders read
+// files, so the input is written to a per-process temporary file first.
 
 #include <unistd.h>
 
@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <string>
 
+#include "detect/sigma/logsource_map.h"
 #include "enrich/enrich.h"
 #include "ingest/server.h"
 #include "parse/parse.h"
@@ -25,5 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)rampart::ingest::LoadServerConfig(path);
   (void)rampart::enrich::LoadMaskingPolicy(path);
   (void)rampart::parse::LoadJsonMapping(path);
+  auto map = rampart::sigma::LogSourceMap::Parse(
+      "fuzz", std::string_view(reinterpret_cast<const char*>(data), size));
+  if (map.ok()) {
+    (void)map.value()->Find(rampart::sigma::LogSource{"windows", "process_creation", "", ""});
+  }
   return 0;
 }

@@ -2,7 +2,9 @@
 // file (YAML, possibly several documents) through the whole loader (reader, collector,
 // condition parser, correlation resolution), and as a condition string through the
 // condition parser and resolver. Both must turn any bytes into rules or refusals, never an
-// escaping exception (yaml-cpp throws), a crash or unbounded recursion.
+// escaping exception (yaml-cpp throws), a crash or unbounded recursion. Loaded rules are
+// also compiled (Vectorscan/PCRE2) and matched against a small event whose field values
+// are the input's bytes.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/event.h"
+#include "core/field_dict.h"
 #include "detect/sigma/condition_parser.h"
+#include "detect/sigma/engine.h"
 #include "detect/sigma/sigma.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -24,6 +29,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)loaded.rules->rules.at(ref.index).meta.title.size();
       } else {
         (void)loaded.rules->correlations.at(ref.index).meta.title.size();
+      }
+    }
+  }
+
+  auto compiled = rampart::sigma::CompiledRules::Compile(loaded.rules);
+  if (compiled.ok() && !loaded.rules->rules.empty()) {
+    rampart::EventBatch batch;
+    rampart::Event& e = batch.BeginEvent();
+    e.dataset = "test";
+    e.tenant = "default";
+    e.raw = batch.Copy(text);
+    for (const char* name : {"Image", "CommandLine", "EventID", "source.ip"}) {
+      batch.AddField(rampart::FieldDict::Intern(name), batch.Copy(text.substr(0, 256)));
+    }
+    batch.CommitEvent();
+    rampart::sigma::Matcher matcher(compiled.value());
+    std::vector<rampart::sigma::RuleHit> hits;
+    // The rules' own datasets, and one that no rule maps to.
+    for (const char* dataset : {"test", "windows.sysmon", "nginx.access", "linux.auth"}) {
+      batch[0].dataset = dataset;
+      hits.clear();
+      matcher.Match(batch, batch[0], &hits);
+      for (const rampart::sigma::RuleHit& hit : hits) {
+        (void)compiled.value()->MakeDetection(batch, batch[0], hit, matcher);
       }
     }
   }

@@ -139,7 +139,8 @@ std::unique_ptr<const IocIndex> BuildIndex(std::span<const Indicator> indicators
       case IndicatorType::kCidr6: {
         const size_t slash = v.rfind('/');
         int prefix = 0;
-        indexed = slash != std::string_view::npos && ParseInt(v.substr(slash + 1), &prefix);
+        indexed = slash != std::string_view::npos && ParseInt(v.substr(slash + 1), &prefix) &&
+                  prefix > 0 && prefix <= (ind.type == IndicatorType::kCidr4 ? 32 : 128);
         if (!indexed) {
           break;
         }

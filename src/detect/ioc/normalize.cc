@@ -338,10 +338,14 @@ bool SplitUrl(std::string_view s, UrlParts* out) {
   if (p.host.empty()) {
     return false;
   }
+  // Host characters: RFC 3986 unreserved and percent escapes, UTF-8 bytes (IDN written
+  // raw), and ':' inside brackets. Brackets and other punctuation in a host are refused so
+  // that normalising (which edits only the host) cannot form a defanging pattern such as
+  // "[.]" and normal forms stay stable.
   for (char c : p.host) {
-    // ':' only inside brackets: "a:b:80" is not a host and port.
-    if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '\\' ||
-        (c == ':' && !p.bracketed)) {
+    const bool ok = IsAlpha(c) || IsDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+                    c == '%' || static_cast<unsigned char>(c) >= 0x80 || (c == ':' && p.bracketed);
+    if (!ok) {
       return false;
     }
   }
@@ -525,7 +529,8 @@ IpParse ParseIpOrNetwork(std::string_view v, NormalizedIndicator* out, std::stri
     return IpParse::kNotIp;
   }
   int prefix = 0;
-  if (len.empty() || len.size() > 3 || !ParseInt(len, &prefix)) {
+  // Digits only: from_chars would take "-4" or "+4".
+  if (len.empty() || len.size() > 3 || !IsDigit(len.front()) || !ParseInt(len, &prefix)) {
     *error = "bad network prefix '/" + std::string(Snippet(len)) + "'";
     return IpParse::kBad;
   }

@@ -143,15 +143,18 @@ Status IocStore::Reload(LoadReport* report_out) {
     }
     DirListing tenants;
     RAMPART_RETURN_IF_ERROR(finish(ListDir(dir / sub, &tenants)));
+    const std::string prefix = sub + "/";
     for (const std::string& name : tenants.files) {
-      report.ignored_files.push_back(sub + "/" + name);
+      report.ignored_files.push_back(prefix + name);
     }
     for (const std::string& name : tenants.ignored) {
-      report.ignored_files.push_back(sub + "/" + name);
+      report.ignored_files.push_back(prefix + name);
     }
     for (const std::string& tenant : tenants.subdirs) {
+      std::string tenant_prefix = prefix;
+      tenant_prefix.append(tenant).append("/");
       Result<std::shared_ptr<const IocSet>> set =
-          LoadDir(dir / sub / tenant, sub + "/" + tenant + "/", now, report, nullptr);
+          LoadDir(dir / sub / tenant, tenant_prefix, now, report, nullptr);
       if (!set.ok()) {
         return finish(set.status());
       }

@@ -4,11 +4,14 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -571,27 +574,55 @@ int Eval3(const Program& p, uint32_t node, const std::vector<bool>& off) {
   return 2;
 }
 
-// Pattern atoms that appear under an even number of `not`s.
-void PositivePatternAtoms(const Program& p, uint32_t node, bool negated, std::set<uint32_t>* out) {
+// A set of pattern atoms at least one of which must hit for `node` to be true, with a cost
+// estimate; nullopt when the node can be true without any pattern hit. Of the children of
+// an `and`, the cheapest set is kept: a rule that needs an Image and a CommandLine match
+// becomes a candidate on one of them only. Short literals hit often, so they cost more.
+struct Necessary {
+  double cost = 0;
+  std::vector<uint32_t> atoms;
+};
+
+std::optional<Necessary> NecessaryAtoms(const Program& p, uint32_t node) {
   const Node& n = p.nodes[node];
   switch (n.op) {
-    case NodeOp::kAtom:
-      if (!negated && p.atoms[n.a].kind == AtomKind::kPattern) {
-        out->insert(n.a);
+    case NodeOp::kAtom: {
+      const Atom& atom = p.atoms[n.a];
+      if (atom.kind != AtomKind::kPattern) {
+        return std::nullopt;
       }
-      return;
+      const size_t len = atom.label.size();
+      return Necessary{len >= 8 ? 1.0 : len >= 4 ? 2.0 : 4.0, {n.a}};
+    }
+    case NodeOp::kFalse:
+      return Necessary{};  // never true: nothing needs to trigger it
+    case NodeOp::kTrue:
     case NodeOp::kNot:
-      PositivePatternAtoms(p, n.a, !negated, out);
-      return;
-    case NodeOp::kAnd:
-    case NodeOp::kOr:
+      return std::nullopt;
+    case NodeOp::kOr: {
+      Necessary all;
       for (uint32_t i = 0; i < n.n; ++i) {
-        PositivePatternAtoms(p, p.children[n.a + i], negated, out);
+        std::optional<Necessary> child = NecessaryAtoms(p, p.children[n.a + i]);
+        if (!child) {
+          return std::nullopt;
+        }
+        all.cost += child->cost;
+        all.atoms.insert(all.atoms.end(), child->atoms.begin(), child->atoms.end());
       }
-      return;
-    default:
-      return;
+      return all;
+    }
+    case NodeOp::kAnd: {
+      std::optional<Necessary> best;
+      for (uint32_t i = 0; i < n.n; ++i) {
+        std::optional<Necessary> child = NecessaryAtoms(p, p.children[n.a + i]);
+        if (child && (!best || child->cost < best->cost)) {
+          best = std::move(child);
+        }
+      }
+      return best;
+    }
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -645,24 +676,33 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
   if (!builder.BuildDatabases().ok()) {
     return nullptr;
   }
-  // Trigger analysis: a branch whose condition is false while its positive pattern atoms
-  // are false is evaluated only when one of them hits.
+  // Trigger analysis: a branch with a set of necessary pattern atoms is evaluated only when
+  // one of them hits (checked: with those atoms false the condition must be false).
   program->triggers.resize(program->atoms.size());
   std::vector<bool> off(program->atoms.size(), false);
   for (uint32_t i = 0; i < program->branches.size(); ++i) {
-    std::set<uint32_t> positive;
-    PositivePatternAtoms(*program, program->branches[i].condition, false, &positive);
+    std::optional<Necessary> necessary = NecessaryAtoms(*program, program->branches[i].condition);
+    std::vector<uint32_t> positive;
+    if (necessary) {
+      std::sort(necessary->atoms.begin(), necessary->atoms.end());
+      necessary->atoms.erase(std::unique(necessary->atoms.begin(), necessary->atoms.end()),
+                             necessary->atoms.end());
+      positive = std::move(necessary->atoms);
+    }
     for (uint32_t a : positive) {
-      off[a] = program->atoms[a].kind == AtomKind::kPattern;
+      off[a] = true;
     }
     const bool needs_hit =
-        !positive.empty() && Eval3(*program, program->branches[i].condition, off) == 0;
+        necessary.has_value() && Eval3(*program, program->branches[i].condition, off) == 0;
     for (uint32_t a : positive) {
       off[a] = false;
     }
     if (needs_hit) {
       for (uint32_t a : positive) {
         program->triggers[a].push_back(i);
+        if (program->atoms[a].slot != kNoSlot) {
+          program->slots[program->atoms[a].slot].eager = true;
+        }
       }
     } else {
       program->always.push_back(i);
@@ -702,30 +742,51 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   }
   CompileReport local;
   CompileReport& r = report != nullptr ? *report : local;
-  for (uint32_t i = 0; i < rules->rules.size(); ++i) {
+  // Validate every rule by building a throwaway program for each of its variants: a rule
+  // that cannot be compiled is reported here, never discovered later on an event. Rules are
+  // independent, so this runs on all cores; the results are taken in rule order below.
+  const size_t n = rules->rules.size();
+  std::vector<LogSourceLookup> lookups(n);
+  std::vector<Status> statuses(n);
+  std::atomic<size_t> next{0};
+  auto validate = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      const Rule& rule = rules->rules[i];
+      lookups[i] = compiled->options_.logsources->Find(rule.logsource);
+      for (const LogSourceVariant& variant : lookups[i].variants) {
+        Program scratch;
+        internal::Builder builder(&scratch, compiled->options_);
+        auto slot_for = [&](const std::string& sigma_field) {
+          auto it = variant.fields.find(sigma_field);
+          return builder.SlotFor(it == variant.fields.end() ? sigma_field : it->second);
+        };
+        std::vector<int64_t> selection_nodes(rule.detection.selections.size(), -1);
+        Result<uint32_t> node = builder.ConditionNodeOf(rule.detection.condition, rule.detection,
+                                                        selection_nodes, slot_for);
+        if (!node.ok()) {
+          statuses[i] = node.status();
+          break;
+        }
+      }
+    }
+  };
+  const size_t threads =
+      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, std::max<size_t>(1, n / 64));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back(validate);
+  }
+  validate();
+  for (std::thread& t : pool) {
+    t.join();
+  }
+  for (uint32_t i = 0; i < n; ++i) {
     const Rule& rule = rules->rules[i];
     auto issue = [&](std::string message) {
       return CompileIssue{i, rule.meta.location, rule.meta.id, rule.meta.title, std::move(message)};
     };
-    LogSourceLookup lookup = compiled->options_.logsources->Find(rule.logsource);
-    // Validate every variant by building a throwaway program for it: a rule that cannot be
-    // compiled is reported here, never discovered later on an event.
-    Status status;
-    for (const LogSourceVariant& variant : lookup.variants) {
-      Program scratch;
-      internal::Builder builder(&scratch, compiled->options_);
-      auto slot_for = [&](const std::string& sigma_field) {
-        auto it = variant.fields.find(sigma_field);
-        return builder.SlotFor(it == variant.fields.end() ? sigma_field : it->second);
-      };
-      std::vector<int64_t> selection_nodes(rule.detection.selections.size(), -1);
-      Result<uint32_t> node = builder.ConditionNodeOf(rule.detection.condition, rule.detection,
-                                                      selection_nodes, slot_for);
-      if (!node.ok()) {
-        status = node.status();
-        break;
-      }
-    }
+    LogSourceLookup& lookup = lookups[i];
+    const Status& status = statuses[i];
     if (!status.ok()) {
       r.skipped.push_back(issue(std::string(status.message())));
       continue;
@@ -746,7 +807,7 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
 }
 
 const Program* CompiledRules::ProgramFor(std::string_view dataset) const {
-  std::lock_guard<std::mutex> lock(programs_mutex_);
+  std::unique_lock<std::mutex> lock(programs_mutex_);
   auto it = programs_.find(dataset);
   if (it != programs_.end()) {
     return it->second;
@@ -762,13 +823,21 @@ const Program* CompiledRules::ProgramFor(std::string_view dataset) const {
   }
   // Datasets with the same rules share one program (the windows.* channels that no entry
   // names all get the one of the `product: windows` rules).
+  // The build runs without the lock, so threads build different programs at once; a thread
+  // that needs a program another is building waits for it.
   auto shared = shared_programs_.find(selected);
   if (shared == shared_programs_.end()) {
-    shared = shared_programs_
-                 .emplace(selected, internal::BuildProgram(*rules_, branches_, selected, options_))
-                 .first;
+    shared = shared_programs_.emplace(selected, ProgramSlot{}).first;
+    lock.unlock();
+    std::unique_ptr<Program> built = internal::BuildProgram(*rules_, branches_, selected, options_);
+    lock.lock();
+    shared->second.program = std::move(built);
+    shared->second.ready = true;
+    programs_built_.notify_all();
+  } else {
+    programs_built_.wait(lock, [&] { return shared->second.ready; });
   }
-  const Program* program = shared->second.get();
+  const Program* program = shared->second.program.get();
   programs_.emplace(std::string(dataset), program);
   return program;
 }

@@ -23,6 +23,7 @@
 // placeholder, a regex neither Vectorscan nor PCRE2 accepts) is listed in the report, and
 // rules whose log source has no mapping are listed as mapped by convention.
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -107,7 +108,13 @@ class CompiledRules {
   std::vector<Branch> branches_;
   mutable std::mutex programs_mutex_;
   mutable std::map<std::string, const Program*, std::less<>> programs_;
-  mutable std::map<std::vector<uint32_t>, std::unique_ptr<Program>> shared_programs_;
+  struct ProgramSlot {
+    std::unique_ptr<Program> program;  // null: no rule applies
+    bool ready = false;                // built (a thread may be building it)
+  };
+  // Keyed by the branches a dataset selects: datasets with the same rules share a program.
+  mutable std::map<std::vector<uint32_t>, ProgramSlot> shared_programs_;
+  mutable std::condition_variable programs_built_;
 };
 
 // Per-thread matching state. Not thread-safe; create one per worker.

@@ -4,11 +4,13 @@
 // catches everything.
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -231,15 +233,52 @@ Result<LoadResult> LoadRules(const std::vector<std::string>& paths, const LoadOp
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
-  internal::Collector collector(options);
-  std::string text;
-  std::string error;
-  for (const std::string& file : files) {
-    if (!ReadFile(file, &text, &error)) {
-      collector.AddFileRefusal(file, 0, 0, RefusalReason::kIoError, error);
-      continue;
+  // Reading and YAML parsing (most of the time) run on all cores; the collector then takes
+  // the files in sorted order, so the result does not depend on the thread count.
+  struct Parsed {
+    std::string io_error;  // non-empty: the file could not be read
+    bool yaml_ok = true;
+    internal::ReadError yaml_error;
+    std::vector<internal::RawDocument> docs;
+  };
+  std::vector<Parsed> parsed(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    std::string text;
+    for (size_t i = next++; i < files.size(); i = next++) {
+      Parsed& p = parsed[i];
+      if (!ReadFile(files[i], &text, &p.io_error)) {
+        if (p.io_error.empty()) {
+          p.io_error = "cannot read the file";
+        }
+        continue;
+      }
+      p.yaml_ok = internal::ReadYamlDocuments(text, &p.docs, &p.yaml_error);
     }
-    CollectText(collector, file, text);
+  };
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
+                                            std::max<size_t>(1, files.size() / 32));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back(work);
+  }
+  work();
+  for (std::thread& t : pool) {
+    t.join();
+  }
+
+  internal::Collector collector(options);
+  for (size_t i = 0; i < files.size(); ++i) {
+    Parsed& p = parsed[i];
+    if (!p.io_error.empty()) {
+      collector.AddFileRefusal(files[i], 0, 0, RefusalReason::kIoError, p.io_error);
+    } else if (!p.yaml_ok) {
+      collector.AddFileRefusal(files[i], p.yaml_error.line, p.yaml_error.column,
+                               RefusalReason::kYamlSyntax, std::move(p.yaml_error.message));
+    } else {
+      collector.AddFile(files[i], p.docs);
+    }
+    p = Parsed();  // release the YAML trees as we go
   }
   return collector.Finish(files.size());
 }

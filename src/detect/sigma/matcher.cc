@@ -45,6 +45,7 @@ struct Matcher::State {
   std::vector<uint32_t> atom_stamp;  // pattern atoms: hit; direct atoms: evaluated
   std::vector<uint8_t> atom_value;   // direct atoms: the cached result
   std::vector<uint32_t> slot_stamp;  // slot has at least one value in this event
+  std::vector<uint32_t> scan_stamp;  // slot's values have been scanned
   std::vector<uint32_t> slot_first;  // first value (index into values)
   std::vector<uint32_t> value_next;  // next value of the same slot, or UINT32_MAX
   std::vector<std::string_view> values;
@@ -203,6 +204,9 @@ class Evaluator {
   bool Atom(uint32_t id) {
     const internal::Atom& a = p_.atoms[id];
     if (a.kind == AtomKind::kPattern) {
+      if (a.slot != kNoSlot && s_.scan_stamp[a.slot] != s_.gen) {
+        ScanSlot(a.slot);
+      }
       return s_.atom_stamp[id] == s_.gen;
     }
     if (s_.atom_stamp[id] == s_.gen) {
@@ -215,6 +219,18 @@ class Evaluator {
   }
 
  private:
+  // A field that was not scanned in the pass over the event (see SlotInfo::eager).
+  void ScanSlot(uint32_t slot) {
+    s_.scan_stamp[slot] = s_.gen;
+    if (s_.slot_stamp[slot] != s_.gen) {
+      return;
+    }
+    const internal::SlotInfo& info = p_.slots[slot];
+    for (uint32_t v = s_.slot_first[slot]; v != UINT32_MAX; v = s_.value_next[v]) {
+      Scan(s_, info.db, info.lit_db, s_.values[v]);
+    }
+  }
+
   // Calls f(value) for each value of a slot; stops and returns true when f does.
   template <typename F>
   bool AnyValue(uint32_t slot, F&& f) const {
@@ -331,6 +347,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   if (++s.gen == 0) {  // wrapped: forget every stamp
     std::fill(s.atom_stamp.begin(), s.atom_stamp.end(), 0);
     std::fill(s.slot_stamp.begin(), s.slot_stamp.end(), 0);
+    std::fill(s.scan_stamp.begin(), s.scan_stamp.end(), 0);
     std::fill(s.branch_stamp.begin(), s.branch_stamp.end(), 0);
     std::fill(s.rule_stamp.begin(), s.rule_stamp.end(), 0);
     s.gen = 1;
@@ -342,6 +359,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   if (s.slot_stamp.size() < program->slots.size()) {
     s.slot_stamp.resize(program->slots.size(), 0);
     s.slot_first.resize(program->slots.size(), 0);
+    s.scan_stamp.resize(program->slots.size(), 0);
   }
   if (s.branch_stamp.size() < program->branches.size()) {
     s.branch_stamp.resize(program->branches.size(), 0);
@@ -367,7 +385,11 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
         s.value_next.push_back(s.slot_first[slot]);
       }
       s.slot_first[slot] = index;
-      Scan(s, program->slots[slot].db, program->slots[slot].lit_db, f.value);
+      const internal::SlotInfo& info = program->slots[slot];
+      if (info.eager) {
+        s.scan_stamp[slot] = s.gen;
+        Scan(s, info.db, info.lit_db, f.value);
+      }
     }
     if (has_keywords) {
       Scan(s, program->keyword_db, program->keyword_lit_db, f.value);

@@ -45,6 +45,8 @@ TEST(NormalizeTest, Networks) {
   EXPECT_EQ(Norm("2001:db8::/129"), "error: prefix /129 out of range for IPv6");
   EXPECT_EQ(Norm("0.0.0.0/0"), "error: prefix /0 would match every address");
   EXPECT_EQ(Norm("10.0.0.0/x"), "error: bad network prefix '/x'");
+  EXPECT_EQ(Norm("10.0.0.0/-4"), "error: bad network prefix '/-4'");  // found by fuzzing
+  EXPECT_EQ(Norm("10.0.0.0/"), "error: bad network prefix '/'");
 }
 
 TEST(NormalizeTest, Domains) {
@@ -131,6 +133,9 @@ TEST(NormalizeTest, NormalFormsAreStable) {
   }
   // An unbracketed host with ':' is not host:port.
   EXPECT_EQ(Norm("http://a:b:80/"), "error: not a valid absolute URL");
+  // Found by fuzzing: removing the host's trailing dot formed "[/]", which the next
+  // normalisation refanged. Brackets are not host characters.
+  EXPECT_EQ(Norm("hxxp://bad[./]list"), "error: not a valid absolute URL");
 }
 
 TEST(NormalizeTest, EmptyAndOversized) {

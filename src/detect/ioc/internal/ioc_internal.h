@@ -3,7 +3,6 @@
 // field-role table of the matcher, and the context the list loaders share.
 
 #include <algorithm>
-#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,7 +28,10 @@ namespace rampart::ioc::internal {
 struct U128 {
   uint64_t hi = 0;
   uint64_t lo = 0;
-  auto operator<=>(const U128&) const = default;  // numeric order: hi, then lo
+  bool operator==(const U128&) const = default;
+  // Numeric order: hi, then lo.
+  bool operator<(const U128& o) const { return hi < o.hi || (hi == o.hi && lo < o.lo); }
+  bool operator<=(const U128& o) const { return !(o < *this); }
 };
 
 struct U128Hash {

@@ -68,6 +68,10 @@ struct SlotInfo {
   FieldId field = 0;
   hs_database_t* db = nullptr;      // regex-class patterns; null when none
   hs_database_t* lit_db = nullptr;  // literal-class patterns; null when none
+  // Scanned in the pass over the event's fields when some rule needs a hit on this field
+  // to become a candidate; otherwise (fields used only in filters and log-source
+  // conditions) scanned when a candidate's condition first asks.
+  bool eager = false;
 };
 
 // A pattern that is one literal with optional wildcards at the ends (equals, contains,
