@@ -1,6 +1,7 @@
 #pragma once
 // Private to src/cli: subcommand registration.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,6 +25,15 @@ Runner AddIocCommand(CLI::App& app);
 // '--level>=X' becomes '--min-level X' (CLI11 would read it as an option "--level>").
 // Arguments after "--" are left alone. detections_cmd.cc.
 void RewriteLevelComparisons(std::vector<std::string>& args);
+
+// 1234567 -> "1,234,567" (summaries on stderr).
+inline std::string Grouped(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
+    s.insert(static_cast<size_t>(i), ",");
+  }
+  return s;
+}
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitOk = 0;

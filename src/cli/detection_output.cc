@@ -72,6 +72,7 @@ std::string CutToWidth(std::string_view line, size_t width) {
   size_t used = 0;
   for (size_t i = 0; i < line.size();) {
     wchar_t wc = 0;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): the conversion state is local
     size_t n = std::mbrtowc(&wc, line.data() + i, line.size() - i, &state);
     int w = 1;
     if (n == static_cast<size_t>(-1) || n == static_cast<size_t>(-2) || n == 0) {

@@ -43,24 +43,13 @@ struct HuntArgs {
   std::vector<std::string> paths;
 };
 
-std::string Thousands(uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) {
-      out += ',';
-    }
-    out += digits[i];
-  }
-  return out;
-}
-
 void PrintSummary(const hunt::HuntSummary& s) {
   std::fprintf(
       stderr,
       "hunted %s events (%s records) from %zu file(s) in %.2f s (%s events/s, %d thread(s))\n",
-      Thousands(s.events).c_str(), Thousands(s.records).c_str(), s.files, s.seconds,
-      Thousands(static_cast<uint64_t>(s.seconds > 0 ? s.events / s.seconds : 0)).c_str(),
+      Grouped(s.events).c_str(), Grouped(s.records).c_str(), s.files, s.seconds,
+      Grouped(static_cast<uint64_t>(s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0))
+          .c_str(),
       s.threads);
   std::fprintf(stderr,
                "rules: %zu loaded, %zu refused, %zu not compiled, %zu mapped by convention; %zu "
@@ -68,9 +57,9 @@ void PrintSummary(const hunt::HuntSummary& s) {
                s.rules_loaded, s.rules_refused, s.rules_not_compiled, s.rules_by_convention,
                s.correlations, s.indicators);
   if (s.unparsed > 0) {
-    std::fprintf(stderr, "unparsed records: %s\n", Thousands(s.unparsed).c_str());
+    std::fprintf(stderr, "unparsed records: %s\n", Grouped(s.unparsed).c_str());
     for (const auto& [reason, n] : s.unparsed_reasons) {
-      std::fprintf(stderr, "  %8s  %s\n", Thousands(n).c_str(), reason.c_str());
+      std::fprintf(stderr, "  %8s  %s\n", Grouped(n).c_str(), reason.c_str());
     }
   }
   for (const std::string& f : s.skipped_files) {
@@ -78,18 +67,18 @@ void PrintSummary(const hunt::HuntSummary& s) {
   }
   std::string levels;
   for (auto it = s.by_level.rbegin(); it != s.by_level.rend(); ++it) {
-    levels += "  " + std::string(SeverityName(it->first)) + " " + Thousands(it->second);
+    levels += "  " + std::string(SeverityName(it->first)) + " " + Grouped(it->second);
   }
-  std::fprintf(stderr, "detections: %s%s\n", Thousands(s.detections).c_str(), levels.c_str());
+  std::fprintf(stderr, "detections: %s%s\n", Grouped(s.detections).c_str(), levels.c_str());
   if (s.dropped_detections > 0) {
     std::fprintf(stderr,
                  "warning: %s detections beyond --max-detections were counted, not printed\n",
-                 Thousands(s.dropped_detections).c_str());
+                 Grouped(s.dropped_detections).c_str());
   }
   if (!s.by_rule.empty()) {
     std::fprintf(stderr, "%8s  %-13s  %-11s  %s\n", "count", "level", "kind", "rule");
     for (const hunt::RuleCount& c : s.by_rule) {
-      std::fprintf(stderr, "%8s  %-13s  %-11s  %s (%s)\n", Thousands(c.count).c_str(),
+      std::fprintf(stderr, "%8s  %-13s  %-11s  %s (%s)\n", Grouped(c.count).c_str(),
                    std::string(SeverityName(c.level)).c_str(),
                    std::string(DetectionKindName(c.kind)).c_str(), c.title.c_str(),
                    c.rule_id.c_str());

@@ -26,14 +26,6 @@ struct IngestArgs {
   bool quiet = false;
 };
 
-std::string Grouped(uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-    s.insert(static_cast<size_t>(i), ",");
-  }
-  return s;
-}
-
 int RunIngest(const IngestArgs& args) {
   ingest::ImportOptions options;
   if (!parse::ParseFormatName(args.format, &options.format)) {

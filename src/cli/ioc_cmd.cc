@@ -8,12 +8,13 @@
 #include <sys/types.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "cli/commands.h"
@@ -60,17 +61,20 @@ int RunCheck(const IocArgs& args) {
 int RunReload(const IocArgs& args) {
   const std::string pid_file = args.data_dir + "/rampart.pid";
   std::ifstream in(pid_file);
-  long pid = 0;
+  int64_t pid = 0;
   if (!(in >> pid) || pid <= 1) {
     std::fprintf(stderr, "error: no running server: cannot read a pid from %s\n", pid_file.c_str());
     return kExitError;
   }
   if (kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
-    std::fprintf(stderr, "error: cannot signal pid %ld (from %s): %s\n", pid, pid_file.c_str(),
-                 std::strerror(errno));
+    const std::string reason = std::error_code(errno, std::generic_category()).message();
+    std::fprintf(stderr, "error: cannot signal pid %lld (from %s): %s\n",
+                 static_cast<long long>(pid), pid_file.c_str(),
+                 reason.c_str());  // NOLINT(google-runtime-int)
     return kExitError;
   }
-  std::printf("sent SIGHUP to rampart serve (pid %ld): IOC lists are being reloaded\n", pid);
+  std::printf("sent SIGHUP to rampart serve (pid %lld): IOC lists are being reloaded\n",
+              static_cast<long long>(pid));  // NOLINT(google-runtime-int)
   return kExitOk;
 }
 

@@ -317,6 +317,7 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   shared.max_detections_per_worker = options.max_detections;
   std::vector<WorkerResult> results(threads);
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back(Work, std::ref(queue), std::cref(shared), &results[i]);
   }

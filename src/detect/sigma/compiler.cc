@@ -544,25 +544,15 @@ int Eval3(const Program& p, uint32_t node, const std::vector<bool>& off) {
       const int v = Eval3(p, n.a, off);
       return v == 2 ? 2 : 1 - v;
     }
-    case NodeOp::kAnd: {
-      int result = 1;
-      for (uint32_t i = 0; i < n.n; ++i) {
-        const int v = Eval3(p, p.children[n.a + i], off);
-        if (v == 0) {
-          return 0;
-        }
-        if (v == 2) {
-          result = 2;
-        }
-      }
-      return result;
-    }
+    case NodeOp::kAnd:
     case NodeOp::kOr: {
-      int result = 0;
+      // `and` stops at the first false child, `or` at the first true one.
+      const int stop = n.op == NodeOp::kAnd ? 0 : 1;
+      int result = 1 - stop;
       for (uint32_t i = 0; i < n.n; ++i) {
         const int v = Eval3(p, p.children[n.a + i], off);
-        if (v == 1) {
-          return 1;
+        if (v == stop) {
+          return stop;
         }
         if (v == 2) {
           result = 2;

@@ -28,8 +28,8 @@ struct Runtime {
 };
 
 const Runtime& TheRuntime() {
-  static const Runtime runtime;
-  return runtime;
+  static const Runtime kRuntime;
+  return kRuntime;
 }
 
 }  // namespace

@@ -205,12 +205,12 @@ Result<std::shared_ptr<const LogSourceMap>> LogSourceMap::Load(const std::string
 }
 
 std::shared_ptr<const LogSourceMap> LogSourceMap::Default() {
-  static const std::shared_ptr<const LogSourceMap> map = [] {
+  static const std::shared_ptr<const LogSourceMap> kMap = [] {
     auto parsed = Parse("config/sigma/logsources.yaml (built in)", kDefaultLogSourcesYaml);
     // The build embeds a file the tests parse; a failure here is a build defect.
     return parsed.ok() ? parsed.value() : std::make_shared<const LogSourceMap>();
   }();
-  return map;
+  return kMap;
 }
 
 bool LogSourceMap::DatasetMatches(std::string_view pattern, std::string_view dataset) {

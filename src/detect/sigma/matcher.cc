@@ -68,8 +68,8 @@ void SetAtom(Matcher::State* s, uint32_t atom) {
 }
 
 int OnMatch(unsigned int id,
-            unsigned long long /*from*/,
-            unsigned long long /*to*/,
+            unsigned long long /*from*/,  // NOLINT(google-runtime-int): hs callback
+            unsigned long long /*to*/,    // NOLINT(google-runtime-int)
             unsigned int /*flags*/,
             void* context) {
   SetAtom(static_cast<Matcher::State*>(context), id);
@@ -78,8 +78,8 @@ int OnMatch(unsigned int id,
 
 // Literal databases: `id` indexes Program::literals; anchors are checked here.
 int OnLiteral(unsigned int id,
-              unsigned long long /*from*/,
-              unsigned long long to,
+              unsigned long long /*from*/,  // NOLINT(google-runtime-int): hs callback
+              unsigned long long to,        // NOLINT(google-runtime-int)
               unsigned int /*flags*/,
               void* context) {
   auto* s = static_cast<Matcher::State*>(context);
@@ -477,7 +477,7 @@ void CollectEvidence(const Program& p,
 
 }  // namespace
 
-rampart::Detection CompiledRules::MakeDetection(const EventBatch& batch,
+rampart::Detection CompiledRules::MakeDetection(const EventBatch& /*batch*/,
                                                 const Event& event,
                                                 const RuleHit& hit,
                                                 Matcher& matcher) const {
