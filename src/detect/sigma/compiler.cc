@@ -115,7 +115,7 @@ class Builder {
     }
     if (p_->slot_of_field[id] == kNoSlot) {
       p_->slot_of_field[id] = static_cast<uint32_t>(p_->slots.size());
-      p_->slots.push_back(SlotInfo{id, nullptr, nullptr});
+      p_->slots.push_back(SlotInfo{id, nullptr, nullptr, nullptr});
       slot_patterns_.emplace_back();
       slot_literals_.emplace_back();
     }
@@ -198,6 +198,14 @@ class Builder {
     atom.slot = slot;
     atom.label = std::move(label);
     const uint32_t node = AtomNode(key, std::move(atom));
+    if (fresh && slot != kNoSlot && anchor_start && anchor_end) {
+      std::unique_ptr<EqualsIndex>& equals = p_->slots[slot].equals;
+      if (!equals) {
+        equals = std::make_unique<EqualsIndex>();
+      }
+      (cased ? equals->cased[text] : equals->caseless[ToLower(text)]).push_back(p_->nodes[node].a);
+      return node;
+    }
     if (fresh) {
       const uint32_t id = p_->nodes[node].a;
       const auto index = static_cast<uint32_t>(p_->literals.size());

@@ -55,6 +55,7 @@ struct Matcher::State {
   std::vector<uint32_t> candidates;  // branches to evaluate
 
   const Program* program = nullptr;  // of the event being matched
+  std::string lower;                 // a value in lower case, for whole-value lookups
   size_t value_size = 0;             // of the value being scanned
 };
 
@@ -97,7 +98,30 @@ int OnLiteral(unsigned int id,
 void Scan(Matcher::State& s,
           hs_database_t* regex_db,
           hs_database_t* lit_db,
-          std::string_view value) {
+          std::string_view value,
+          const internal::EqualsIndex* equals = nullptr) {
+  if (equals != nullptr) {
+    if (!equals->cased.empty()) {
+      auto it = equals->cased.find(value);
+      if (it != equals->cased.end()) {
+        for (uint32_t atom : it->second) {
+          SetAtom(&s, atom);
+        }
+      }
+    }
+    if (!equals->caseless.empty()) {
+      s.lower.assign(value);
+      for (char& c : s.lower) {
+        c = AsciiLower(c);
+      }
+      auto it = equals->caseless.find(std::string_view(s.lower));
+      if (it != equals->caseless.end()) {
+        for (uint32_t atom : it->second) {
+          SetAtom(&s, atom);
+        }
+      }
+    }
+  }
   if (lit_db != nullptr) {
     s.value_size = value.size();
     s.scan(lit_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnLiteral, &s);
@@ -227,7 +251,7 @@ class Evaluator {
     }
     const internal::SlotInfo& info = p_.slots[slot];
     for (uint32_t v = s_.slot_first[slot]; v != UINT32_MAX; v = s_.value_next[v]) {
-      Scan(s_, info.db, info.lit_db, s_.values[v]);
+      Scan(s_, info.db, info.lit_db, s_.values[v], info.equals.get());
     }
   }
 
@@ -388,7 +412,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
       const internal::SlotInfo& info = program->slots[slot];
       if (info.eager) {
         s.scan_stamp[slot] = s.gen;
-        Scan(s, info.db, info.lit_db, f.value);
+        Scan(s, info.db, info.lit_db, f.value, info.equals.get());
       }
     }
     if (has_keywords) {

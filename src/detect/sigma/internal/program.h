@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <hs/hs.h>
@@ -64,10 +66,24 @@ struct Node {
   uint32_t n = 0;  // kAnd/kOr: child count
 };
 
+// Whole-value literals of one field (Sigma's default equality): a hash lookup of the value
+// replaces a database scan, which costs hundreds of cycles even for a two-byte EventID.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using EqualsMap =
+    std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
+struct EqualsIndex {
+  EqualsMap caseless;  // keys in ASCII lower case
+  EqualsMap cased;
+};
+
 struct SlotInfo {
   FieldId field = 0;
-  hs_database_t* db = nullptr;      // regex-class patterns; null when none
-  hs_database_t* lit_db = nullptr;  // literal-class patterns; null when none
+  std::unique_ptr<EqualsIndex> equals;  // null when the field has no whole-value literals
+  hs_database_t* db = nullptr;          // regex-class patterns; null when none
+  hs_database_t* lit_db = nullptr;      // literal-class patterns; null when none
   // Scanned in the pass over the event's fields when some rule needs a hit on this field
   // to become a candidate; otherwise (fields used only in filters and log-source
   // conditions) scanned when a candidate's condition first asks.
