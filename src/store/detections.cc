@@ -33,7 +33,10 @@ Status Bad(std::string_view what) {
 Status GetString(const object& obj, std::string_view key, bool required, std::string* out) {
   element value;
   if (obj.at_key(key).get(value) != simdjson::SUCCESS) {
-    return required ? Bad("missing \"" + std::string(key) + "\"") : Status::Ok();
+    if (required) {
+      return Bad("missing \"" + std::string(key) + "\"");
+    }
+    return Status::Ok();
   }
   std::string_view s;
   if (value.get_string().get(s) != simdjson::SUCCESS) {
@@ -67,7 +70,10 @@ Status GetObject(
   element value;
   *present = false;
   if (obj.at_key(key).get(value) != simdjson::SUCCESS) {
-    return required ? Bad("missing \"" + std::string(key) + "\"") : Status::Ok();
+    if (required) {
+      return Bad("missing \"" + std::string(key) + "\"");
+    }
+    return Status::Ok();
   }
   if (value.get_object().get(*out) != simdjson::SUCCESS) {
     return Bad("\"" + std::string(key) + "\" must be an object");

@@ -360,11 +360,14 @@ Status Engine::Impl::BuildPlans() {
         const std::string& field = ResolveAlias(set, c, g, p);
         std::optional<uint32_t> slot = find_group(field);
         if (!slot) {
-          return InvalidArgument(
-              "correlation " + Describe(c.meta) + " groups by '" + g + "', but the correlation " +
-              Describe(inner.meta) + " it chains does not group by '" + field +
-              "' (a chained correlation passes on only its group-by values; add the " +
-              "field to its group-by or map it with an alias)");
+          std::string message = "correlation " + Describe(c.meta);
+          message += " groups by '" + g + "', but the correlation ";
+          message += Describe(inner.meta);
+          message += " it chains does not group by '" + field;
+          message +=
+              "' (a chained correlation passes on only its group-by values; add the field to "
+              "its group-by or map it with an alias)";
+          return InvalidArgument(message);
         }
         input.group_slots.push_back(*slot);
       }

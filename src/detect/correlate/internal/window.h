@@ -43,6 +43,7 @@ struct EntryKey {
   uint32_t position = 0;
 
   friend bool operator==(const EntryKey&, const EntryKey&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const EntryKey&, const EntryKey&) = default;
 };
 
