@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -35,7 +36,7 @@ struct HuntArgs {
   std::string tenant = "default";
   int threads = 0;
   size_t max_memory_mb = 1024;
-  size_t max_detections = 1000000;
+  size_t max_detections = 0;  // 0: from --max-memory
   std::string min_level;
   bool json = false;
   bool csv = false;
@@ -131,7 +132,10 @@ int RunHunt(const HuntArgs& args) {
   options.tenant = args.tenant;
   options.threads = args.threads;
   options.max_memory_mb = args.max_memory_mb;
-  options.max_detections = args.max_detections;
+  // A kept detection costs about 1 KiB (strings, evidence, event reference); by default
+  // half of --max-memory goes to the timeline.
+  options.max_detections =
+      args.max_detections > 0 ? args.max_detections : std::max<size_t>(args.max_memory_mb, 1) * 512;
   options.progress = !args.quiet && isatty(STDERR_FILENO) != 0;
 
   const DetectionFormat format = args.json  ? DetectionFormat::kJson
@@ -176,9 +180,10 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_option("--tenant,-t", args->tenant, "Tenant name for the events (default: default)");
   cmd->add_option("--threads,-j", args->threads, "Worker threads (default: all cores)");
   cmd->add_option("--max-memory", args->max_memory_mb,
-                  "Memory for input in flight, MiB (default: 1024)");
+                  "Memory budget, MiB: input in flight and the timeline (default: 1024)");
   cmd->add_option("--max-detections", args->max_detections,
-                  "Detections kept for the timeline; more are only counted (default: 1000000)");
+                  "Detections kept for the timeline; more are only counted (default: "
+                  "512 per MiB of --max-memory)");
   cmd->add_option("--min-level", args->min_level, "Print only detections of this level or above");
   cmd->add_flag("--json", args->json, "One JSON object per detection");
   cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)");

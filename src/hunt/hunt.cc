@@ -137,6 +137,10 @@ struct Keyed {
   Detection detection;
 };
 
+bool TimelineBefore(const Keyed& a, const Keyed& b) {
+  return std::tie(a.time, a.sequence, a.order) < std::tie(b.time, b.sequence, b.order);
+}
+
 struct WorkerResult {
   std::vector<Keyed> detections;
   std::vector<correlate::RuleHit> correlation_hits;
@@ -214,8 +218,18 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       scanner.Scan(batch, event, sequence, ref, shared.iocs, &found, &result->correlation_hits);
       for (uint32_t k = 0; k < found.size(); ++k) {
         ++result->detections_total;
-        if (result->detections.size() < shared.max_detections_per_worker) {
-          result->detections.push_back(Keyed{event.timestamp_ns, sequence, k, std::move(found[k])});
+        Keyed keyed{event.timestamp_ns, sequence, k, std::move(found[k])};
+        std::vector<Keyed>& kept = result->detections;
+        if (kept.size() < shared.max_detections_per_worker) {
+          kept.push_back(std::move(keyed));
+          std::push_heap(kept.begin(), kept.end(), TimelineBefore);
+        } else if (!kept.empty() && TimelineBefore(keyed, kept.front())) {
+          // Over the cap each worker keeps its earliest detections (a max-heap on the
+          // timeline order), so the merged timeline is the earliest ones overall whatever
+          // the thread count.
+          std::pop_heap(kept.begin(), kept.end(), TimelineBefore);
+          kept.back() = std::move(keyed);
+          std::push_heap(kept.begin(), kept.end(), TimelineBefore);
         }
       }
     }
@@ -384,9 +398,7 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
     }
   }
 
-  std::sort(timeline.begin(), timeline.end(), [](const Keyed& a, const Keyed& b) {
-    return std::tie(a.time, a.sequence, a.order) < std::tie(b.time, b.sequence, b.order);
-  });
+  std::sort(timeline.begin(), timeline.end(), TimelineBefore);
   if (timeline.size() > options.max_detections) {
     timeline.resize(options.max_detections);
   }

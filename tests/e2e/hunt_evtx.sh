@@ -18,6 +18,14 @@ cmp -s "$TMP/j1.jsonl" "$TMP/j2.jsonl" || fail "output differs between 1 and 2 t
 [ "$(wc -l <"$TMP/j1.jsonl")" -eq "$(($(wc -l <"$TMP/table.txt") - 2))" ] ||
   fail "table rows and JSON lines differ"
 
+# Over --max-detections the timeline keeps the earliest ones, whatever the thread count.
+for j in 1 2; do
+  "$RAMPART" hunt -q -j "$j" --json --max-detections 100 --rules "$RULES" "$EVTX" >"$TMP/cap$j.jsonl" ||
+    fail "hunt --max-detections -j$j failed"
+done
+head -100 "$TMP/j1.jsonl" | cmp -s - "$TMP/cap1.jsonl" || fail "capped timeline is not the first 100"
+cmp -s "$TMP/cap1.jsonl" "$TMP/cap2.jsonl" || fail "capped timeline differs between 1 and 2 threads"
+
 count() { grep -c "\"rule\":{\"id\":\"$1\"" "$TMP/j1.jsonl" || true; }
 # Security Eventlog Cleared: EventID 1102 from Microsoft-Windows-Eventlog or 517 from
 # Security, in the Security channel (the rule's log source).
