@@ -247,8 +247,8 @@ class IocSet {
 
 // The detection for one hit in `event`: kind kIoc, rule_id "ioc:<type>:<indicator>", title
 // "IOC <type> <indicator> (<source>)", the list's level or kHigh, evidence {field name,
-// value}, source = list file, event time/dataset/tenant and event.offset from `event`. The
-// caller fills event.location/rowid.
+// value} plus ioc.description / ioc.reference when set, source = list file, event
+// time/dataset/tenant and event.offset from `event`. The caller fills event.location/rowid.
 Detection MakeDetection(const IocHit& hit, const Event& event);
 
 // ---------------------------------------------------------------------------------------

@@ -320,6 +320,13 @@ Detection MakeDetection(const IocHit& hit, const Event& event) {
       .append(")");
   d.level = ind.level.value_or(Severity::kHigh);
   d.evidence.push_back(Evidence{std::string(FieldDict::Name(hit.field)), std::string(hit.value)});
+  // What the list says about the indicator travels with the detection.
+  if (!ind.description.empty()) {
+    d.evidence.push_back(Evidence{"ioc.description", ind.description});
+  }
+  if (!ind.reference.empty()) {
+    d.evidence.push_back(Evidence{"ioc.reference", ind.reference});
+  }
   d.event_time_ns = event.timestamp_ns;
   d.dataset = std::string(event.dataset);
   d.tenant = std::string(event.tenant);

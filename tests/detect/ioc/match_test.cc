@@ -291,6 +291,20 @@ TEST_F(MatchTest, DetectionUsesTheListLevel) {
   EXPECT_EQ(MakeDetection(hits[0], e).rule_title, "IOC ipv4 192.0.2.66 (crit.txt)");
 }
 
+TEST_F(MatchTest, DetectionCarriesTheListsDescriptionAndReference) {
+  auto listed = LoadOne(dir_, "feed.csv",
+                        "indicator,type,description\n192.0.2.77,ip-dst,botnet C2 (report 42)\n");
+  const Event& e = Make({{"destination.ip", "192.0.2.77"}});
+  std::vector<IocHit> hits;
+  listed.set->Match(batch_, e, &hits);
+  ASSERT_EQ(hits.size(), 1u);
+  Detection d = MakeDetection(hits[0], e);
+  ASSERT_EQ(d.evidence.size(), 2u);
+  EXPECT_EQ(d.evidence[0].field, "destination.ip");
+  EXPECT_EQ(d.evidence[1].field, "ioc.description");
+  EXPECT_EQ(d.evidence[1].value, "botnet C2 (report 42)");
+}
+
 TEST_F(MatchTest, NoHeapAllocationWhenNothingMatches) {
   Parse(
       parse::Format::kAccess,
