@@ -62,6 +62,9 @@ void PrintSummary(const hunt::HuntSummary& s) {
     for (const auto& [reason, n] : s.unparsed_reasons) {
       std::fprintf(stderr, "  %8s  %s\n", Grouped(n).c_str(), reason.c_str());
     }
+    for (const std::string& sample : s.unparsed_samples) {
+      std::fprintf(stderr, "  e.g. %s\n", sample.c_str());
+    }
   }
   for (const std::string& f : s.skipped_files) {
     std::fprintf(stderr, "skipped: %s\n", f.c_str());

@@ -38,7 +38,7 @@ struct Chunk {
   int64_t reference_ns = 0;
   std::string data;
   std::vector<Record> records;
-  std::vector<std::pair<Record, std::string>> rejects;  // too long to parse
+  std::vector<std::pair<uint64_t, std::string>> rejects;  // too long to parse: offset, reason
 };
 
 // A bounded queue of chunks: the reader blocks when workers fall behind.
@@ -104,8 +104,8 @@ class ChunkSink final : public ingest::RecordSink {
     return Status::Ok();
   }
   Status Reject(std::string_view record, std::string_view reason, uint64_t end_offset) override {
-    hunt::Record r{0, static_cast<uint32_t>(std::min<size_t>(record.size(), 200)), end_offset};
-    current_.rejects.emplace_back(r, std::string(reason));
+    (void)record;  // stays in the input file; the summary names file and offset
+    current_.rejects.emplace_back(end_offset, std::string(reason));
     return Status::Ok();
   }
   void Flush() {
@@ -150,6 +150,7 @@ struct WorkerResult {
   uint64_t rule_matches = 0;
   uint64_t detections_total = 0;
   std::map<std::string, uint64_t> reasons;
+  std::vector<std::pair<uint64_t, std::string>> samples;  // chunk number, text
 };
 
 struct Shared {
@@ -162,6 +163,20 @@ struct Shared {
   std::atomic<uint64_t>* events_done = nullptr;
   size_t max_detections_per_worker = 0;
 };
+
+// Keeps the first unparsed records (by input position) for the summary: the records stay
+// in the input files, the summary says where.
+constexpr size_t kMaxUnparsedSamples = 10;
+void Sample(WorkerResult* result,
+            uint64_t chunk,
+            const std::string& file,
+            uint64_t offset,
+            const std::string& reason) {
+  if (result->samples.size() < kMaxUnparsedSamples) {
+    result->samples.push_back(
+        {chunk, file + " (record ending at byte " + std::to_string(offset) + "): " + reason});
+  }
+}
 
 void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
   detect::EventScanner scanner(shared.rules, shared.correlations);
@@ -185,9 +200,10 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
     if (shared.options->json_mapping) {
       ctx.json_mapping = &*shared.options->json_mapping;
     }
-    for (const auto& [record, reason] : chunk.rejects) {
+    for (const auto& [offset, reason] : chunk.rejects) {
       ++result->unparsed;
       ++result->reasons[reason];
+      Sample(result, chunk.number, file, offset, reason);
     }
     batch.Clear();
     std::vector<std::pair<size_t, uint32_t>> event_records;  // first event index -> record
@@ -199,6 +215,7 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       if (!s.ok()) {
         ++result->unparsed;
         std::string reason(s.message());
+        Sample(result, chunk.number, file, r.end_offset, reason);
         if (result->reasons.size() < kMaxReasonSamples || result->reasons.count(reason) != 0) {
           ++result->reasons[reason];
         } else {
@@ -364,12 +381,14 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   // Merge the workers' results.
   std::vector<Keyed> timeline;
   std::vector<correlate::RuleHit> correlation_hits;
+  std::vector<std::pair<uint64_t, std::string>> samples;
   for (WorkerResult& r : results) {
     summary.records += r.records;
     summary.events += r.events;
     summary.unparsed += r.unparsed;
     summary.rule_matches += r.rule_matches;
     summary.detections += r.detections_total;
+    samples.insert(samples.end(), r.samples.begin(), r.samples.end());
     for (const auto& [reason, n] : r.reasons) {
       summary.unparsed_reasons[reason] += n;
     }
@@ -377,6 +396,11 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
     std::move(r.correlation_hits.begin(), r.correlation_hits.end(),
               std::back_inserter(correlation_hits));
     r = WorkerResult();
+  }
+
+  std::sort(samples.begin(), samples.end());
+  for (size_t i = 0; i < samples.size() && i < kMaxUnparsedSamples; ++i) {
+    summary.unparsed_samples.push_back(std::move(samples[i].second));
   }
 
   // Correlations over the matches in event-time order (ties: input order).

@@ -55,9 +55,10 @@ struct HuntSummary {
   uint64_t events = 0;
   uint64_t unparsed = 0;  // records no parser accepted
   std::map<std::string, uint64_t> unparsed_reasons;
-  uint64_t rule_matches = 0;        // including non-standalone rules
-  uint64_t detections = 0;          // all, including those not kept
-  uint64_t dropped_detections = 0;  // beyond max_detections
+  std::vector<std::string> unparsed_samples;  // the first few: file, offset, reason
+  uint64_t rule_matches = 0;                  // including non-standalone rules
+  uint64_t detections = 0;                    // all, including those not kept
+  uint64_t dropped_detections = 0;            // beyond max_detections
   size_t rules_loaded = 0;
   size_t rules_refused = 0;
   size_t rules_not_compiled = 0;
