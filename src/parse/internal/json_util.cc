@@ -254,6 +254,26 @@ simdjson::error_code JsonReader::ScalarText(simdjson::ondemand::value& value,
 }
 
 FieldNameCache::Entry FieldNameCache::Get(std::string_view name) {
+  if (next_ < order_.size() && order_[next_].name == name) {
+    return order_[next_++].entry;
+  }
+  if (!order_.empty() && order_[0].name == name) {
+    next_ = 1;
+    return order_[0].entry;
+  }
+  const Entry entry = Lookup(name);
+  if (next_ < order_.size()) {
+    order_[next_].name.assign(name);
+    order_[next_].entry = entry;
+    ++next_;
+  } else if (order_.size() < kMaxOrder) {
+    order_.push_back(Recent{std::string(name), entry});
+    ++next_;
+  }
+  return entry;
+}
+
+FieldNameCache::Entry FieldNameCache::Lookup(std::string_view name) {
   auto it = ids_.find(name);
   if (it != ids_.end()) {
     return it->second;

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -128,6 +129,19 @@ class FieldNameCache {
     using is_transparent = void;  // NOLINT(readability-identifier-naming): std name
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  Entry Lookup(std::string_view name);
+
+  // Records of one source repeat their keys in the same order, so the key expected next
+  // is compared first (a short memcmp) before the hash lookup; a record that starts with
+  // the same first key restarts the sequence. Shapes that differ only cost the lookup.
+  static constexpr size_t kMaxOrder = 256;
+  struct Recent {
+    std::string name;
+    Entry entry;
+  };
+  std::vector<Recent> order_;
+  size_t next_ = 0;
+
   Tagger tagger_;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> ids_;
 };
