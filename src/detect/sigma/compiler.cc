@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -449,13 +450,39 @@ class Builder {
   }
 
   // Compiles the Vectorscan databases. Regexes Vectorscan rejects become PCRE2 atoms.
+  // The databases are independent: they compile on all cores (a program with thousands
+  // of rules spends most of its build here, and the first events wait for it).
   Status BuildDatabases() {
-    for (size_t s = 0; s < slot_patterns_.size(); ++s) {
-      RAMPART_RETURN_IF_ERROR(BuildDatabase(slot_patterns_[s], &p_->slots[s].db));
-      RAMPART_RETURN_IF_ERROR(BuildLiteralDatabase(slot_literals_[s], &p_->slots[s].lit_db));
+    const size_t slots = slot_patterns_.size();
+    const size_t jobs = 2 * slots + 2;
+    std::vector<Status> results(jobs);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t j = next++; j < jobs; j = next++) {
+        if (j < 2 * slots) {
+          const size_t s = j / 2;
+          results[j] = j % 2 == 0 ? BuildDatabase(slot_patterns_[s], &p_->slots[s].db)
+                                  : BuildLiteralDatabase(slot_literals_[s], &p_->slots[s].lit_db);
+        } else if (j == 2 * slots) {
+          results[j] = BuildLiteralDatabase(keyword_literals_, &p_->keyword_lit_db);
+        } else {
+          results[j] = BuildDatabase(keyword_patterns_, &p_->keyword_db);
+        }
+      }
+    };
+    const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) {
+      pool.emplace_back(work);
     }
-    RAMPART_RETURN_IF_ERROR(BuildLiteralDatabase(keyword_literals_, &p_->keyword_lit_db));
-    return BuildDatabase(keyword_patterns_, &p_->keyword_db);
+    work();
+    for (std::thread& t : pool) {
+      t.join();
+    }
+    for (Status& s : results) {
+      RAMPART_RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
   }
 
  private:
@@ -481,6 +508,7 @@ class Builder {
       hs_free_compile_error(error);
       return Internal("Vectorscan could not compile a literal database: " + message);
     }
+    std::lock_guard<std::mutex> lock(mu_);
     p_->pattern_count += literals.size();
     return Status::Ok();
   }
@@ -500,6 +528,7 @@ class Builder {
                                        static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK,
                                        HsPlatform(), db, &error);
       if (rc == HS_SUCCESS) {
+        std::lock_guard<std::mutex> lock(mu_);
         p_->pattern_count += patterns.size();
         return Status::Ok();
       }
@@ -515,6 +544,7 @@ class Builder {
         failed.pcre_flags = PCRE2_DOTALL | ((failed.flags & HS_FLAG_CASELESS) ? PCRE2_CASELESS : 0);
       }
       std::string pcre_error;
+      std::lock_guard<std::mutex> lock(mu_);  // atoms are shared by the databases
       Atom& atom = p_->atoms[failed.atom];
       atom.kind = AtomKind::kPcre;
       atom.pcre = CompilePcre(failed.regex, failed.pcre_flags, &pcre_error);
@@ -535,6 +565,7 @@ class Builder {
   std::vector<PendingPattern> keyword_patterns_;
   std::vector<std::vector<PendingLiteral>> slot_literals_;
   std::vector<PendingLiteral> keyword_literals_;
+  std::mutex mu_;  // guards p_->atoms and the counters while databases build in parallel
 };
 
 // Three-valued evaluation for trigger analysis: pattern atoms in `off` are false, every other
