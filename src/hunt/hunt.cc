@@ -173,8 +173,8 @@ void Sample(WorkerResult* result,
             uint64_t offset,
             const std::string& reason) {
   if (result->samples.size() < kMaxUnparsedSamples) {
-    result->samples.push_back(
-        {chunk, file + " (record ending at byte " + std::to_string(offset) + "): " + reason});
+    result->samples.emplace_back(
+        chunk, file + " (record ending at byte " + std::to_string(offset) + "): " + reason);
   }
 }
 
@@ -271,36 +271,17 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   }
 
   // Rules.
-  std::shared_ptr<const sigma::RuleSet> rule_set = std::make_shared<sigma::RuleSet>();
-  if (!options.rule_paths.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(options.rule_paths));
-    rule_set = loaded.rules;
-    summary.rules_refused = loaded.refusals.size();
-    for (const sigma::Refusal& r : loaded.refusals) {
-      summary.problems.push_back(r.location.file + ":" + std::to_string(r.location.line) +
-                                 ": refused (" + std::string(sigma::RefusalReasonName(r.reason)) +
-                                 "): " + r.message);
-    }
-  }
-  sigma::CompileOptions compile_options;
-  if (!options.logsources_path.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(compile_options.logsources,
-                             sigma::LogSourceMap::Load(options.logsources_path));
-  }
-  sigma::CompileReport report;
-  RAMPART_ASSIGN_OR_RETURN(std::shared_ptr<const sigma::CompiledRules> compiled,
-                           sigma::CompiledRules::Compile(rule_set, compile_options, &report));
+  RAMPART_ASSIGN_OR_RETURN(detect::LoadedRules loaded,
+                           detect::LoadDetectionRules(options.rule_paths, options.logsources_path));
+  std::shared_ptr<const sigma::RuleSet> rule_set = loaded.rules;
+  std::shared_ptr<const sigma::CompiledRules> compiled = loaded.compiled;
+  std::unique_ptr<correlate::Engine> correlations = std::move(loaded.correlations);
   summary.rules_loaded = rule_set->rules.size();
-  summary.rules_not_compiled = report.skipped.size();
-  summary.rules_by_convention = report.convention.size();
+  summary.rules_refused = loaded.refused;
+  summary.rules_not_compiled = loaded.not_compiled;
+  summary.rules_by_convention = loaded.by_convention;
   summary.correlations = rule_set->correlations.size();
-  for (const sigma::CompileIssue& issue : report.skipped) {
-    summary.problems.push_back(issue.location.file + ": not compiled: " + issue.message);
-  }
-  std::unique_ptr<correlate::Engine> correlations;
-  if (!rule_set->correlations.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(correlations, correlate::Engine::Create(rule_set));
-  }
+  summary.problems = std::move(loaded.problems);
 
   // IOC lists: a store directory (global + tenants/<tenant>/) or single list files.
   std::optional<ioc::IocView> iocs;

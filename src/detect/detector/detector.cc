@@ -58,6 +58,38 @@ void EventScanner::Scan(const EventBatch& batch,
   }
 }
 
+Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
+                                       const std::string& logsources_path) {
+  LoadedRules out;
+  out.rules = std::make_shared<sigma::RuleSet>();
+  if (!paths.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(paths));
+    out.rules = loaded.rules;
+    out.refused = loaded.refusals.size();
+    for (const sigma::Refusal& r : loaded.refusals) {
+      out.problems.push_back(r.location.file + ":" + std::to_string(r.location.line) +
+                             ": refused (" + std::string(sigma::RefusalReasonName(r.reason)) +
+                             "): " + r.message);
+    }
+  }
+  sigma::CompileOptions options;
+  if (!logsources_path.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(options.logsources, sigma::LogSourceMap::Load(logsources_path));
+  }
+  sigma::CompileReport report;
+  RAMPART_ASSIGN_OR_RETURN(out.compiled,
+                           sigma::CompiledRules::Compile(out.rules, options, &report));
+  out.not_compiled = report.skipped.size();
+  out.by_convention = report.convention.size();
+  for (const sigma::CompileIssue& issue : report.skipped) {
+    out.problems.push_back(issue.location.file + ": not compiled: " + issue.message);
+  }
+  if (!out.rules->correlations.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(out.correlations, correlate::Engine::Create(out.rules));
+  }
+  return out;
+}
+
 Detection CorrelationDetection(const sigma::RuleSet& rules, const correlate::CorrelationHit& hit) {
   const sigma::CorrelationRule& c = rules.correlations[hit.correlation_index];
   Detection d;

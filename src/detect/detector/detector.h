@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/detection.h"
@@ -53,5 +54,22 @@ Detection CorrelationDetection(const sigma::RuleSet& rules, const correlate::Cor
 
 // Sigma level -> Severity (unset = medium).
 Severity SeverityOf(sigma::RuleLevel level);
+
+// Sigma rules loaded, compiled and their correlations planned: what hunt and serve start
+// from. `problems` has one line per refused or uncompiled rule ("file:line: refused
+// (reason): message").
+struct LoadedRules {
+  std::shared_ptr<const sigma::RuleSet> rules;  // never null (empty without paths)
+  std::shared_ptr<const sigma::CompiledRules> compiled;
+  std::unique_ptr<correlate::Engine> correlations;  // null without correlation rules
+  size_t refused = 0;
+  size_t not_compiled = 0;
+  size_t by_convention = 0;
+  std::vector<std::string> problems;
+};
+// Errors: paths that cannot be listed, an unreadable mapping file, a correlation the engine
+// cannot plan. Rules that fail individually are counted and listed, not errors.
+Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
+                                       const std::string& logsources_path);
 
 }  // namespace rampart::detect

@@ -14,33 +14,15 @@ Result<std::unique_ptr<LiveDetector>> LiveDetector::Create(const LiveOptions& op
   std::unique_ptr<LiveDetector> d(new LiveDetector());
   LiveLoadReport local;
   LiveLoadReport& r = report != nullptr ? *report : local;
-  std::shared_ptr<const sigma::RuleSet> rules = std::make_shared<sigma::RuleSet>();
-  if (!options.rule_paths.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(options.rule_paths));
-    rules = loaded.rules;
-    r.refused = loaded.refusals.size();
-    for (const sigma::Refusal& x : loaded.refusals) {
-      r.problems.push_back(x.location.file + ":" + std::to_string(x.location.line) + ": refused (" +
-                           std::string(sigma::RefusalReasonName(x.reason)) + "): " + x.message);
-    }
-  }
-  sigma::CompileOptions compile_options;
-  if (!options.logsources_path.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(compile_options.logsources,
-                             sigma::LogSourceMap::Load(options.logsources_path));
-  }
-  sigma::CompileReport compile_report;
-  RAMPART_ASSIGN_OR_RETURN(d->rules_,
-                           sigma::CompiledRules::Compile(rules, compile_options, &compile_report));
-  r.rules = rules->rules.size();
-  r.correlations = rules->correlations.size();
-  r.not_compiled = compile_report.skipped.size();
-  for (const sigma::CompileIssue& issue : compile_report.skipped) {
-    r.problems.push_back(issue.location.file + ": not compiled: " + issue.message);
-  }
-  if (!rules->correlations.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(d->correlations_, correlate::Engine::Create(rules));
-  }
+  RAMPART_ASSIGN_OR_RETURN(LoadedRules loaded,
+                           LoadDetectionRules(options.rule_paths, options.logsources_path));
+  d->rules_ = loaded.compiled;
+  d->correlations_ = std::move(loaded.correlations);
+  r.rules = loaded.rules->rules.size();
+  r.correlations = loaded.rules->correlations.size();
+  r.refused = loaded.refused;
+  r.not_compiled = loaded.not_compiled;
+  r.problems = std::move(loaded.problems);
   if (!options.ioc_dir.empty()) {
     d->iocs_ = std::make_unique<ioc::IocStore>(ioc::IocStore::Options{options.ioc_dir, {}});
     ioc::LoadReport ioc_report;

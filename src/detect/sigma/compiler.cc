@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <map>
@@ -12,10 +11,10 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/parallel.h"
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/internal/expand.h"
@@ -456,29 +455,17 @@ class Builder {
     const size_t slots = slot_patterns_.size();
     const size_t jobs = 2 * slots + 2;
     std::vector<Status> results(jobs);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t j = next++; j < jobs; j = next++) {
-        if (j < 2 * slots) {
-          const size_t s = j / 2;
-          results[j] = j % 2 == 0 ? BuildDatabase(slot_patterns_[s], &p_->slots[s].db)
-                                  : BuildLiteralDatabase(slot_literals_[s], &p_->slots[s].lit_db);
-        } else if (j == 2 * slots) {
-          results[j] = BuildLiteralDatabase(keyword_literals_, &p_->keyword_lit_db);
-        } else {
-          results[j] = BuildDatabase(keyword_patterns_, &p_->keyword_db);
-        }
+    ParallelFor(jobs, 8, 1, [&](size_t j) {
+      if (j < 2 * slots) {
+        const size_t s = j / 2;
+        results[j] = j % 2 == 0 ? BuildDatabase(slot_patterns_[s], &p_->slots[s].db)
+                                : BuildLiteralDatabase(slot_literals_[s], &p_->slots[s].lit_db);
+      } else if (j == 2 * slots) {
+        results[j] = BuildLiteralDatabase(keyword_literals_, &p_->keyword_lit_db);
+      } else {
+        results[j] = BuildDatabase(keyword_patterns_, &p_->keyword_db);
       }
-    };
-    const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) {
-      pool.emplace_back(work);
-    }
-    work();
-    for (std::thread& t : pool) {
-      t.join();
-    }
+    });
     for (Status& s : results) {
       RAMPART_RETURN_IF_ERROR(s);
     }
@@ -777,38 +764,25 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   const size_t n = rules->rules.size();
   std::vector<LogSourceLookup> lookups(n);
   std::vector<Status> statuses(n);
-  std::atomic<size_t> next{0};
-  auto validate = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      const Rule& rule = rules->rules[i];
-      lookups[i] = compiled->options_.logsources->Find(rule.logsource);
-      for (const LogSourceVariant& variant : lookups[i].variants) {
-        Program scratch;
-        internal::Builder builder(&scratch, compiled->options_);
-        auto slot_for = [&](const std::string& sigma_field) {
-          auto it = variant.fields.find(sigma_field);
-          return builder.SlotFor(it == variant.fields.end() ? sigma_field : it->second);
-        };
-        std::vector<int64_t> selection_nodes(rule.detection.selections.size(), -1);
-        Result<uint32_t> node = builder.ConditionNodeOf(rule.detection.condition, rule.detection,
-                                                        selection_nodes, slot_for);
-        if (!node.ok()) {
-          statuses[i] = node.status();
-          break;
-        }
+  ParallelFor(n, 8, 64, [&](size_t i) {
+    const Rule& rule = rules->rules[i];
+    lookups[i] = compiled->options_.logsources->Find(rule.logsource);
+    for (const LogSourceVariant& variant : lookups[i].variants) {
+      Program scratch;
+      internal::Builder builder(&scratch, compiled->options_);
+      auto slot_for = [&](const std::string& sigma_field) {
+        auto it = variant.fields.find(sigma_field);
+        return builder.SlotFor(it == variant.fields.end() ? sigma_field : it->second);
+      };
+      std::vector<int64_t> selection_nodes(rule.detection.selections.size(), -1);
+      Result<uint32_t> node = builder.ConditionNodeOf(rule.detection.condition, rule.detection,
+                                                      selection_nodes, slot_for);
+      if (!node.ok()) {
+        statuses[i] = node.status();
+        break;
       }
     }
-  };
-  const size_t threads =
-      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, std::max<size_t>(1, n / 64));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    pool.emplace_back(validate);
-  }
-  validate();
-  for (std::thread& t : pool) {
-    t.join();
-  }
+  });
   for (uint32_t i = 0; i < n; ++i) {
     const Rule& rule = rules->rules[i];
     auto issue = [&](std::string message) {

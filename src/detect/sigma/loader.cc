@@ -4,18 +4,17 @@
 // catches everything.
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/parallel.h"
 #include "detect/sigma/internal/collector.h"
 #include "detect/sigma/sigma.h"
 
@@ -242,30 +241,17 @@ Result<LoadResult> LoadRules(const std::vector<std::string>& paths, const LoadOp
     std::vector<internal::RawDocument> docs;
   };
   std::vector<Parsed> parsed(files.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
+  ParallelFor(files.size(), 8, 32, [&](size_t i) {
+    Parsed& p = parsed[i];
     std::string text;
-    for (size_t i = next++; i < files.size(); i = next++) {
-      Parsed& p = parsed[i];
-      if (!ReadFile(files[i], &text, &p.io_error)) {
-        if (p.io_error.empty()) {
-          p.io_error = "cannot read the file";
-        }
-        continue;
+    if (!ReadFile(files[i], &text, &p.io_error)) {
+      if (p.io_error.empty()) {
+        p.io_error = "cannot read the file";
       }
-      p.yaml_ok = internal::ReadYamlDocuments(text, &p.docs, &p.yaml_error);
+      return;
     }
-  };
-  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
-                                            std::max<size_t>(1, files.size() / 32));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    pool.emplace_back(work);
-  }
-  work();
-  for (std::thread& t : pool) {
-    t.join();
-  }
+    p.yaml_ok = internal::ReadYamlDocuments(text, &p.docs, &p.yaml_error);
+  });
 
   internal::Collector collector(options);
   for (size_t i = 0; i < files.size(); ++i) {

@@ -69,7 +69,7 @@ struct Node {
 // Whole-value literals of one field (Sigma's default equality): a hash lookup of the value
 // replaces a database scan, which costs hundreds of cycles even for a two-byte EventID.
 struct StringHash {
-  using is_transparent = void;
+  using is_transparent = void;  // NOLINT(readability-identifier-naming): std name
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 using EqualsMap =
