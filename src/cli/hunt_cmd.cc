@@ -41,6 +41,9 @@ struct HuntArgs {
   bool json = false;
   bool csv = false;
   bool quiet = false;
+  bool mask = false;
+  std::string masking;
+  std::string key_dir;
   std::vector<std::string> paths;
 };
 
@@ -132,6 +135,9 @@ int RunHunt(const HuntArgs& args) {
     std::fprintf(stderr, "error: --json and --csv exclude each other\n");
     return kExitUsage;
   }
+  options.mask = args.mask || !args.masking.empty();
+  options.masking_policy = args.masking;
+  options.key_dir = args.key_dir;
   options.tenant = args.tenant;
   options.threads = args.threads;
   options.max_memory_mb = args.max_memory_mb;
@@ -188,6 +194,12 @@ Runner AddHuntCommand(CLI::App& app) {
                   "Detections kept for the timeline; more are only counted (default: "
                   "512 per MiB of --max-memory)");
   cmd->add_option("--min-level", args->min_level, "Print only detections of this level or above");
+  cmd->add_flag("--mask", args->mask,
+                "Mask secrets before matching, as ingest does (output carries no secrets)");
+  cmd->add_option("--masking", args->masking, "Masking policy (YAML) for --mask; implies --mask");
+  cmd->add_option("--key-dir", args->key_dir,
+                  "Data directory whose secret.key --mask uses for pseudonyms (default: a "
+                  "key for this run)");
   cmd->add_flag("--json", args->json, "One JSON object per detection");
   cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress bar, problems or summary");

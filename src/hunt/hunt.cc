@@ -5,9 +5,12 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <tuple>
 #include <utility>
+
+#include <openssl/rand.h>
 
 #include "core/clock.h"
 #include "detect/correlate/correlate.h"
@@ -15,6 +18,7 @@
 #include "detect/ioc/ioc.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/sigma.h"
+#include "enrich/enrich.h"
 #include "ingest/ingest.h"
 
 namespace rampart::hunt {
@@ -162,6 +166,8 @@ struct Shared {
   std::mutex* files_mu = nullptr;
   std::atomic<uint64_t>* events_done = nullptr;
   size_t max_detections_per_worker = 0;
+  std::shared_ptr<const enrich::MaskingPolicy> masking;  // null: no masking
+  std::string masking_key;
 };
 
 // Keeps the first unparsed records (by input position) for the summary: the records stay
@@ -180,6 +186,10 @@ void Sample(WorkerResult* result,
 
 void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
   detect::EventScanner scanner(shared.rules, shared.correlations);
+  std::optional<enrich::Masker> masker;
+  if (shared.masking) {
+    masker.emplace(shared.masking, shared.masking_key);
+  }
   std::map<parse::Format, std::unique_ptr<parse::Parser>> parsers;
   EventBatch batch;
   std::vector<Detection> found;
@@ -226,6 +236,9 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       for (size_t e = before; e < batch.size(); ++e) {
         event_records.emplace_back(e, i);
       }
+    }
+    if (masker) {
+      masker->Apply(batch);
     }
     for (const auto& [index, record_index] : event_records) {
       const Event& event = batch[index];
@@ -305,6 +318,25 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
     summary.indicators = iocs->size();
   }
 
+  // Masking.
+  std::shared_ptr<const enrich::MaskingPolicy> masking;
+  std::string masking_key;
+  if (options.mask) {
+    if (!options.masking_policy.empty()) {
+      RAMPART_ASSIGN_OR_RETURN(masking, enrich::LoadMaskingPolicy(options.masking_policy));
+    } else {
+      masking = enrich::DefaultMaskingPolicy();
+    }
+    if (!options.key_dir.empty()) {
+      RAMPART_ASSIGN_OR_RETURN(masking_key, enrich::LoadOrCreateKey(options.key_dir));
+    } else {
+      masking_key.resize(32);
+      if (RAND_bytes(reinterpret_cast<unsigned char*>(masking_key.data()), 32) != 1) {
+        return Internal("cannot make a pseudonymisation key (OpenSSL RAND_bytes)");
+      }
+    }
+  }
+
   // Workers.
   const int threads = options.threads > 0
                           ? options.threads
@@ -327,6 +359,8 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   shared.files_mu = &files_mu;
   shared.events_done = &events_done;
   shared.max_detections_per_worker = options.max_detections;
+  shared.masking = masking;
+  shared.masking_key = masking_key;
   std::vector<WorkerResult> results(threads);
   std::vector<std::thread> workers;
   workers.reserve(static_cast<size_t>(threads));

@@ -38,6 +38,13 @@ struct HuntOptions {
   size_t max_memory_mb = 1024;  // bounds the chunks in flight
   size_t max_detections = 1000000;
   bool progress = false;  // progress bar on stderr
+  // Mask events before matching, as `rampart ingest` does before storing, so detections
+  // (evidence, output) carry no secrets. The policy is the built-in one unless
+  // masking_policy is set; pseudonyms use key_dir's secret.key (the store's data dir, so
+  // they equal the stored ones) or, when empty, a key made for this run only.
+  bool mask = false;
+  std::string masking_policy;
+  std::string key_dir;
 };
 
 struct RuleCount {
