@@ -63,6 +63,21 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 }
 }  // namespace
 
+uint32_t DecodeUtf8(std::string_view s, size_t* i) {
+  const size_t n = Utf8SequenceLength(s, *i);
+  if (n == 0) {
+    ++*i;
+    return 0xFFFD;
+  }
+  const auto lead = static_cast<unsigned char>(s[*i]);
+  uint32_t cp = n == 1 ? lead : n == 2 ? (lead & 0x1F) : n == 3 ? (lead & 0x0F) : (lead & 0x07);
+  for (size_t k = 1; k < n; ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
+  }
+  *i += n;
+  return cp;
+}
+
 std::string UrlDecode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());

@@ -27,6 +27,19 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// ASCII case-insensitive substring test.
+inline bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  if (needle.size() > haystack.size()) {
+    return false;
+  }
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 inline bool StartsWith(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
@@ -57,6 +70,11 @@ std::string ToLower(std::string_view s);
 // Percent-decoding for URLs and form bodies; '+' becomes a space when `plus_is_space`.
 // Invalid escapes are kept literally.
 std::string UrlDecode(std::string_view s, bool plus_is_space);
+
+// The code point of the UTF-8 sequence at s[*i], advancing *i past it. An invalid
+// sequence (bad byte, overlong form, surrogate, truncated) gives U+FFFD and advances by one
+// byte.
+uint32_t DecodeUtf8(std::string_view s, size_t* i);
 
 // Appends `s` to `out` escaped for a JSON string body (no surrounding quotes). Invalid
 // UTF-8 bytes are replaced with U+FFFD so the output is always valid JSON.

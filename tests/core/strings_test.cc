@@ -63,3 +63,30 @@ TEST(FieldDictTest, WellKnownAndInterned) {
 
 }  // namespace
 }  // namespace rampart
+
+namespace rampart {
+namespace {
+
+TEST(DecodeUtf8Test, DecodesAndReplacesInvalidSequences) {
+  const std::string s = "a\xED\x95\x9C\xF0\x9F\x98\x80\xFF\xED\xA0\x80\xE2\x82";
+  size_t i = 0;
+  EXPECT_EQ(DecodeUtf8(s, &i), 0x61u);
+  EXPECT_EQ(DecodeUtf8(s, &i), 0xD55Cu);   // 한
+  EXPECT_EQ(DecodeUtf8(s, &i), 0x1F600u);  // four bytes
+  EXPECT_EQ(i, 8u);
+  EXPECT_EQ(DecodeUtf8(s, &i), 0xFFFDu);  // a stray byte: one byte consumed
+  EXPECT_EQ(i, 9u);
+  EXPECT_EQ(DecodeUtf8(s, &i), 0xFFFDu);  // a surrogate is not a character
+  EXPECT_EQ(i, 10u);
+  i = s.size() - 2;
+  EXPECT_EQ(DecodeUtf8(s, &i), 0xFFFDu);  // truncated at the end
+}
+
+TEST(ContainsIgnoreCaseTest, AsciiCaseInsensitiveSubstring) {
+  EXPECT_TRUE(ContainsIgnoreCase("application/X-WWW-form-urlencoded", "x-www-form"));
+  EXPECT_FALSE(ContainsIgnoreCase("json", "application/json"));
+  EXPECT_TRUE(ContainsIgnoreCase("anything", ""));
+}
+
+}  // namespace
+}  // namespace rampart

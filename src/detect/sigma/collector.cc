@@ -57,19 +57,6 @@ Pos PosOf(const YAML::Node& n, uint32_t line_offset) {
   return {OneBased(m.line) + line_offset, OneBased(m.column)};
 }
 
-std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 80;
-  std::string out = "'";
-  for (char c : s.substr(0, kMax)) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  if (s.size() > kMax) {
-    out += "...";
-  }
-  out += "'";
-  return out;
-}
-
 std::string NodeKind(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map:

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
+
 namespace rampart::sigma::internal {
 namespace {
 
@@ -50,44 +52,6 @@ Pattern Normalize(Pattern in) {
   return out;
 }
 
-// Decodes one UTF-8 code point at s[i], advancing i; invalid bytes give U+FFFD.
-uint32_t NextCodePoint(std::string_view s, size_t& i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  int extra = 0;
-  uint32_t cp = 0;
-  if (c < 0x80) {
-    ++i;
-    return c;
-  }
-  if ((c & 0xE0) == 0xC0) {
-    extra = 1;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    extra = 2;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    extra = 3;
-    cp = c & 0x07;
-  } else {
-    ++i;
-    return 0xFFFD;
-  }
-  if (i + extra >= s.size()) {
-    ++i;
-    return 0xFFFD;
-  }
-  for (int k = 1; k <= extra; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      ++i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  i += extra + 1;
-  return cp;
-}
-
 std::string Utf16(std::string_view utf8, bool big_endian) {
   std::string out;
   out.reserve(utf8.size() * 2);
@@ -104,7 +68,7 @@ std::string Utf16(std::string_view utf8, bool big_endian) {
   };
   size_t i = 0;
   while (i < utf8.size()) {
-    uint32_t cp = NextCodePoint(utf8, i);
+    uint32_t cp = DecodeUtf8(utf8, &i);
     if (cp >= 0x10000) {
       cp -= 0x10000;
       unit(0xD800 + (cp >> 10));

@@ -131,18 +131,6 @@ void Scan(Matcher::State& s,
   }
 }
 
-bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
-  if (needle.size() > hay.size()) {
-    return false;
-  }
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    if (EqualsIgnoreCase(hay.substr(i, needle.size()), needle)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool Compare(std::string_view value, std::string_view other, MatchKind kind, bool cased) {
   auto eq = [cased](std::string_view a, std::string_view b) {
     return cased ? a == b : EqualsIgnoreCase(a, b);

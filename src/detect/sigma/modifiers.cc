@@ -16,19 +16,6 @@
 namespace rampart::sigma::internal {
 namespace {
 
-std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 80;
-  std::string out = "'";
-  for (char c : s.substr(0, kMax)) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  if (s.size() > kMax) {
-    out += "...";
-  }
-  out += "'";
-  return out;
-}
-
 bool Fail(ModifierProblem* problem, RefusalReason reason, std::string message) {
   problem->reason = reason;
   problem->message = std::move(message);
@@ -226,6 +213,19 @@ bool ApplyModifier(Modifier m,
 }
 
 }  // namespace
+
+std::string Quote(std::string_view s) {
+  constexpr size_t kMax = 80;
+  std::string out = "'";
+  for (char c : s.substr(0, kMax)) {
+    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  }
+  if (s.size() > kMax) {
+    out += "...";
+  }
+  out += "'";
+  return out;
+}
 
 ModifierLookup LookupModifier(std::string_view name, Modifier* out) {
   for (const ModifierSpelling& m : kModifiers) {

@@ -16,6 +16,10 @@ enum class ModifierLookup : uint8_t {
   kUnknown,      // not a Sigma modifier
 };
 
+// `s` in single quotes for messages: at most 80 bytes ("..." after), line breaks and tabs
+// as spaces.
+std::string Quote(std::string_view s);
+
 // Looks a modifier up by its spelling ("contains", "wide", "i", ...); sets `out` if known.
 ModifierLookup LookupModifier(std::string_view name, Modifier* out);
 
