@@ -400,4 +400,12 @@ check count 24 < "$TMP/all.jsonl"
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || { cat "$LOG"; fail "serve did not stop cleanly"; }
 SERVER_PID=
 grep -q 'rampart serve: 24 detection(s) stored' "$LOG" || { cat "$LOG"; fail "serve's detection count at exit"; }
+# A misspelt detection key and a configured rule path that does not exist are errors, not
+# a server that silently runs without rules.
+printf 'detection:\n  rule: [x]\n' >"$TMP/bad1.yaml"
+rc=0; "$RAMPART" serve --config "$TMP/bad1.yaml" --check-config 2>"$TMP/bad.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "unknown key 'detection.rule'" "$TMP/bad.err" || fail "bad detection key: $rc $(cat "$TMP/bad.err")"
+printf 'data_dir: %s\ndetection:\n  rules: [%s]\n' "$TMP/bad-data" "$TMP/no-rules" >"$TMP/bad2.yaml"
+rc=0; timeout 10 "$RAMPART" serve --config "$TMP/bad2.yaml" 2>"$TMP/bad.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "rule path not found" "$TMP/bad.err" || fail "missing rules: $rc $(cat "$TMP/bad.err")"
 echo "ok: serve stored 24 detections (SSH brute force/spraying/invalid user over syslog, Body Log JNDI over HTTP, IOC text/CSV/STIX/MISP), each pointing at its stored event; IOC reload via SIGHUP took effect without restart, a failed reload kept the lists"

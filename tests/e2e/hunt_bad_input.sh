@@ -1,0 +1,57 @@
+# rampart hunt and bad input: malformed records are counted and named (file and offset)
+# and the good ones still matched; a file of unknown format is skipped with exit 3; a
+# broken rule is reported while the others run; bad paths, formats, mappings and lists are
+# clear errors with exit 2 (or 1 for an unreadable list).
+source "$(dirname "$0")/lib.sh"
+printf '%s\n' 'not a record' \
+  '{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "TimeCreated": "2024-01-01T00:00:00Z", "Image": "C:\\x\\whoami.exe"}' \
+  '{broken' >"$TMP/mixed.jsonl"
+mkdir -p "$TMP/rules"
+cat >"$TMP/rules/whoami.yml" <<'YAML'
+title: Whoami
+id: 3a9f5cbb-2f7b-4f1e-9d36-0d4f1c2b7e11
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image|endswith: '\whoami.exe'}
+  condition: sel
+YAML
+cat >"$TMP/rules/broken.yml" <<'YAML'
+title: Broken
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image|re: 'a(b'}
+  condition: sel
+YAML
+
+"$RAMPART" hunt --format windows --json --rules "$TMP/rules" "$TMP/mixed.jsonl" >"$TMP/out" 2>"$TMP/err" ||
+  fail "hunt over malformed records failed: $(cat "$TMP/err")"
+grep -q '"rule":{"id":"3a9f5cbb-2f7b-4f1e-9d36-0d4f1c2b7e11"' "$TMP/out" || fail "the good record was not matched"
+grep -q '^unparsed records: 2' "$TMP/err" || fail "unparsed records not counted: $(cat "$TMP/err")"
+grep -q 'mixed.jsonl (record ending at byte 13): windows: not a JSON object' "$TMP/err" ||
+  fail "the first bad record is not named"
+grep -q 'broken.yml: not compiled: .*invalid regular expression' "$TMP/err" || fail "broken rule not reported"
+grep -q '1 not compiled' "$TMP/err" || fail "summary does not count the broken rule"
+
+printf '\x00\x01\x02 binary\n' >"$TMP/unknown.bin"
+rc=0
+"$RAMPART" hunt -q --rules "$TMP/rules" "$TMP/unknown.bin" "$TMP/mixed.jsonl" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "a skipped input should exit 3, got $rc"
+"$RAMPART" hunt --rules "$TMP/rules" "$TMP/unknown.bin" >/dev/null 2>"$TMP/err" || true
+grep -q 'skipped: .*unknown.bin: cannot detect the format' "$TMP/err" || fail "skipped input not named"
+
+expect() {  # expect CODE MESSAGE-REGEX ARGS...
+  local code=$1 pattern=$2 rc=0
+  shift 2
+  "$RAMPART" hunt "$@" >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = "$code" ] || fail "hunt $*: exit $rc, want $code ($(cat "$TMP/err"))"
+  grep -qE "$pattern" "$TMP/err" || fail "hunt $*: message '$(cat "$TMP/err")' does not match '$pattern'"
+}
+expect 2 'rule path not found' --rules "$TMP/nope" "$TMP/mixed.jsonl"
+expect 2 'no such file or directory' --rules "$TMP/rules" "$TMP/nope.log"
+expect 2 "unknown --format 'nope'" --format nope --rules "$TMP/rules" "$TMP/mixed.jsonl"
+printf 'logsources: 3\n' >"$TMP/ls.yaml"
+expect 2 'ls.yaml:1: expected a map' --logsources "$TMP/ls.yaml" --rules "$TMP/rules" "$TMP/mixed.jsonl"
+expect 1 'cannot open .*nope.txt' --ioc "$TMP/nope.txt" --rules "$TMP/rules" "$TMP/mixed.jsonl"
+expect 2 'no rules' "$TMP/mixed.jsonl"
+expect 2 "invalid --min-level 'loud'" --min-level loud --rules "$TMP/rules" "$TMP/mixed.jsonl"
+echo "ok: malformed records counted and named, skipped inputs exit 3, bad options are clear errors"
