@@ -68,8 +68,9 @@ class Matcher;
 
 // One rule that matched one event.
 struct RuleHit {
-  uint32_t rule_index = 0;  // into RuleSet::rules
-  uint32_t branch = 0;      // internal: which log-source variant matched
+  uint32_t rule_index = 0;      // into RuleSet::rules
+  uint32_t branch = 0;          // internal: which log-source variant matched
+  uint32_t program_branch = 0;  // internal: its index in the event's program
 };
 
 class CompiledRules {

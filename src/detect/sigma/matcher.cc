@@ -437,7 +437,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
     }
     if (eval.Node(pb.constraint) && eval.Node(pb.condition)) {
       s.rule_stamp[pb.rule_index] = s.gen;
-      hits->push_back(RuleHit{pb.rule_index, pb.branch});
+      hits->push_back(RuleHit{pb.rule_index, pb.branch, b});
     }
   }
 }
@@ -513,10 +513,9 @@ rampart::Detection CompiledRules::MakeDetection(const EventBatch& /*batch*/,
   if (program == nullptr) {
     return d;
   }
-  for (const internal::ProgramBranch& pb : program->branches) {
-    if (pb.branch != hit.branch) {
-      continue;
-    }
+  if (hit.program_branch < program->branches.size() &&
+      program->branches[hit.program_branch].branch == hit.branch) {
+    const internal::ProgramBranch& pb = program->branches[hit.program_branch];
     Evaluator eval(*program, s);
     std::vector<uint32_t> atoms;
     CollectEvidence(*program, eval, pb.condition, &atoms);
@@ -540,7 +539,6 @@ rampart::Detection CompiledRules::MakeDetection(const EventBatch& /*batch*/,
         d.evidence.push_back(std::move(e));
       }
     }
-    break;
   }
   return d;
 }
