@@ -117,10 +117,6 @@ class SqliteEventWriter final : public EventWriter {
                const std::vector<DeadLetter>& dead_letters,
                const std::vector<Checkpoint>& checkpoints,
                std::vector<EventRef>* refs) override {
-    if (refs != nullptr) {
-      refs->clear();
-      refs->reserve(batch.size());
-    }
     Status st = WriteAll(batch, dead_letters, checkpoints, refs);
     if (!st.ok()) {
       RollbackAll();
@@ -223,16 +219,24 @@ class SqliteEventWriter final : public EventWriter {
                   const std::vector<Checkpoint>& checkpoints,
                   std::vector<EventRef>* refs) {
     DayDb* tail = nullptr;
+    // The refs vector is reused from batch to batch: assigning into its existing strings
+    // keeps their capacity, so a warm writer allocates nothing per event for refs.
+    size_t ref_count = 0;
     for (const Event& ev : batch.events()) {
       RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(ev.tenant, DayOf(ev.timestamp_ns)));
       RAMPART_RETURN_IF_ERROR(Begin(*db));
       RAMPART_RETURN_IF_ERROR(InsertEvent(*db, batch, ev));
       if (refs != nullptr) {
-        EventRef& ref = refs->emplace_back();
+        EventRef& ref = ref_count < refs->size() ? (*refs)[ref_count] : refs->emplace_back();
+        ++ref_count;
         ref.location = db->location;
         ref.rowid = sqlite3_last_insert_rowid(db->db.get());
+        ref.offset = 0;
       }
       tail = db;
+    }
+    if (refs != nullptr) {
+      refs->resize(ref_count);
     }
     if (tail == nullptr && (!dead_letters.empty() || !checkpoints.empty())) {
       std::string_view tenant = dead_letters.empty() ? kDefaultTenant : dead_letters[0].tenant;
