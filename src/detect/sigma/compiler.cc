@@ -218,7 +218,11 @@ class Builder {
       }
       PendingLiteral pl{text, flags, index};
       if (slot == kNoSlot) {
-        keyword_literals_.push_back(std::move(pl));
+        // Unanchored keywords are searched once in all of the event's text joined by NULs
+        // (a literal without a NUL cannot match across two values); anchored ones value by
+        // value.
+        const bool joinable = !anchor_start && !anchor_end && text.find('\0') == std::string::npos;
+        (joinable ? joined_keyword_literals_ : keyword_literals_).push_back(std::move(pl));
       } else {
         slot_literals_[slot].push_back(std::move(pl));
       }
@@ -453,7 +457,7 @@ class Builder {
   // of rules spends most of its build here, and the first events wait for it).
   Status BuildDatabases() {
     const size_t slots = slot_patterns_.size();
-    const size_t jobs = 2 * slots + 2;
+    const size_t jobs = 2 * slots + 3;
     std::vector<Status> results(jobs);
     ParallelFor(jobs, 8, 1, [&](size_t j) {
       if (j < 2 * slots) {
@@ -462,6 +466,8 @@ class Builder {
                                 : BuildLiteralDatabase(slot_literals_[s], &p_->slots[s].lit_db);
       } else if (j == 2 * slots) {
         results[j] = BuildLiteralDatabase(keyword_literals_, &p_->keyword_lit_db);
+      } else if (j == 2 * slots + 1) {
+        results[j] = BuildLiteralDatabase(joined_keyword_literals_, &p_->joined_keyword_lit_db);
       } else {
         results[j] = BuildDatabase(keyword_patterns_, &p_->keyword_db);
       }
@@ -552,6 +558,7 @@ class Builder {
   std::vector<PendingPattern> keyword_patterns_;
   std::vector<std::vector<PendingLiteral>> slot_literals_;
   std::vector<PendingLiteral> keyword_literals_;
+  std::vector<PendingLiteral> joined_keyword_literals_;
   std::mutex mu_;  // guards p_->atoms and the counters while databases build in parallel
 };
 
@@ -639,6 +646,128 @@ std::optional<Necessary> NecessaryAtoms(const Program& p, uint32_t node) {
     }
   }
   return std::nullopt;
+}
+
+// The values of one event field a condition needs that field to equal: a set such that
+// the condition is false whenever the field has none of them; nullopt when there is no
+// such set (the condition can hold whatever the field's value). Only plain equality tests
+// count (no modifiers, wildcards or escapes), compared case-insensitively as the matcher
+// does. `event_field` maps a Sigma field name to the event field it denotes.
+using ValueSet = std::set<std::string>;
+
+std::optional<ValueSet> Intersect(std::optional<ValueSet> a, const std::optional<ValueSet>& b) {
+  if (!a) {
+    return b;
+  }
+  if (!b) {
+    return a;
+  }
+  ValueSet both;
+  std::set_intersection(a->begin(), a->end(), b->begin(), b->end(),
+                        std::inserter(both, both.end()));
+  return both;
+}
+
+std::optional<ValueSet> NecessaryValues(const FieldCondition& fc, std::string_view field) {
+  if (fc.field.empty() || fc.field != field || !fc.modifiers.empty() || fc.values.empty() ||
+      (fc.all_values && fc.values.size() > 1)) {
+    return std::nullopt;
+  }
+  ValueSet values;
+  for (const Value& v : fc.values) {
+    if (v.type != ValueType::kString && v.type != ValueType::kNumber) {
+      return std::nullopt;
+    }
+    if (v.text.find_first_of("*?\\") != std::string::npos) {
+      return std::nullopt;
+    }
+    values.insert(ToLower(v.text));
+  }
+  return values;
+}
+
+std::optional<ValueSet> NecessaryValues(const ConditionNode& c,
+                                        const rampart::sigma::Detection& d,
+                                        std::string_view field) {
+  switch (c.op) {
+    case ConditionOp::kSelection: {
+      if (c.selection >= d.selections.size()) {
+        return std::nullopt;
+      }
+      std::optional<ValueSet> any;
+      for (const Conjunction& conj : d.selections[c.selection].any_of) {
+        std::optional<ValueSet> needed;
+        for (const FieldCondition& fc : conj) {
+          needed = Intersect(std::move(needed), NecessaryValues(fc, field));
+        }
+        if (!needed) {
+          return std::nullopt;
+        }
+        any = any ? (any->insert(needed->begin(), needed->end()), any) : needed;
+      }
+      return any;
+    }
+    case ConditionOp::kNot:
+      return std::nullopt;
+    case ConditionOp::kAnd:
+    case ConditionOp::kAllOf: {
+      std::optional<ValueSet> needed;
+      for (const ConditionNode& child : c.children) {
+        needed = Intersect(std::move(needed), NecessaryValues(child, d, field));
+      }
+      return needed;
+    }
+    case ConditionOp::kOr:
+    case ConditionOp::kOneOf: {
+      ValueSet any;
+      for (const ConditionNode& child : c.children) {
+        std::optional<ValueSet> needed = NecessaryValues(child, d, field);
+        if (!needed) {
+          return std::nullopt;
+        }
+        any.insert(needed->begin(), needed->end());
+      }
+      return any;
+    }
+  }
+  return std::nullopt;
+}
+
+// Sets the branch's partition values: those of its log-source conditions and of its rule's
+// condition on the partition field (both must hold).
+void Partition(const Rule& rule, const std::string& partition_field, CompiledRules::Branch* b) {
+  if (partition_field.empty()) {
+    return;
+  }
+  std::optional<ValueSet> needed;
+  for (const FieldConstraint& c : b->variant.conditions) {
+    if (c.field == partition_field) {
+      ValueSet values;
+      for (const std::string& v : c.values) {
+        values.insert(ToLower(v));
+      }
+      needed = Intersect(std::move(needed), values);
+    }
+  }
+  // The Sigma names that denote the partition field in this variant: its own name unless
+  // renamed, and every name renamed to it.
+  std::vector<std::string> sigma_names;
+  if (b->variant.fields.count(partition_field) == 0) {
+    sigma_names.push_back(partition_field);
+  }
+  for (const auto& [from, to] : b->variant.fields) {
+    if (to == partition_field) {
+      sigma_names.push_back(from);
+    }
+  }
+  for (const std::string& name : sigma_names) {
+    needed = Intersect(std::move(needed),
+                       NecessaryValues(rule.detection.condition, rule.detection, name));
+  }
+  if (needed) {
+    b->partitioned = true;
+    b->partition_values.assign(needed->begin(), needed->end());
+  }
 }
 
 }  // namespace
@@ -736,6 +865,7 @@ Program::~Program() {
   }
   hs_free_database(keyword_db);
   hs_free_database(keyword_lit_db);
+  hs_free_database(joined_keyword_lit_db);
   for (internal::Atom& a : atoms) {
     if (a.pcre != nullptr) {
       pcre2_code_free(a.pcre);
@@ -801,22 +931,48 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
                                    ": dataset " + lookup.variants.front().datasets.front()));
     }
     for (LogSourceVariant& variant : lookup.variants) {
-      compiled->branches_.push_back(Branch{i, std::move(variant)});
+      Branch branch{i, std::move(variant)};
+      internal::Partition(rule, compiled->options_.partition_field, &branch);
+      compiled->branches_.push_back(std::move(branch));
     }
     ++r.rules;
   }
   r.branches = compiled->branches_.size();
+  if (!compiled->options_.partition_field.empty()) {
+    compiled->partition_field_ = FieldDict::Intern(compiled->options_.partition_field);
+  }
   return std::shared_ptr<const CompiledRules>(std::move(compiled));
 }
 
-const Program* CompiledRules::ProgramFor(std::string_view dataset) const {
+const Program* CompiledRules::ProgramFor(std::string_view dataset,
+                                         const std::vector<std::string_view>& values) const {
+  // Key: the dataset, then each value after a NUL.
+  std::string key(dataset);
+  for (std::string_view v : values) {
+    key.push_back('\0');
+    key.append(v);
+  }
   std::unique_lock<std::mutex> lock(programs_mutex_);
-  auto it = programs_.find(dataset);
+  auto it = programs_.find(key);
   if (it != programs_.end()) {
     return it->second;
   }
+  auto applies = [&values](const Branch& b) {
+    if (!b.partitioned) {
+      return true;
+    }
+    for (std::string_view v : values) {
+      if (std::binary_search(b.partition_values.begin(), b.partition_values.end(), v)) {
+        return true;
+      }
+    }
+    return false;
+  };
   std::vector<uint32_t> selected;
   for (uint32_t b = 0; b < branches_.size(); ++b) {
+    if (!applies(branches_[b])) {
+      continue;
+    }
     for (const std::string& pattern : branches_[b].variant.datasets) {
       if (LogSourceMap::DatasetMatches(pattern, dataset)) {
         selected.push_back(b);
@@ -841,7 +997,7 @@ const Program* CompiledRules::ProgramFor(std::string_view dataset) const {
     programs_built_.wait(lock, [&] { return shared->second.ready; });
   }
   const Program* program = shared->second.program.get();
-  programs_.emplace(std::string(dataset), program);
+  programs_.emplace(std::move(key), program);
   return program;
 }
 

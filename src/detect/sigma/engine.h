@@ -7,8 +7,9 @@
 //                            atoms, one Vectorscan database per field, condition trees
 //   Matcher (per thread)     Vectorscan scratch and per-event state; Match(event) -> hits
 //
-// How an event is matched: its dataset selects a Program (only rules whose log source maps
-// to that dataset are in it). One pass over the event's fields finds the fields the program
+// How an event is matched: its dataset and its partition field's values (EventID by
+// default) select a Program: only rules whose log source maps to that dataset and that can
+// match those values are in it (Sysmon EventID 11 never meets process-creation rules). One pass over the event's fields finds the fields the program
 // uses; each such value is scanned once by that field's Vectorscan database, which holds
 // the literal, wildcard and regex patterns of every rule on that field; each pattern hit
 // sets an atom. Rules whose condition needs one of the set atoms (plus the few rules whose
@@ -45,6 +46,11 @@ struct CompileOptions {
   std::shared_ptr<const LogSourceMap> logsources;  // null: LogSourceMap::Default()
   // Values for |expand placeholders; rules that need a missing one are not compiled.
   std::map<std::string, std::vector<std::string>, std::less<>> placeholders;
+  // Programs are built per dataset and per value of this event field: a rule that can only
+  // match some of its values (by its log source's conditions or its own equality tests,
+  // e.g. Sysmon EventID 1) is left out of the programs of the others, so an event meets
+  // neither its patterns nor its condition. Empty: one program per dataset.
+  std::string partition_field = "EventID";
 };
 
 struct CompileIssue {
@@ -83,9 +89,14 @@ class CompiledRules {
   const RuleSet& rules() const { return *rules_; }
   std::shared_ptr<const RuleSet> rule_set() const { return rules_; }
 
-  // The program for events of `dataset` (built on first use, then cached; thread-safe).
-  // Null when no rule applies to the dataset.
-  const Program* ProgramFor(std::string_view dataset) const;
+  // The program for events of `dataset` whose partition field has `values` (lower case;
+  // none when the event lacks the field). Built on first use, then cached; thread-safe.
+  // Null when no rule applies.
+  const Program* ProgramFor(std::string_view dataset,
+                            const std::vector<std::string_view>& values = {}) const;
+  // The partition field's id; kNoPartition when the options named none.
+  static constexpr FieldId kNoPartition = UINT32_MAX;
+  FieldId partition_field() const { return partition_field_; }
 
   // The event field a rule's Sigma field name denotes in the branch that matched (after
   // the variant's renames).
@@ -107,6 +118,7 @@ class CompiledRules {
   std::shared_ptr<const RuleSet> rules_;
   CompileOptions options_;
   std::vector<Branch> branches_;
+  FieldId partition_field_ = kNoPartition;
   mutable std::mutex programs_mutex_;
   mutable std::map<std::string, const Program*, std::less<>> programs_;
   struct ProgramSlot {

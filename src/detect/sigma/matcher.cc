@@ -33,12 +33,15 @@ struct Matcher::State {
   internal::HsScanFunction scan = internal::HsScan();
   pcre2_match_data* match_data = pcre2_match_data_create(1, nullptr);
 
-  // Program cache: the last dataset, then a map (allocation only on a new dataset).
-  std::string last_dataset;
+  // Program cache by dataset and partition values: the last key, then a map (allocation
+  // only on a new key).
+  std::string key;
+  std::string last_key;
   const Program* last_program = nullptr;
   bool has_last = false;
   std::unordered_map<std::string, const Program*> programs;
-  std::vector<const Program*> prepared;  // programs whose databases the scratch fits
+  std::vector<std::string_view> partition_values;  // into `key`
+  std::vector<const Program*> prepared;            // programs whose databases the scratch fits
 
   // Per-event state, indexed by atom / slot / branch; valid when the stamp equals `gen`.
   uint32_t gen = 0;
@@ -56,6 +59,7 @@ struct Matcher::State {
 
   const Program* program = nullptr;  // of the event being matched
   std::string lower;                 // a value in lower case, for whole-value lookups
+  std::string joined;                // raw record and every value, NUL-separated
   size_t value_size = 0;             // of the value being scanned
 };
 
@@ -129,6 +133,11 @@ void Scan(Matcher::State& s,
   if (regex_db != nullptr) {
     s.scan(regex_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnMatch, &s);
   }
+}
+
+bool LooksLikeJsonObject(std::string_view raw) {
+  const size_t first = raw.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && raw[first] == '{';
 }
 
 bool Compare(std::string_view value, std::string_view other, MatchKind kind, bool cased) {
@@ -324,14 +333,34 @@ Matcher::~Matcher() = default;
 void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<RuleHit>* hits) {
   State& s = *state_;
   const Program* program = nullptr;
-  if (s.has_last && s.last_dataset == event.dataset) {
+  // The key: dataset, then the partition field's values in lower case, each after a NUL.
+  s.key.assign(event.dataset);
+  const FieldId partition = rules_->partition_field();
+  if (partition != CompiledRules::kNoPartition) {
+    for (const Field& f : batch.fields(event)) {
+      if (f.id == partition) {
+        s.key.push_back('\0');
+        for (char c : f.value) {
+          s.key.push_back(AsciiLower(c));
+        }
+      }
+    }
+  }
+  if (s.has_last && s.last_key == s.key) {
     program = s.last_program;
   } else {
-    std::string key(event.dataset);
-    auto it = s.programs.find(key);
+    auto it = s.programs.find(s.key);
     if (it == s.programs.end()) {
-      program = rules_->ProgramFor(event.dataset);
-      it = s.programs.emplace(key, program).first;
+      s.partition_values.clear();
+      const std::string_view key = s.key;
+      for (size_t at = key.find('\0'); at != std::string_view::npos;) {
+        const size_t next = key.find('\0', at + 1);
+        s.partition_values.push_back(
+            key.substr(at + 1, next == key.npos ? key.npos : next - at - 1));
+        at = next;
+      }
+      program = rules_->ProgramFor(event.dataset, s.partition_values);
+      it = s.programs.emplace(s.key, program).first;
       if (program != nullptr) {
         for (const internal::SlotInfo& slot : program->slots) {
           for (hs_database_t* db : {slot.db, slot.lit_db}) {
@@ -340,7 +369,8 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
             }
           }
         }
-        for (hs_database_t* db : {program->keyword_db, program->keyword_lit_db}) {
+        for (hs_database_t* db :
+             {program->keyword_db, program->keyword_lit_db, program->joined_keyword_lit_db}) {
           if (db != nullptr) {
             hs_alloc_scratch(db, &s.scratch);
           }
@@ -348,7 +378,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
       }
     }
     program = it->second;
-    s.last_dataset = std::move(key);
+    s.last_key = s.key;
     s.last_program = program;
     s.has_last = true;
   }
@@ -384,7 +414,20 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   s.value_next.clear();
 
   // One pass over the fields: link the values of used fields, scan each once.
+  // Keywords search the event's text: the raw line of a text record plus the values that
+  // are not slices of it; the values of a JSON record (its raw text would let keywords
+  // match keys and escape sequences).
   const bool has_keywords = program->keyword_db != nullptr || program->keyword_lit_db != nullptr;
+  const bool joins = program->joined_keyword_lit_db != nullptr;
+  const bool raw_is_text = (has_keywords || joins) && !LooksLikeJsonObject(event.raw);
+  auto in_raw = [&event, raw_is_text](std::string_view v) {
+    const std::less<const char*> before;
+    return raw_is_text && !before(v.data(), event.raw.data()) &&
+           !before(event.raw.data() + event.raw.size(), v.data() + v.size());
+  };
+  if (joins) {
+    s.joined.assign(raw_is_text ? event.raw : std::string_view());
+  }
   for (const Field& f : batch.fields(event)) {
     const uint32_t slot = program->SlotOf(f.id);
     if (slot != kNoSlot) {
@@ -403,12 +446,23 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
         Scan(s, info.db, info.lit_db, f.value, info.equals.get());
       }
     }
-    if (has_keywords) {
-      Scan(s, program->keyword_db, program->keyword_lit_db, f.value);
+    if (has_keywords || joins) {
+      if (!in_raw(f.value)) {
+        if (has_keywords) {
+          Scan(s, program->keyword_db, program->keyword_lit_db, f.value);
+        }
+        if (joins) {
+          s.joined.push_back('\0');
+          s.joined.append(f.value);
+        }
+      }
     }
   }
-  if (has_keywords) {
+  if (has_keywords && raw_is_text) {
     Scan(s, program->keyword_db, program->keyword_lit_db, event.raw);
+  }
+  if (joins) {
+    Scan(s, nullptr, program->joined_keyword_lit_db, s.joined);
   }
 
   // Candidate branches: those a hit atom triggers, and those always evaluated.

@@ -13,6 +13,7 @@
 #include "core/event.h"
 #include "core/field_dict.h"
 #include "detect/sigma/internal/expand.h"
+#include "detect/sigma/internal/program.h"
 #include "detect/sigma/sigma.h"
 
 namespace rampart::sigma {
@@ -230,6 +231,14 @@ TEST(EngineValues, KeywordsSearchEveryValueAndTheRawRecord) {
   EXPECT_FALSE(eval.Matches({{"message", "Accepted password"}}));
 }
 
+TEST(EngineValues, KeywordsInAJsonRecordSearchItsValuesNotItsText) {
+  Eval eval(CompileText(Rule("  keywords: [Image, 'C:\\Temp\\x.exe']\n  condition: keywords")));
+  const std::string raw = R"({"EventID": 1, "Image": "C:\\Temp\\x.exe"})";
+  // The decoded value matches; the key "Image" and the escaped raw text do not.
+  EXPECT_TRUE(eval.Matches({{"EventID", "1"}, {"Image", "C:\\Temp\\x.exe"}}, "test", raw));
+  EXPECT_FALSE(eval.Matches({{"EventID", "1"}, {"Image", "C:\\Temp\\y.exe"}}, "test", raw));
+}
+
 TEST(EngineValues, MultiValuedFieldsMatchAnyElement) {
   EXPECT_TRUE(
       Match("  sel: {Data: second}\n  condition: sel", {{"Data", "first"}, {"Data", "second"}}));
@@ -373,6 +382,40 @@ TEST(EngineLogSources, ProcessCreationIsSysmonOneOrSecurity4688WithRenames) {
   EXPECT_FALSE(
       eval.Matches({{"EventID", "1"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.application"));
   EXPECT_FALSE(eval.Matches({{"EventID", "3"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.sysmon"));
+}
+
+TEST(EngineLogSources, ProgramsArePartitionedByEventIdWithoutChangingResults) {
+  // Rules that need certain EventIDs are left out of the other EventIDs' programs; rules
+  // that can match any EventID (negation, modifiers, an alternative without EventID) stay
+  // in every program.
+  auto rules = CompileText(
+      Rule("  sel: {EventID: 4624, LogonType: 10}\n  condition: sel", "logon") + "---\n" +
+      Rule("  sel: {EventID: [4624, 4625], TargetUserName: admin}\n  condition: sel", "either") +
+      "---\n" +
+      Rule("  sel: {EventID: 4624}\n  x: {TargetUserName: admin}\n  condition: not sel and x",
+           "negated") +
+      "---\n" +
+      Rule("  sel: {EventID|startswith: '46', TargetUserName: admin}\n  condition: sel", "prefix") +
+      "---\n" +
+      Rule("  a: {EventID: 1}\n  b: {TargetUserName: admin}\n  condition: a or b", "alternative"));
+  // 4625's program leaves out the 4624 rule; an event without EventID meets only the three
+  // rules that can match without one.
+  EXPECT_EQ(rules->ProgramFor("test", {"4625"})->branches.size(), 4u);
+  EXPECT_EQ(rules->ProgramFor("test", {})->branches.size(), 3u);
+  Eval eval(rules);
+  using V = std::vector<std::string>;
+  EXPECT_EQ(eval.Titles({{"EventID", "4624"}, {"LogonType", "10"}, {"TargetUserName", "admin"}}),
+            (V{"logon", "either", "prefix", "alternative"}));
+  EXPECT_EQ(eval.Titles({{"EventID", "4625"}, {"TargetUserName", "ADMIN"}}),
+            (V{"either", "negated", "prefix", "alternative"}));
+  EXPECT_EQ(eval.Titles({{"TargetUserName", "admin"}}), (V{"negated", "alternative"}));
+  EXPECT_EQ(eval.Titles({{"EventID", "1"}}), (V{"alternative"}));
+  // Several values (a JSON array): the rules of each apply.
+  EXPECT_EQ(eval.Titles({{"EventID", "1"}, {"EventID", "4625"}, {"TargetUserName", "admin"}}),
+            (V{"either", "negated", "prefix", "alternative"}));
+  // The same events again (cached programs give the same answers).
+  EXPECT_EQ(eval.Titles({{"EventID", "4625"}, {"TargetUserName", "admin"}}),
+            (V{"either", "negated", "prefix", "alternative"}));
 }
 
 TEST(EngineLogSources, ServiceRulesAreConstrainedByChannel) {

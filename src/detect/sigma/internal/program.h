@@ -23,6 +23,10 @@ namespace rampart::sigma {
 struct CompiledRules::Branch {
   uint32_t rule_index = 0;
   LogSourceVariant variant;  // datasets, conditions, renames
+  // The partition field's values (lower case, sorted) the branch can match, when it can
+  // match only those; otherwise it applies whatever the value.
+  bool partitioned = false;
+  std::vector<std::string> partition_values;
 };
 
 namespace internal {
@@ -118,8 +122,11 @@ class Program {
   std::vector<uint32_t> children;
   std::vector<internal::SlotInfo> slots;
   std::vector<uint32_t> slot_of_field;  // FieldId -> slot or kNoSlot (ids beyond: none)
-  hs_database_t* keyword_db = nullptr;  // keyword atoms, scanned over every value and raw
+  // Keyword atoms: regexes and anchored literals are scanned over every value and the raw
+  // record; unanchored literals once over all of them joined by NULs.
+  hs_database_t* keyword_db = nullptr;
   hs_database_t* keyword_lit_db = nullptr;
+  hs_database_t* joined_keyword_lit_db = nullptr;
   std::vector<internal::LiteralInfo> literals;    // ids of the literal databases
   std::vector<internal::ProgramBranch> branches;  // in rule order
   // Atom -> branches (indexes into `branches`) whose condition needs that atom.
