@@ -2,7 +2,7 @@
 // over the EVTX-ATTACK-SAMPLES JSON Lines, against the floor of parsing the same lines with
 // simdjson and doing nothing else. One thread: the figures are per core.
 //
-//   sigma_bench RULES_DIR EVTX_DIR [--seconds S] [--only-all]
+//   sigma_bench RULES_DIR EVTX_DIR [--seconds S] [--only-all | --only-parse]
 //
 // Prints a markdown table. "parse-only floor": simdjson's DOM parser over each line (full
 // validation, every string unescaped), results discarded.
@@ -75,12 +75,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   double seconds = 3;
-  bool only_all = false;  // --only-all: just the all-rules configuration (for profiling)
+  bool only_all = false;    // --only-all: just the all-rules configuration (for profiling)
+  bool only_parse = false;  // --only-parse: just Rampart's parser (for profiling)
   for (int i = 3; i < argc; ++i) {
     if (std::string(argv[i]) == "--seconds" && i + 1 < argc) {
       seconds = std::stod(argv[++i]);
     } else if (std::string(argv[i]) == "--only-all") {
       only_all = true;
+    } else if (std::string(argv[i]) == "--only-parse") {
+      only_parse = true;
     }
   }
   const std::vector<std::string> lines = ReadLines(argv[2]);
@@ -108,7 +111,7 @@ int main(int argc, char** argv) {
   // string into its tape), nothing else.
   simdjson::dom::parser json;
   size_t sink = 0;
-  const double floor = Rate(lines.size(), only_all ? 0.01 : seconds, [&] {
+  const double floor = Rate(lines.size(), only_all || only_parse ? 0.01 : seconds, [&] {
     for (const simdjson::padded_string& p : padded) {
       simdjson::dom::element doc;
       if (json.parse(p).get(doc) == simdjson::SUCCESS) {
@@ -135,6 +138,9 @@ int main(int argc, char** argv) {
   });
   std::printf("| Rampart Windows parser, no rules | 0 | | %.0f | %.2f | |\n", parse_only,
               parse_only / floor);
+  if (only_parse) {
+    return 0;
+  }
 
   for (size_t n : {size_t{100}, size_t{500}, size_t{1000}, windows.size()}) {
     if (n > windows.size() || (only_all && n != windows.size())) {

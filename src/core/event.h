@@ -54,11 +54,17 @@ class EventBatch {
     return *pending_;
   }
   Event& pending() { return *pending_; }
-  void AddField(FieldId id, std::string_view value) { fields_.push_back(Field{id, value}); }
+  // Constructed in place and filled member by member: passing a Field by reference to an
+  // out-of-line push_back reloads it across its padding and stalls store forwarding.
+  void AddField(FieldId id, std::string_view value) {
+    Field& f = fields_.emplace_back();
+    f.id = id;
+    f.value = value;
+  }
   // Adds a field only when the value is not empty.
   void AddNonEmpty(FieldId id, std::string_view value) {
     if (!value.empty()) {
-      fields_.push_back(Field{id, value});
+      AddField(id, value);
     }
   }
   void CommitEvent() {

@@ -273,6 +273,7 @@ Status BodyLogParser::ParseInto(std::string_view record,
     }
   };
   path_.clear();
+  names_.StartRecord();
   if (auto error = WalkJsonObject(reader_, object, path_, 1, batch, budget, emit)) {
     return JsonError(kFormatName, error);
   }

@@ -214,6 +214,7 @@ Status JsonLinesParser::ParseInto(std::string_view record,
     }
   };
   path_.clear();
+  names_.StartRecord();
   if (auto error = internal::WalkJsonObject(reader_, object, path_, 1, batch, budget, emit)) {
     return internal::JsonError(kFormatName, error);
   }

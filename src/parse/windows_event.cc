@@ -302,6 +302,7 @@ Status WindowsEventParser::ParseInto(std::string_view record,
     }
   };
   path_.clear();
+  names_.StartRecord();
   if (auto error = WalkJsonObject(reader_, object, path_, 1, batch, budget, emit)) {
     return JsonError(kFormatName, error);
   }

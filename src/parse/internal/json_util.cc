@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "core/strings.h"
@@ -138,10 +139,25 @@ Status JsonReader::OpenRecord(std::string_view format_name,
                               Event& event,
                               simdjson::ondemand::document& doc,
                               simdjson::ondemand::object& object) {
-  event.raw = batch.Copy(record);
+  // The record is copied once, into the arena with simdjson's padding after it, and
+  // parsed there: values without escapes are then views of the event's raw text.
+  char* copy = batch.arena().Allocate(record.size() + simdjson::SIMDJSON_PADDING);
+  if (!record.empty()) {
+    std::memcpy(copy, record.data(), record.size());
+  }
+  std::memset(copy + record.size(), 0, simdjson::SIMDJSON_PADDING);
+  event.raw = std::string_view(copy, record.size());
   event.tenant = batch.Copy(ctx.tenant);
-  if (auto error = Start(record, event.raw, doc)) {
-    return JsonError(format_name, error);
+  sanitized_ = false;
+  arena_copy_ = event.raw;
+  in_place_ = true;
+  auto parsed =
+      parser_.iterate(copy, record.size(), record.size() + simdjson::SIMDJSON_PADDING).get(doc);
+  if (parsed == simdjson::UTF8_ERROR) {
+    parsed = Start(record, event.raw, doc);  // sanitizes a copy
+  }
+  if (parsed) {
+    return JsonError(format_name, parsed);
   }
   if (auto error = doc.get_object().get(object)) {
     return JsonError(format_name, error);
@@ -154,6 +170,7 @@ simdjson::error_code JsonReader::Start(std::string_view json,
                                        simdjson::ondemand::document& doc) {
   sanitized_ = false;
   arena_copy_ = arena_copy;
+  in_place_ = false;
   EnsureCapacity(json.size() + simdjson::SIMDJSON_PADDING);
   if (!json.empty()) {
     std::memcpy(buf_.get(), json.data(), json.size());
@@ -191,6 +208,14 @@ simdjson::error_code JsonReader::Start(std::string_view json,
 }
 
 std::string_view JsonReader::ToArena(std::string_view token, EventBatch& batch) const {
+  if (in_place_) {
+    const std::less<const char*> before;
+    const char* end = arena_copy_.data() + arena_copy_.size();
+    if (!before(token.data(), arena_copy_.data()) && !before(end, token.data() + token.size())) {
+      return token;
+    }
+    return batch.Copy(token);
+  }
   const auto begin = reinterpret_cast<uintptr_t>(buf_.get());
   const auto at = reinterpret_cast<uintptr_t>(token.data());
   if (!arena_copy_.empty() && at >= begin) {
@@ -254,35 +279,35 @@ simdjson::error_code JsonReader::ScalarText(simdjson::ondemand::value& value,
 }
 
 FieldNameCache::Entry FieldNameCache::Get(std::string_view name) {
-  if (next_ < order_.size() && order_[next_].name == name) {
-    return order_[next_++].entry;
+  uint32_t& predicted = previous_ == kNone ? first_ : known_[previous_].successor;
+  if (predicted != kNone && known_[predicted].name == name) {
+    previous_ = predicted;
+    return known_[predicted].entry;
   }
-  if (!order_.empty() && order_[0].name == name) {
-    next_ = 1;
-    return order_[0].entry;
+  const uint32_t index = Lookup(name);
+  if (index == kNone) {
+    previous_ = kNone;
+    return Entry{FieldDict::Intern(name), tagger_ != nullptr ? tagger_(name) : uint8_t{0}};
   }
-  const Entry entry = Lookup(name);
-  if (next_ < order_.size()) {
-    order_[next_].name.assign(name);
-    order_[next_].entry = entry;
-    ++next_;
-  } else if (order_.size() < kMaxOrder) {
-    order_.push_back(Recent{std::string(name), entry});
-    ++next_;
-  }
-  return entry;
+  predicted = index;
+  previous_ = index;
+  return known_[index].entry;
 }
 
-FieldNameCache::Entry FieldNameCache::Lookup(std::string_view name) {
-  auto it = ids_.find(name);
-  if (it != ids_.end()) {
+uint32_t FieldNameCache::Lookup(std::string_view name) {
+  auto it = index_.find(name);
+  if (it != index_.end()) {
     return it->second;
   }
-  Entry entry{FieldDict::Intern(name), tagger_ != nullptr ? tagger_(name) : uint8_t{0}};
-  if (ids_.size() < kMaxCachedNames) {
-    ids_.emplace(std::string(name), entry);
+  if (known_.size() >= kMaxCachedNames) {
+    return kNone;
   }
-  return entry;
+  const auto index = static_cast<uint32_t>(known_.size());
+  known_.push_back(Known{
+      std::string(name),
+      Entry{FieldDict::Intern(name), tagger_ != nullptr ? tagger_(name) : uint8_t{0}}, kNone});
+  index_.emplace(std::string(name), index);
+  return index;
 }
 
 Status JsonError(std::string_view format_name, simdjson::error_code error) {

@@ -102,10 +102,11 @@ class JsonReader {
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
   std::string_view arena_copy_;
+  bool in_place_ = false;  // parsing arena_copy_ itself (OpenRecord), not buf_
   bool sanitized_ = false;
 };
 
-// Interned field ids by name, cached per parser so repeated keys cost one hash lookup
+// Interned field ids by name, cached per parser so repeated keys cost one comparison
 // and no allocation. Each entry also carries a small parser-specific tag (e.g. which
 // ECS role the key plays), computed once by `tagger` when the name is first seen.
 class FieldNameCache {
@@ -118,32 +119,35 @@ class FieldNameCache {
 
   explicit FieldNameCache(Tagger tagger) : tagger_(tagger) {}
 
+  // Call before the first key of each record: keys are predicted from the one before.
+  void StartRecord() { previous_ = kNone; }
   Entry Get(std::string_view name);
 
  private:
   // A hostile source can invent unbounded key names; past this the cache stops growing
   // (FieldDict itself folds names beyond its own cap into "_overflow").
   static constexpr size_t kMaxCachedNames = 8192;
+  static constexpr uint32_t kNone = UINT32_MAX;
 
   struct Hash {
     using is_transparent = void;  // NOLINT(readability-identifier-naming): std name
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  Entry Lookup(std::string_view name);
-
-  // Records of one source repeat their keys in the same order, so the key expected next
-  // is compared first (a short memcmp) before the hash lookup; a record that starts with
-  // the same first key restarts the sequence. Shapes that differ only cost the lookup.
-  static constexpr size_t kMaxOrder = 256;
-  struct Recent {
+  // Records of one source repeat their keys in a few orders (one per event type), so each
+  // known name remembers the name that followed it last time, and that one is compared
+  // first (a short memcmp) before the hash lookup.
+  struct Known {
     std::string name;
     Entry entry;
+    uint32_t successor = kNone;
   };
-  std::vector<Recent> order_;
-  size_t next_ = 0;
+  uint32_t Lookup(std::string_view name);  // index into known_, or kNone when full
 
+  std::vector<Known> known_;
+  uint32_t first_ = kNone;     // the name that started the last record
+  uint32_t previous_ = kNone;  // the name before the current one in this record
   Tagger tagger_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> ids_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> index_;
 };
 
 // "<format>: <short reason>" for a simdjson error.
@@ -162,20 +166,38 @@ void AddTruncatedField(EventBatch& batch, const FieldBudget& budget);
 // number (unit guessed from its magnitude: s, ms, us or ns).
 bool ParseFlexibleTime(std::string_view s, int64_t* out_ns);
 
-// Walks a JSON value found at `path` (dotted; `depth` = number of containers enclosing
-// it) and calls emit(path, text) for every scalar leaf. Objects extend the path with
-// ".key"; array elements repeat the array's path. Nulls are skipped. Containers nested
+// The key of an object field without copying it: the raw bytes between the quotes when
+// they contain no escape (nearly always), else the unescaped copy simdjson makes.
+inline simdjson::error_code FieldKey(simdjson::ondemand::field& field, std::string_view* key) {
+  const char* const start = field.key().raw();
+  for (const char* p = start;; ++p) {
+    if (*p == '"') {
+      *key = std::string_view(start, static_cast<size_t>(p - start));
+      return simdjson::SUCCESS;
+    }
+    if (*p == '\\') {
+      return field.unescaped_key().get(*key);
+    }
+  }
+}
+
+// Walks a JSON value whose dotted name is `name` (`depth` = number of containers enclosing
+// it) and calls emit(name, text) for every scalar leaf. Objects extend the name with
+// ".key"; array elements repeat the array's name. Nulls are skipped. Containers nested
 // beyond kMaxJsonDepth, empty names and names longer than kMaxFieldNameLength are counted
-// in budget.truncated instead. `path` is restored before returning.
+// in budget.truncated instead. `path` is scratch space for nested names; it is restored
+// before returning. A top-level key is passed as a view, without copying it into `path`.
 template <typename Emit>
 simdjson::error_code WalkJsonValue(JsonReader& reader,
-                                   simdjson::ondemand::value value,
+                                   simdjson::ondemand::value& value,
+                                   std::string_view name,
                                    std::string& path,
                                    int depth,
                                    EventBatch& batch,
                                    FieldBudget& budget,
                                    Emit& emit);
 
+// Walks an object whose dotted name is the content of `path` (empty at the top level).
 template <typename Emit>
 simdjson::error_code WalkJsonObject(JsonReader& reader,
                                     simdjson::ondemand::object object,
@@ -186,19 +208,23 @@ simdjson::error_code WalkJsonObject(JsonReader& reader,
                                     Emit& emit) {
   const size_t base = path.size();
   for (auto field_result : object) {
-    simdjson::ondemand::field field;
-    if (auto error = std::move(field_result).get(field)) {
+    // Used in place: copying a field or a value through a simdjson_result costs a
+    // store-forwarding stall per field (passing `value` by reference below, likewise).
+    if (auto error = field_result.error()) {
       return error;
     }
+    simdjson::ondemand::field& field = field_result.value_unsafe();
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
+    if (auto error = FieldKey(field, &key)) {
       return error;
     }
+    std::string_view name = key;
     if (base != 0) {
       path.push_back('.');
+      path.append(key);
+      name = path;
     }
-    path.append(key);
-    auto error = WalkJsonValue(reader, field.value(), path, depth, batch, budget, emit);
+    auto error = WalkJsonValue(reader, field.value(), name, path, depth, batch, budget, emit);
     path.resize(base);
     if (error) {
       return error;
@@ -207,6 +233,7 @@ simdjson::error_code WalkJsonObject(JsonReader& reader,
   return simdjson::SUCCESS;
 }
 
+// Walks an array whose dotted name is the content of `path`.
 template <typename Emit>
 simdjson::error_code WalkJsonArray(JsonReader& reader,
                                    simdjson::ondemand::array array,
@@ -216,11 +243,11 @@ simdjson::error_code WalkJsonArray(JsonReader& reader,
                                    FieldBudget& budget,
                                    Emit& emit) {
   for (auto element_result : array) {
-    simdjson::ondemand::value element;
-    if (auto error = element_result.get(element)) {
+    if (auto error = element_result.error()) {
       return error;
     }
-    if (auto error = WalkJsonValue(reader, element, path, depth, batch, budget, emit)) {
+    simdjson::ondemand::value& element = element_result.value_unsafe();
+    if (auto error = WalkJsonValue(reader, element, path, path, depth, batch, budget, emit)) {
       return error;
     }
   }
@@ -229,7 +256,8 @@ simdjson::error_code WalkJsonArray(JsonReader& reader,
 
 template <typename Emit>
 simdjson::error_code WalkJsonValue(JsonReader& reader,
-                                   simdjson::ondemand::value value,
+                                   simdjson::ondemand::value& value,
+                                   std::string_view name,
                                    std::string& path,
                                    int depth,
                                    EventBatch& batch,
@@ -245,6 +273,9 @@ simdjson::error_code WalkJsonValue(JsonReader& reader,
       // Left unconsumed: the on-demand iterator skips it when the parent moves on.
       ++budget.truncated;
       return simdjson::SUCCESS;
+    }
+    if (name.data() != path.data()) {
+      path.assign(name);  // a top-level key: nested names extend it
     }
     if (type == simdjson::ondemand::json_type::object) {
       simdjson::ondemand::object object;
@@ -267,11 +298,11 @@ simdjson::error_code WalkJsonValue(JsonReader& reader,
   if (!present) {
     return simdjson::SUCCESS;
   }
-  if (path.empty() || path.size() > kMaxFieldNameLength) {
+  if (name.empty() || name.size() > kMaxFieldNameLength) {
     ++budget.truncated;
     return simdjson::SUCCESS;
   }
-  emit(std::string_view(path), text);
+  emit(name, text);
   return simdjson::SUCCESS;
 }
 
