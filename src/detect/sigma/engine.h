@@ -9,14 +9,14 @@
 //
 // How an event is matched: its dataset and its partition field's values (EventID by
 // default) select a Program: only rules whose log source maps to that dataset and that can
-// match those values are in it (Sysmon EventID 11 never meets process-creation rules). One pass over the event's fields finds the fields the program
-// uses; each such value is scanned once by that field's Vectorscan database, which holds
-// the literal, wildcard and regex patterns of every rule on that field; each pattern hit
-// sets an atom. Rules whose condition needs one of the set atoms (plus the few rules whose
-// condition can hold without any pattern) are then evaluated, in rule order, against the
-// atoms; the remaining tests (numbers, cidr, exists, null, fieldref, and regexes Vectorscan
-// cannot compile, which PCRE2 runs) are computed only when a condition reaches them.
-// Cost therefore grows with the number of patterns that hit, not with the rule count.
+// match those values are in it (Sysmon EventID 11 never meets process-creation rules). One pass
+// over the event's fields finds the fields the program uses; each such value is scanned once by
+// that field's Vectorscan database, which holds the literal, wildcard and regex patterns of every
+// rule on that field; each pattern hit sets an atom. Rules whose condition needs one of the set
+// atoms (plus the few rules whose condition can hold without any pattern) are then evaluated, in
+// rule order, against the atoms; the remaining tests (numbers, cidr, exists, null, fieldref, and
+// regexes Vectorscan cannot compile, which PCRE2 runs) are computed only when a condition reaches
+// them. Cost therefore grows with the number of patterns that hit, not with the rule count.
 //
 // Results are deterministic: hits come in rule order for each event, whatever the thread.
 //
@@ -148,6 +148,13 @@ class Matcher {
                                              std::string_view sigma_field) const;
 
   const CompiledRules& compiled() const { return *rules_; }
+
+  // The scan cache's lookups and hits so far (for benchmarks and statistics).
+  struct CacheStats {
+    size_t lookups = 0;
+    size_t hits = 0;
+  };
+  CacheStats cache_stats() const;
 
   struct State;  // internal
 

@@ -58,9 +58,28 @@ struct Matcher::State {
   std::vector<uint32_t> candidates;  // branches to evaluate
 
   const Program* program = nullptr;  // of the event being matched
-  std::string lower;                 // a value in lower case, for whole-value lookups
-  std::string joined;                // raw record and every value, NUL-separated
-  size_t value_size = 0;             // of the value being scanned
+  std::vector<uint32_t> scan_hits;   // atoms the current scan hit (may repeat)
+
+  // Field values repeat (the same images, parents, hashes, products run again and again),
+  // so the atoms a slot's value hits are kept in a small direct-mapped cache: a value seen
+  // recently costs a hash and a comparison instead of its scans. Bounded: kCacheEntries
+  // entries of values up to kMaxCachedValue bytes, reused in place once warm.
+  static constexpr size_t kCacheEntries = 4096;
+  static constexpr size_t kMaxCachedValue = 1024;
+  struct CacheEntry {
+    const Program* program = nullptr;
+    uint32_t slot = 0;
+    size_t hash = 0;
+    std::string value;
+    std::vector<uint32_t> atoms;
+  };
+  std::vector<CacheEntry> cache{kCacheEntries};
+  size_t cache_lookups = 0;
+  size_t cache_hits = 0;
+
+  std::string lower;      // a value in lower case, for whole-value lookups
+  std::string joined;     // raw record and every value, NUL-separated
+  size_t value_size = 0;  // of the value being scanned
 };
 
 namespace {
@@ -77,7 +96,7 @@ int OnMatch(unsigned int id,
             unsigned long long /*to*/,    // NOLINT(google-runtime-int)
             unsigned int /*flags*/,
             void* context) {
-  SetAtom(static_cast<Matcher::State*>(context), id);
+  static_cast<Matcher::State*>(context)->scan_hits.push_back(id);
   return 0;  // keep scanning: other patterns of the database may hit too
 }
 
@@ -95,22 +114,22 @@ int OnLiteral(unsigned int id,
   if (lit.anchor_end && to != s->value_size) {
     return 0;
   }
-  SetAtom(s, lit.atom);
+  s->scan_hits.push_back(lit.atom);
   return 0;
 }
 
-void Scan(Matcher::State& s,
-          hs_database_t* regex_db,
-          hs_database_t* lit_db,
-          std::string_view value,
-          const internal::EqualsIndex* equals = nullptr) {
+// Runs the databases (and whole-value lookups) over one value; the atoms hit are appended
+// to s.scan_hits.
+void RawScan(Matcher::State& s,
+             hs_database_t* regex_db,
+             hs_database_t* lit_db,
+             std::string_view value,
+             const internal::EqualsIndex* equals = nullptr) {
   if (equals != nullptr) {
     if (!equals->cased.empty()) {
       auto it = equals->cased.find(value);
       if (it != equals->cased.end()) {
-        for (uint32_t atom : it->second) {
-          SetAtom(&s, atom);
-        }
+        s.scan_hits.insert(s.scan_hits.end(), it->second.begin(), it->second.end());
       }
     }
     if (!equals->caseless.empty()) {
@@ -120,9 +139,7 @@ void Scan(Matcher::State& s,
       }
       auto it = equals->caseless.find(std::string_view(s.lower));
       if (it != equals->caseless.end()) {
-        for (uint32_t atom : it->second) {
-          SetAtom(&s, atom);
-        }
+        s.scan_hits.insert(s.scan_hits.end(), it->second.begin(), it->second.end());
       }
     }
   }
@@ -132,6 +149,50 @@ void Scan(Matcher::State& s,
   }
   if (regex_db != nullptr) {
     s.scan(regex_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnMatch, &s);
+  }
+}
+
+// Scans keyword databases over `value` and sets the atoms hit.
+void Scan(Matcher::State& s,
+          hs_database_t* regex_db,
+          hs_database_t* lit_db,
+          std::string_view value) {
+  s.scan_hits.clear();
+  RawScan(s, regex_db, lit_db, value);
+  for (uint32_t atom : s.scan_hits) {
+    SetAtom(&s, atom);
+  }
+}
+
+// Scans one value of a field slot, through the cache, and sets the atoms hit.
+void ScanSlotValue(Matcher::State& s, uint32_t slot, std::string_view value) {
+  const internal::SlotInfo& info = s.program->slots[slot];
+  s.scan_hits.clear();
+  if (value.size() > Matcher::State::kMaxCachedValue) {
+    RawScan(s, info.db, info.lit_db, value, info.equals.get());
+  } else {
+    const size_t hash = std::hash<std::string_view>{}(value) ^
+                        (std::hash<const void*>{}(s.program) + slot * 0x9E3779B97F4A7C15ULL);
+    Matcher::State::CacheEntry& e = s.cache[hash % Matcher::State::kCacheEntries];
+    ++s.cache_lookups;
+    if (e.hash == hash && e.program == s.program && e.slot == slot && e.value == value) {
+      ++s.cache_hits;
+      for (uint32_t atom : e.atoms) {
+        SetAtom(&s, atom);
+      }
+      return;
+    }
+    RawScan(s, info.db, info.lit_db, value, info.equals.get());
+    std::sort(s.scan_hits.begin(), s.scan_hits.end());
+    s.scan_hits.erase(std::unique(s.scan_hits.begin(), s.scan_hits.end()), s.scan_hits.end());
+    e.program = s.program;
+    e.slot = slot;
+    e.hash = hash;
+    e.value.assign(value);
+    e.atoms.assign(s.scan_hits.begin(), s.scan_hits.end());
+  }
+  for (uint32_t atom : s.scan_hits) {
+    SetAtom(&s, atom);
   }
 }
 
@@ -246,9 +307,8 @@ class Evaluator {
     if (s_.slot_stamp[slot] != s_.gen) {
       return;
     }
-    const internal::SlotInfo& info = p_.slots[slot];
     for (uint32_t v = s_.slot_first[slot]; v != UINT32_MAX; v = s_.value_next[v]) {
-      Scan(s_, info.db, info.lit_db, s_.values[v], info.equals.get());
+      ScanSlotValue(s_, slot, s_.values[v]);
     }
   }
 
@@ -329,6 +389,10 @@ Matcher::Matcher(std::shared_ptr<const CompiledRules> rules)
     : rules_(std::move(rules)), state_(std::make_unique<State>()) {}
 
 Matcher::~Matcher() = default;
+
+Matcher::CacheStats Matcher::cache_stats() const {
+  return CacheStats{state_->cache_lookups, state_->cache_hits};
+}
 
 void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<RuleHit>* hits) {
   State& s = *state_;
@@ -443,7 +507,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
       const internal::SlotInfo& info = program->slots[slot];
       if (info.eager) {
         s.scan_stamp[slot] = s.gen;
-        Scan(s, info.db, info.lit_db, f.value, info.equals.get());
+        ScanSlotValue(s, slot, f.value);
       }
     }
     if (has_keywords || joins) {
