@@ -278,9 +278,44 @@ simdjson::error_code JsonReader::ScalarText(simdjson::ondemand::value& value,
   }
 }
 
+namespace {
+
+// Equality of two short strings (field names) without a library call: compared 8 bytes
+// at a time, the tail by one overlapping load.
+inline bool SameName(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) {
+    return false;
+  }
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (x[i] != y[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+  uint64_t u = 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    if (u != v) {
+      return false;
+    }
+  }
+  std::memcpy(&u, x + n - 8, 8);
+  std::memcpy(&v, y + n - 8, 8);
+  return u == v;
+}
+
+}  // namespace
+
 FieldNameCache::Entry FieldNameCache::Get(std::string_view name) {
   uint32_t& predicted = previous_ == kNone ? first_ : known_[previous_].successor;
-  if (predicted != kNone && known_[predicted].name == name) {
+  if (predicted != kNone && SameName(known_[predicted].name, name)) {
     previous_ = predicted;
     return known_[predicted].entry;
   }
