@@ -319,12 +319,12 @@ FieldNameCache::Entry FieldNameCache::Get(std::string_view name) {
     previous_ = predicted;
     return known_[predicted].entry;
   }
-  const uint32_t index = Lookup(name);
+  const uint32_t index = Lookup(name);  // may grow known_: `predicted` is stale after it
   if (index == kNone) {
     previous_ = kNone;
     return Entry{FieldDict::Intern(name), tagger_ != nullptr ? tagger_(name) : uint8_t{0}};
   }
-  predicted = index;
+  (previous_ == kNone ? first_ : known_[previous_].successor) = index;
   previous_ = index;
   return known_[index].entry;
 }
