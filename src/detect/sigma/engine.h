@@ -3,20 +3,23 @@
 // events against it.
 //
 //   CompiledRules::Compile   RuleSet + LogSourceMap -> branches (rule x log-source variant)
-//   Program (per dataset)    built on first sight of a dataset, shared by all threads:
-//                            atoms, one Vectorscan database per field, condition trees
-//   Matcher (per thread)     Vectorscan scratch and per-event state; Match(event) -> hits
+//   Program                  per dataset and EventID, built on first sight, shared by all
+//                            threads: atoms, Vectorscan databases per field, conditions
+//   Matcher (per thread)     Vectorscan scratch, a cache of recent values' scan results,
+//                            per-event state; Match(event) -> hits
 //
 // How an event is matched: its dataset and its partition field's values (EventID by
-// default) select a Program: only rules whose log source maps to that dataset and that can
-// match those values are in it (Sysmon EventID 11 never meets process-creation rules). One pass
-// over the event's fields finds the fields the program uses; each such value is scanned once by
-// that field's Vectorscan database, which holds the literal, wildcard and regex patterns of every
-// rule on that field; each pattern hit sets an atom. Rules whose condition needs one of the set
-// atoms (plus the few rules whose condition can hold without any pattern) are then evaluated, in
-// rule order, against the atoms; the remaining tests (numbers, cidr, exists, null, fieldref, and
-// regexes Vectorscan cannot compile, which PCRE2 runs) are computed only when a condition reaches
-// them. Cost therefore grows with the number of patterns that hit, not with the rule count.
+// default) select a Program, which holds only the rules whose log source maps to that
+// dataset and that can match those values (Sysmon EventID 11 never meets the
+// process-creation rules). One pass over the event's fields finds the fields the program
+// uses; each such value is scanned once by that field's Vectorscan databases, which hold
+// the literal, wildcard and regex patterns of every rule on that field (a value seen
+// recently takes its hits from the cache instead); each pattern hit sets an atom. Rules
+// whose condition needs one of the set atoms (plus the few rules whose condition can hold
+// without any pattern) are then evaluated, in rule order, against the atoms; the remaining
+// tests (numbers, cidr, exists, null, fieldref, and regexes Vectorscan cannot compile,
+// which PCRE2 runs) are computed only when a condition reaches them. Cost therefore grows
+// with the number of patterns that hit, not with the rule count.
 //
 // Results are deterministic: hits come in rule order for each event, whatever the thread.
 //
