@@ -413,9 +413,8 @@ fi
     echo "Windows event parser into an EventBatch plus the Sigma matcher, with the first N of the"
     echo "loaded Windows rules (file order). Target: all rules >= 0.25 of the floor. \"scan cache"
     echo "hits\": the share of field-value scans the matcher answered from its cache of recent"
-    echo "values, on the first pass over the lines (cold) and over the timed passes (the same"
-    echo "lines again: its 4,096 entries do not hold all of the samples' distinct values, so the"
-    echo "repetition adds only a few points)."
+    echo "values (4,096 entries), on the first pass over the lines (cold) and over the timed"
+    echo "passes, which repeat the same lines: the difference is what the repetition adds."
     echo
     cat "$WORK/sigma.txt"
     echo
