@@ -770,6 +770,41 @@ void Partition(const Rule& rule, const std::string& partition_field, CompiledRul
   }
 }
 
+// Finds the `or` nodes whose children are all pattern atoms of one field slot (see
+// Program::or_slot). Runs after the databases are built: atoms that fell back to PCRE2 are
+// no longer pattern atoms and keep their nodes out.
+void IndexPatternOrs(Program& p) {
+  p.or_slot.assign(p.nodes.size(), kNoSlot);
+  p.atom_or_nodes.assign(p.atoms.size(), {});
+  for (uint32_t i = 0; i < p.nodes.size(); ++i) {
+    const Node& n = p.nodes[i];
+    if (n.op != NodeOp::kOr || n.n < 2) {
+      continue;
+    }
+    uint32_t slot = kNoSlot;
+    bool pattern_atoms = true;
+    for (uint32_t c = 0; c < n.n && pattern_atoms; ++c) {
+      const Node& child = p.nodes[p.children[n.a + c]];
+      if (child.op != NodeOp::kAtom || p.atoms[child.a].kind != AtomKind::kPattern ||
+          p.atoms[child.a].slot == kNoSlot || (slot != kNoSlot && p.atoms[child.a].slot != slot)) {
+        pattern_atoms = false;
+      } else {
+        slot = p.atoms[child.a].slot;
+      }
+    }
+    if (!pattern_atoms) {
+      continue;
+    }
+    p.or_slot[i] = slot;
+    for (uint32_t c = 0; c < n.n; ++c) {
+      std::vector<uint32_t>& nodes = p.atom_or_nodes[p.nodes[p.children[n.a + c]].a];
+      if (nodes.empty() || nodes.back() != i) {
+        nodes.push_back(i);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool ParseIp(std::string_view text, IpNet* out) {
@@ -853,6 +888,7 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
       program->always.push_back(i);
     }
   }
+  IndexPatternOrs(*program);
   return program;
 }
 

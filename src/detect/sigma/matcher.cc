@@ -53,6 +53,7 @@ struct Matcher::State {
   std::vector<uint32_t> value_next;  // next value of the same slot, or UINT32_MAX
   std::vector<std::string_view> values;
   std::vector<uint32_t> branch_stamp;
+  std::vector<uint32_t> or_stamp;  // Program::or_slot nodes: one of their atoms hit
   std::vector<uint32_t> rule_stamp;
   std::vector<uint32_t> hit_atoms;   // pattern atoms hit by this event
   std::vector<uint32_t> candidates;  // branches to evaluate
@@ -88,6 +89,9 @@ void SetAtom(Matcher::State* s, uint32_t atom) {
   if (s->atom_stamp[atom] != s->gen) {
     s->atom_stamp[atom] = s->gen;
     s->hit_atoms.push_back(atom);
+    for (uint32_t node : s->program->atom_or_nodes[atom]) {
+      s->or_stamp[node] = s->gen;
+    }
   }
 }
 
@@ -272,13 +276,21 @@ class Evaluator {
           }
         }
         return true;
-      case NodeOp::kOr:
+      case NodeOp::kOr: {
+        const uint32_t slot = p_.or_slot[index];
+        if (slot != kNoSlot) {  // pattern atoms of one field: true when one of them hit
+          if (s_.scan_stamp[slot] != s_.gen) {
+            ScanSlot(slot);
+          }
+          return s_.or_stamp[index] == s_.gen;
+        }
         for (uint32_t i = 0; i < n.n; ++i) {
           if (Node(p_.children[n.a + i])) {
             return true;
           }
         }
         return false;
+      }
     }
     return false;
   }
@@ -455,6 +467,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
     std::fill(s.slot_stamp.begin(), s.slot_stamp.end(), 0);
     std::fill(s.scan_stamp.begin(), s.scan_stamp.end(), 0);
     std::fill(s.branch_stamp.begin(), s.branch_stamp.end(), 0);
+    std::fill(s.or_stamp.begin(), s.or_stamp.end(), 0);
     std::fill(s.rule_stamp.begin(), s.rule_stamp.end(), 0);
     s.gen = 1;
   }
@@ -466,6 +479,9 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
     s.slot_stamp.resize(program->slots.size(), 0);
     s.slot_first.resize(program->slots.size(), 0);
     s.scan_stamp.resize(program->slots.size(), 0);
+  }
+  if (s.or_stamp.size() < program->nodes.size()) {
+    s.or_stamp.resize(program->nodes.size(), 0);
   }
   if (s.branch_stamp.size() < program->branches.size()) {
     s.branch_stamp.resize(program->branches.size(), 0);

@@ -357,6 +357,24 @@ TEST(EngineConditions, ListOfMapsIsOrMapIsAnd) {
   EXPECT_TRUE(Match(d, {{"C", "3"}}));
 }
 
+TEST(EngineConditions, ValueListsAreAnsweredFromHitsOnScannedAndFilterFields) {
+  // Both lists are `or`s of one field's patterns, answered from the scan hits: Image is
+  // scanned for every event (it triggers the rule), ParentImage only when the filter asks.
+  Eval eval(
+      CompileText(Rule("  sel: {Image|endswith: ['\\a.exe', '\\b.exe']}\n"
+                       "  filter: {ParentImage|endswith: ['\\x.exe', '\\y.exe']}\n"
+                       "  condition: sel and not filter")));
+  EXPECT_TRUE(eval.Matches({{"Image", "C:\\B.EXE"}, {"ParentImage", "C:\\z.exe"}}));
+  EXPECT_FALSE(eval.Matches({{"Image", "C:\\a.exe"}, {"ParentImage", "C:\\y.exe"}}));
+  EXPECT_TRUE(eval.Matches({{"Image", "C:\\a.exe"}}));
+  EXPECT_FALSE(eval.Matches(
+      {{"Image", "C:\\a.exe"}, {"ParentImage", "C:\\z.exe"}, {"ParentImage", "C:\\x.exe"}}));
+  EXPECT_FALSE(eval.Matches({{"Image", "C:\\c.exe"}, {"ParentImage", "C:\\z.exe"}}));
+  // The same values again: answered through the scan cache, with the same results.
+  EXPECT_TRUE(eval.Matches({{"Image", "C:\\B.EXE"}, {"ParentImage", "C:\\z.exe"}}));
+  EXPECT_FALSE(eval.Matches({{"Image", "C:\\a.exe"}, {"ParentImage", "C:\\y.exe"}}));
+}
+
 TEST(EngineConditions, FilterOnlyRuleIsEvaluatedForEveryEvent) {
   // No positive pattern: the matcher must still evaluate it.
   Eval eval(CompileText(Rule("  f: {A: x}\n  condition: not f")));

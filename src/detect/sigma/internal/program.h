@@ -132,6 +132,11 @@ class Program {
   // Atom -> branches (indexes into `branches`) whose condition needs that atom.
   std::vector<std::vector<uint32_t>> triggers;
   std::vector<uint32_t> always;  // branches evaluated for every event
+  // An `or` of pattern atoms on one field (a Sigma value list: `CommandLine|contains: [..]`)
+  // is answered from the hits instead of by testing each child: node -> its field slot
+  // (kNoSlot for other nodes), and atom -> the such nodes it belongs to.
+  std::vector<uint32_t> or_slot;
+  std::vector<std::vector<uint32_t>> atom_or_nodes;
   size_t pattern_count = 0;
   size_t pcre_fallbacks = 0;
 
