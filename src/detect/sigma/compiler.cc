@@ -222,6 +222,9 @@ class Builder {
         // (a literal without a NUL cannot match across two values); anchored ones value by
         // value.
         const bool joinable = !anchor_start && !anchor_end && text.find('\0') == std::string::npos;
+        if (joinable) {
+          p_->shortest_joined_keyword = std::min<size_t>(p_->shortest_joined_keyword, text.size());
+        }
         (joinable ? joined_keyword_literals_ : keyword_literals_).push_back(std::move(pl));
       } else {
         slot_literals_[slot].push_back(std::move(pl));

@@ -531,7 +531,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
         if (has_keywords) {
           Scan(s, program->keyword_db, program->keyword_lit_db, f.value);
         }
-        if (joins) {
+        if (joins && f.value.size() >= program->shortest_joined_keyword) {
           s.joined.push_back('\0');
           s.joined.append(f.value);
         }

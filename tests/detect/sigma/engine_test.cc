@@ -237,6 +237,10 @@ TEST(EngineValues, KeywordsInAJsonRecordSearchItsValuesNotItsText) {
   // The decoded value matches; the key "Image" and the escaped raw text do not.
   EXPECT_TRUE(eval.Matches({{"EventID", "1"}, {"Image", "C:\\Temp\\x.exe"}}, "test", raw));
   EXPECT_FALSE(eval.Matches({{"EventID", "1"}, {"Image", "C:\\Temp\\y.exe"}}, "test", raw));
+  // A value exactly as long as the shortest keyword is searched (shorter ones cannot hold
+  // one and are skipped).
+  EXPECT_TRUE(eval.Matches({{"EventID", "1"}, {"Name", "IMAGE"}}, "test", R"({"Name": "IMAGE"})"));
+  EXPECT_FALSE(eval.Matches({{"EventID", "1"}, {"Name", "IMAG"}}, "test", R"({"Name": "IMAG"})"));
 }
 
 TEST(EngineValues, MultiValuedFieldsMatchAnyElement) {

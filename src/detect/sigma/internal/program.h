@@ -127,6 +127,7 @@ class Program {
   hs_database_t* keyword_db = nullptr;
   hs_database_t* keyword_lit_db = nullptr;
   hs_database_t* joined_keyword_lit_db = nullptr;
+  size_t shortest_joined_keyword = SIZE_MAX;      // shorter values cannot hold one: not joined
   std::vector<internal::LiteralInfo> literals;    // ids of the literal databases
   std::vector<internal::ProgramBranch> branches;  // in rule order
   // Atom -> branches (indexes into `branches`) whose condition needs that atom.
