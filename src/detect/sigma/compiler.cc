@@ -651,11 +651,11 @@ std::optional<Necessary> NecessaryAtoms(const Program& p, uint32_t node) {
   return std::nullopt;
 }
 
-// The values of one event field a condition needs that field to equal: a set such that
-// the condition is false whenever the field has none of them; nullopt when there is no
-// such set (the condition can hold whatever the field's value). Only plain equality tests
-// count (no modifiers, wildcards or escapes), compared case-insensitively as the matcher
-// does. `event_field` maps a Sigma field name to the event field it denotes.
+// The values a condition needs the Sigma field `field` to equal: a set such that the
+// condition is false whenever the field has none of them; nullopt when there is no such
+// set (the condition can hold whatever the field's value). Only plain equality tests count
+// (no modifiers, wildcards or escapes), in lower case since the matcher compares
+// case-insensitively. An empty set: the condition can never hold.
 using ValueSet = std::set<std::string>;
 
 std::optional<ValueSet> Intersect(std::optional<ValueSet> a, const std::optional<ValueSet>& b) {

@@ -41,7 +41,6 @@ struct Matcher::State {
   bool has_last = false;
   std::unordered_map<std::string, const Program*> programs;
   std::vector<std::string_view> partition_values;  // into `key`
-  std::vector<const Program*> prepared;            // programs whose databases the scratch fits
 
   // Per-event state, indexed by atom / slot / branch; valid when the stamp equals `gen`.
   uint32_t gen = 0;
@@ -79,7 +78,7 @@ struct Matcher::State {
   size_t cache_hits = 0;
 
   std::string lower;      // a value in lower case, for whole-value lookups
-  std::string joined;     // raw record and every value, NUL-separated
+  std::string joined;     // the text keywords are searched in, values NUL-separated
   size_t value_size = 0;  // of the value being scanned
 };
 
