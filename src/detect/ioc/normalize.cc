@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -706,8 +707,31 @@ std::optional<TypeHint> ParseTypeHint(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// An IP address, a network or a domain name; nullopt when `v` is none of them (`error`
+// then says why it is not a domain). A network with a bad prefix is an error result.
+std::optional<Result<NormalizedIndicator>> IpOrDomain(std::string_view v, std::string* error) {
+  NormalizedIndicator ip;
+  switch (internal::ParseIpOrNetwork(v, &ip, error)) {
+    case internal::IpParse::kOk:
+      return Result<NormalizedIndicator>(std::move(ip));
+    case internal::IpParse::kBad:
+      return Result<NormalizedIndicator>(InvalidArgument(*error));
+    case internal::IpParse::kNotIp:
+      break;
+  }
+  std::string domain;
+  if (internal::NormalizeDomain(v, &domain, error)) {
+    return Result<NormalizedIndicator>(
+        NormalizedIndicator{IndicatorType::kDomain, std::move(domain)});
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<NormalizedIndicator> NormalizeIndicator(std::string_view text, TypeHint hint) {
-  using internal::IpParse;
   std::string_view t = Trim(text);
   if (t.empty()) {
     return InvalidArgument("empty indicator");
@@ -733,21 +757,13 @@ Result<NormalizedIndicator> NormalizeIndicator(std::string_view text, TypeHint h
       if ((v.size() == 32 || v.size() == 40 || v.size() == 64) && internal::AllHex(v)) {
         return internal::NormalizeHash(v, hint);
       }
-      switch (internal::ParseIpOrNetwork(v, &out, &error)) {
-        case IpParse::kOk:
-          return out;
-        case IpParse::kBad:
-          return InvalidArgument(error);
-        case IpParse::kNotIp:
-          break;
-      }
-      std::string domain;
-      if (internal::NormalizeDomain(v, &domain, &error)) {
-        return NormalizedIndicator{IndicatorType::kDomain, std::move(domain)};
+      if (std::optional<Result<NormalizedIndicator>> r = IpOrDomain(v, &error)) {
+        return std::move(*r);
       }
       const size_t slash = v.find('/');
       if (slash != std::string_view::npos && slash > 0) {
         std::string ignored;
+        std::string domain;
         internal::IpAddr ip;
         if (internal::NormalizeDomain(internal::StripPort(v.substr(0, slash)), &domain, &ignored) ||
             internal::ParseIp(internal::StripPort(v.substr(0, slash)), &ip)) {
@@ -761,25 +777,15 @@ Result<NormalizedIndicator> NormalizeIndicator(std::string_view text, TypeHint h
           "not a recognised indicator (IPv4, IPv6, CIDR, domain, URL, MD5/SHA-1/SHA-256)");
     }
     case TypeHint::kIp:
-      if (internal::ParseIpOrNetwork(v, &out, &error) == IpParse::kOk) {
+      if (internal::ParseIpOrNetwork(v, &out, &error) == internal::IpParse::kOk) {
         return out;
       }
       return InvalidArgument(error.empty() ? "expected an IP address or network" : error);
-    case TypeHint::kHost: {
-      switch (internal::ParseIpOrNetwork(v, &out, &error)) {
-        case IpParse::kOk:
-          return out;
-        case IpParse::kBad:
-          return InvalidArgument(error);
-        case IpParse::kNotIp:
-          break;
-      }
-      std::string domain;
-      if (internal::NormalizeDomain(v, &domain, &error)) {
-        return NormalizedIndicator{IndicatorType::kDomain, std::move(domain)};
+    case TypeHint::kHost:
+      if (std::optional<Result<NormalizedIndicator>> r = IpOrDomain(v, &error)) {
+        return std::move(*r);
       }
       return InvalidArgument("expected an IP address or domain name");
-    }
     case TypeHint::kDomain: {
       std::string domain;
       if (internal::NormalizeDomain(v, &domain, &error)) {
