@@ -11,6 +11,7 @@
 #include "core/detection.h"
 #include "core/time_util.h"
 #include "store/store.h"
+#include "store_test_util.h"
 
 namespace rampart::store {
 namespace {
@@ -51,10 +52,7 @@ std::vector<std::string> Ids(const std::vector<Detection>& ds) {
 class DetectionStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("rampart_det_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::FreshTestDir("rampart_det_");
     WriterOptions o;
     o.data_dir = dir_.string();
     auto w = EventWriter::Open(o);

@@ -6,6 +6,7 @@
 
 #include "core/time_util.h"
 #include "store/store.h"
+#include "store_test_util.h"
 
 namespace rampart::store {
 namespace {
@@ -14,10 +15,7 @@ namespace fs = std::filesystem;
 class WriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("rampart_store_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::FreshTestDir("rampart_store_");
     WriterOptions o;
     o.data_dir = dir_.string();
     auto w = EventWriter::Open(o);
