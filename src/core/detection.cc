@@ -19,15 +19,21 @@ void AppendString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void AppendStringArray(std::string& out, const std::vector<std::string>& items) {
+// A JSON array of `items`, each written by append_one(out, item).
+template <typename Items, typename AppendOne>
+void AppendArray(std::string& out, const Items& items, AppendOne append_one) {
   out += '[';
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) {
       out += ',';
     }
-    AppendString(out, items[i]);
+    append_one(out, items[i]);
   }
   out += ']';
+}
+
+void AppendStringArray(std::string& out, const std::vector<std::string>& items) {
+  AppendArray(out, items, [](std::string& o, const std::string& s) { AppendString(o, s); });
 }
 
 void AppendEventRef(std::string& out, const EventRef& ref) {
@@ -88,31 +94,23 @@ std::string DetectionToJson(const Detection& d) {
   AppendStringArray(out, d.tactics);
   out += ",\"techniques\":";
   AppendStringArray(out, d.techniques);
-  out += "},\"evidence\":[";
-  for (size_t i = 0; i < d.evidence.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    out += "{\"field\":";
-    AppendString(out, d.evidence[i].field);
-    out += ",\"value\":";
-    AppendString(out, d.evidence[i].value);
-    out += '}';
-  }
-  out += "],\"dataset\":";
+  out += "},\"evidence\":";
+  AppendArray(out, d.evidence, [](std::string& o, const Evidence& e) {
+    o += "{\"field\":";
+    AppendString(o, e.field);
+    o += ",\"value\":";
+    AppendString(o, e.value);
+    o += '}';
+  });
+  out += ",\"dataset\":";
   AppendString(out, d.dataset);
   out += ",\"tenant\":";
   AppendString(out, d.tenant);
   out += ",\"event\":";
   AppendEventRef(out, d.event);
-  out += ",\"related\":[";
-  for (size_t i = 0; i < d.related.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    AppendEventRef(out, d.related[i]);
-  }
-  out += "],\"source\":";
+  out += ",\"related\":";
+  AppendArray(out, d.related, AppendEventRef);
+  out += ",\"source\":";
   AppendString(out, d.source);
   out += '}';
   return out;
