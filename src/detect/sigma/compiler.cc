@@ -980,7 +980,22 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   if (!compiled->options_.partition_field.empty()) {
     compiled->partition_field_ = FieldDict::Intern(compiled->options_.partition_field);
   }
+  std::vector<std::string>& known = compiled->partition_values_;
+  for (const Branch& b : compiled->branches_) {
+    known.insert(known.end(), b.partition_values.begin(), b.partition_values.end());
+  }
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
   return std::shared_ptr<const CompiledRules>(std::move(compiled));
+}
+
+bool CompiledRules::IsPartitionValue(std::string_view value) const {
+  return std::binary_search(partition_values_.begin(), partition_values_.end(), value);
+}
+
+size_t CompiledRules::cached_program_keys() const {
+  std::lock_guard<std::mutex> lock(programs_mutex_);
+  return programs_.size();
 }
 
 const Program* CompiledRules::ProgramFor(std::string_view dataset,
@@ -1036,7 +1051,9 @@ const Program* CompiledRules::ProgramFor(std::string_view dataset,
     programs_built_.wait(lock, [&] { return shared->second.ready; });
   }
   const Program* program = shared->second.program.get();
-  programs_.emplace(std::move(key), program);
+  if (programs_.size() < kMaxProgramKeys) {
+    programs_.emplace(std::move(key), program);
+  }
   return program;
 }
 

@@ -100,6 +100,14 @@ class CompiledRules {
   // The partition field's id; kNoPartition when the options named none.
   static constexpr FieldId kNoPartition = UINT32_MAX;
   FieldId partition_field() const { return partition_field_; }
+  // True when some rule needs the partition field to have `value` (lower case). Other
+  // values select the same rules as no value, so they are left out of program keys: an
+  // input with endless distinct EventIDs does not grow the program caches.
+  bool IsPartitionValue(std::string_view value) const;
+  // Program keys cached (dataset and partition values); at most kMaxProgramKeys, beyond
+  // which programs are looked up without being cached.
+  static constexpr size_t kMaxProgramKeys = 4096;
+  size_t cached_program_keys() const;
 
   // The event field a rule's Sigma field name denotes in the branch that matched (after
   // the variant's renames).
@@ -122,6 +130,7 @@ class CompiledRules {
   CompileOptions options_;
   std::vector<Branch> branches_;
   FieldId partition_field_ = kNoPartition;
+  std::vector<std::string> partition_values_;  // sorted, unique: every branch's values
   mutable std::mutex programs_mutex_;
   mutable std::map<std::string, const Program*, std::less<>> programs_;
   struct ProgramSlot {

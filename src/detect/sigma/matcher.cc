@@ -408,15 +408,20 @@ Matcher::CacheStats Matcher::cache_stats() const {
 void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<RuleHit>* hits) {
   State& s = *state_;
   const Program* program = nullptr;
-  // The key: dataset, then the partition field's values in lower case, each after a NUL.
+  // The key: dataset, then the partition field's values in lower case, each after a NUL;
+  // values no rule names are left out (they select what no value selects).
   s.key.assign(event.dataset);
   const FieldId partition = rules_->partition_field();
   if (partition != CompiledRules::kNoPartition) {
     for (const Field& f : batch.fields(event)) {
       if (f.id == partition) {
+        const size_t mark = s.key.size();
         s.key.push_back('\0');
         for (char c : f.value) {
           s.key.push_back(AsciiLower(c));
+        }
+        if (!rules_->IsPartitionValue(std::string_view(s.key).substr(mark + 1))) {
+          s.key.resize(mark);
         }
       }
     }
@@ -435,6 +440,9 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
         at = next;
       }
       program = rules_->ProgramFor(event.dataset, s.partition_values);
+      if (s.programs.size() >= CompiledRules::kMaxProgramKeys) {
+        s.programs.clear();  // bounded: a hostile input cannot grow it without end
+      }
       it = s.programs.emplace(s.key, program).first;
       if (program != nullptr) {
         for (const internal::SlotInfo& slot : program->slots) {

@@ -440,6 +440,27 @@ TEST(EngineLogSources, ProgramsArePartitionedByEventIdWithoutChangingResults) {
             (V{"either", "negated", "prefix", "alternative"}));
 }
 
+TEST(EngineLogSources, HostileEventIdsAndDatasetsDoNotGrowTheProgramCaches) {
+  auto rules = CompileText(
+      Rule("  sel: {EventID: 4625, TargetUserName: admin}\n  condition: sel", "failed") + "---\n" +
+      Rule("  sel: {TargetUserName: admin}\n  condition: sel", "any"));
+  Eval eval(rules);
+  using V = std::vector<std::string>;
+  // EventIDs no rule names select what no EventID selects: one cached key for all of them.
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_EQ(eval.Titles({{"EventID", "x" + std::to_string(i)}, {"TargetUserName", "admin"}}),
+              (V{"any"}));
+  }
+  EXPECT_EQ(eval.Titles({{"EventID", "4625"}, {"TargetUserName", "admin"}}), (V{"failed", "any"}));
+  EXPECT_LE(rules->cached_program_keys(), 3u);
+  // Endless datasets: the cache stops at its bound and matching still works.
+  for (size_t i = 0; i < CompiledRules::kMaxProgramKeys + 100; ++i) {
+    ASSERT_TRUE(eval.Titles({{"TargetUserName", "admin"}}, "other." + std::to_string(i)).empty());
+  }
+  EXPECT_LE(rules->cached_program_keys(), CompiledRules::kMaxProgramKeys);
+  EXPECT_EQ(eval.Titles({{"EventID", "4625"}, {"TargetUserName", "admin"}}), (V{"failed", "any"}));
+}
+
 TEST(EngineLogSources, ServiceRulesAreConstrainedByChannel) {
   Eval eval(
       CompileText("title: defender\nlogsource: {product: windows, service: windefend}\n"
