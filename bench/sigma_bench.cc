@@ -7,7 +7,9 @@
 // Prints a markdown table. "parse-only floor": simdjson's DOM parser over each line (full
 // validation, every string unescaped), results discarded.
 // "rules": Rampart's Windows event parser into an EventBatch, then the Sigma matcher.
-// Programs are built before timing (compile time is reported separately).
+// Programs are built before timing (compile time is reported separately). Each timed pass
+// starts with the matcher's scan cache cleared, so the figure
+// is that of input seen for the first time, not of the same 8,255 events again and again.
 
 #include <algorithm>
 #include <chrono>
@@ -124,7 +126,7 @@ int main(int argc, char** argv) {
               lines.size(), static_cast<double>(bytes) / 1e6, windows.size());
   std::printf(
       "| configuration | rules | compile s | events/s (1 core) | vs parse-only floor | "
-      "rule matches/pass | scan cache hits (first pass, then) "
+      "rule matches/pass | scan cache hits "
       "|\n|---|---:|---:|---:|---:|---:|---:|\n");
   std::printf("| simdjson parse-only floor | 0 | | %.0f | 1.00 | | |\n", floor);
 
@@ -159,6 +161,7 @@ int main(int argc, char** argv) {
     std::vector<sigma::RuleHit> hits;
     size_t matches = 0;
     auto pass = [&] {
+      matcher.ClearCaches();
       matches = 0;
       for (const std::string& l : lines) {
         batch.Clear();
@@ -178,11 +181,9 @@ int main(int argc, char** argv) {
     const double cache_hits =
         static_cast<double>(after.hits - before.hits) /
         static_cast<double>(std::max<size_t>(1, after.lookups - before.lookups));
-    const double first_pass_hits =
-        static_cast<double>(before.hits) / static_cast<double>(std::max<size_t>(1, before.lookups));
-    std::printf("| parse + match %s rules | %zu | %.2f | %.0f | %.2f | %zu | %.0f%%, %.0f%% |\n",
+    std::printf("| parse + match %s rules | %zu | %.2f | %.0f | %.2f | %zu | %.0f%% |\n",
                 n == windows.size() ? "all" : std::to_string(n).c_str(), n, compile_s, rate,
-                rate / floor, matches, 100 * first_pass_hits, 100 * cache_hits);
+                rate / floor, matches, 100 * cache_hits);
   }
   return sink == 42 ? 1 : 0;  // keeps the floor's work observable
 }

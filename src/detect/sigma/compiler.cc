@@ -778,7 +778,7 @@ void Partition(const Rule& rule, const std::string& partition_field, CompiledRul
 // no longer pattern atoms and keep their nodes out.
 void IndexPatternOrs(Program& p) {
   p.or_slot.assign(p.nodes.size(), kNoSlot);
-  p.atom_or_nodes.assign(p.atoms.size(), {});
+  std::vector<std::vector<uint32_t>> atom_or_nodes(p.atoms.size());
   for (uint32_t i = 0; i < p.nodes.size(); ++i) {
     const Node& n = p.nodes[i];
     if (n.op != NodeOp::kOr || n.n < 2) {
@@ -800,12 +800,13 @@ void IndexPatternOrs(Program& p) {
     }
     p.or_slot[i] = slot;
     for (uint32_t c = 0; c < n.n; ++c) {
-      std::vector<uint32_t>& nodes = p.atom_or_nodes[p.nodes[p.children[n.a + c]].a];
+      std::vector<uint32_t>& nodes = atom_or_nodes[p.nodes[p.children[n.a + c]].a];
       if (nodes.empty() || nodes.back() != i) {
         nodes.push_back(i);
       }
     }
   }
+  p.atom_or_nodes = IdLists(atom_or_nodes);
 }
 
 }  // namespace
@@ -861,7 +862,7 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
   }
   // Trigger analysis: a branch with a set of necessary pattern atoms is evaluated only when
   // one of them hits (checked: with those atoms false the condition must be false).
-  program->triggers.resize(program->atoms.size());
+  std::vector<std::vector<uint32_t>> triggers(program->atoms.size());
   std::vector<bool> off(program->atoms.size(), false);
   for (uint32_t i = 0; i < program->branches.size(); ++i) {
     std::optional<Necessary> necessary = NecessaryAtoms(*program, program->branches[i].condition);
@@ -882,7 +883,7 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
     }
     if (needs_hit) {
       for (uint32_t a : positive) {
-        program->triggers[a].push_back(i);
+        triggers[a].push_back(i);
         if (program->atoms[a].slot != kNoSlot) {
           program->slots[program->atoms[a].slot].eager = true;
         }
@@ -891,6 +892,7 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
       program->always.push_back(i);
     }
   }
+  program->triggers = internal::IdLists(triggers);
   IndexPatternOrs(*program);
   return program;
 }

@@ -167,6 +167,9 @@ class Matcher {
     size_t hits = 0;
   };
   CacheStats cache_stats() const;
+  // Forgets the cached scan results (not the programs): the next events are matched as if
+  // their values were never seen. Benchmarks use it so repeated input cannot flatter them.
+  void ClearCaches();
 
   struct State;  // internal
 

@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <functional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/hash.h"
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/internal/hs_runtime.h"
@@ -33,10 +36,11 @@ struct Matcher::State {
   internal::HsScanFunction scan = internal::HsScan();
   pcre2_match_data* match_data = pcre2_match_data_create(1, nullptr);
 
-  // Program cache by dataset and partition values: the last key, then a map (allocation
-  // only on a new key).
+  // Program cache by dataset and partition values: the last event's values as written,
+  // then a map by the key (allocation only on a new key).
+  std::string raw_key;
+  std::string last_raw_key;
   std::string key;
-  std::string last_key;
   const Program* last_program = nullptr;
   bool has_last = false;
   std::unordered_map<std::string, const Program*> programs;
@@ -58,7 +62,11 @@ struct Matcher::State {
   std::vector<uint32_t> candidates;  // branches to evaluate
 
   const Program* program = nullptr;  // of the event being matched
-  std::vector<uint32_t> scan_hits;   // atoms the current scan hit (may repeat)
+  // The text keywords search in the event being matched (see Match).
+  std::span<const Field> event_fields;
+  std::string_view event_raw;
+  bool raw_is_text = false;
+  std::vector<uint32_t> scan_hits;  // atoms the current scan hit (may repeat)
 
   // Field values repeat (the same images, parents, hashes, products run again and again),
   // so the atoms a slot's value hits are kept in a small direct-mapped cache: a value seen
@@ -174,8 +182,8 @@ void ScanSlotValue(Matcher::State& s, uint32_t slot, std::string_view value) {
   if (value.size() > Matcher::State::kMaxCachedValue) {
     RawScan(s, info.db, info.lit_db, value, info.equals.get());
   } else {
-    const size_t hash = std::hash<std::string_view>{}(value) ^
-                        (std::hash<const void*>{}(s.program) + slot * 0x9E3779B97F4A7C15ULL);
+    const size_t hash =
+        HashBytes(value, reinterpret_cast<uintptr_t>(s.program) + slot * 0x9E3779B97F4A7C15ULL);
     Matcher::State::CacheEntry& e = s.cache[hash % Matcher::State::kCacheEntries];
     ++s.cache_lookups;
     if (e.hash == hash && e.program == s.program && e.slot == slot && e.value == value) {
@@ -197,6 +205,13 @@ void ScanSlotValue(Matcher::State& s, uint32_t slot, std::string_view value) {
   for (uint32_t atom : s.scan_hits) {
     SetAtom(&s, atom);
   }
+}
+
+// True when `value` is a slice of `text` (a value a text parser cut out of its line).
+bool SliceOf(std::string_view value, std::string_view text) {
+  const std::less<const char*> before;
+  return !before(value.data(), text.data()) &&
+         !before(text.data() + text.size(), value.data() + value.size());
 }
 
 bool LooksLikeJsonObject(std::string_view raw) {
@@ -374,9 +389,12 @@ class Evaluator {
           return pcre2_match(a.pcre, reinterpret_cast<PCRE2_SPTR>(v.data()), v.size(), 0, 0,
                              s_.match_data, nullptr) >= 0;
         };
-        if (a.slot == kNoSlot) {
-          for (std::string_view v : s_.values) {
-            if (run(v)) {
+        if (a.slot == kNoSlot) {  // a keyword: the same text the keyword databases search
+          if (s_.raw_is_text && run(s_.event_raw)) {
+            return true;
+          }
+          for (const Field& f : s_.event_fields) {
+            if (!(s_.raw_is_text && SliceOf(f.value, s_.event_raw)) && run(f.value)) {
               return true;
             }
           }
@@ -405,30 +423,53 @@ Matcher::CacheStats Matcher::cache_stats() const {
   return CacheStats{state_->cache_lookups, state_->cache_hits};
 }
 
+void Matcher::ClearCaches() {
+  for (State::CacheEntry& e : state_->cache) {
+    e.program = nullptr;
+    e.hash = 0;
+  }
+}
+
 void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<RuleHit>* hits) {
   State& s = *state_;
   const Program* program = nullptr;
-  // The key: dataset, then the partition field's values in lower case, each after a NUL;
-  // values no rule names are left out (they select what no value selects).
-  s.key.assign(event.dataset);
+  // Most events have the dataset and partition values of the one before: compared as
+  // written first, the key is made only when they differ.
+  auto append_raw = [&s](std::string_view text) {  // length-prefixed: the key is exact
+    const auto size = static_cast<uint32_t>(text.size());
+    s.raw_key.append(reinterpret_cast<const char*>(&size), sizeof(size));
+    s.raw_key.append(text);
+  };
+  s.raw_key.clear();
+  append_raw(event.dataset);
   const FieldId partition = rules_->partition_field();
   if (partition != CompiledRules::kNoPartition) {
     for (const Field& f : batch.fields(event)) {
       if (f.id == partition) {
-        const size_t mark = s.key.size();
-        s.key.push_back('\0');
-        for (char c : f.value) {
-          s.key.push_back(AsciiLower(c));
-        }
-        if (!rules_->IsPartitionValue(std::string_view(s.key).substr(mark + 1))) {
-          s.key.resize(mark);
-        }
+        append_raw(f.value);
       }
     }
   }
-  if (s.has_last && s.last_key == s.key) {
+  if (s.has_last && s.last_raw_key == s.raw_key) {
     program = s.last_program;
   } else {
+    // The key: dataset, then the partition field's values in lower case, each after a NUL;
+    // values no rule names are left out (they select what no value selects).
+    s.key.assign(event.dataset);
+    if (partition != CompiledRules::kNoPartition) {
+      for (const Field& f : batch.fields(event)) {
+        if (f.id == partition) {
+          const size_t mark = s.key.size();
+          s.key.push_back('\0');
+          for (char c : f.value) {
+            s.key.push_back(AsciiLower(c));
+          }
+          if (!rules_->IsPartitionValue(std::string_view(s.key).substr(mark + 1))) {
+            s.key.resize(mark);
+          }
+        }
+      }
+    }
     auto it = s.programs.find(s.key);
     if (it == s.programs.end()) {
       s.partition_values.clear();
@@ -461,7 +502,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
       }
     }
     program = it->second;
-    s.last_key = s.key;
+    s.last_raw_key = s.raw_key;
     s.last_program = program;
     s.has_last = true;
   }
@@ -506,11 +547,12 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   // match keys and escape sequences).
   const bool has_keywords = program->keyword_db != nullptr || program->keyword_lit_db != nullptr;
   const bool joins = program->joined_keyword_lit_db != nullptr;
-  const bool raw_is_text = (has_keywords || joins) && !LooksLikeJsonObject(event.raw);
+  const bool raw_is_text = !LooksLikeJsonObject(event.raw);
+  s.event_fields = batch.fields(event);
+  s.event_raw = event.raw;
+  s.raw_is_text = raw_is_text;
   auto in_raw = [&event, raw_is_text](std::string_view v) {
-    const std::less<const char*> before;
-    return raw_is_text && !before(v.data(), event.raw.data()) &&
-           !before(event.raw.data() + event.raw.size(), v.data() + v.size());
+    return raw_is_text && SliceOf(v, event.raw);
   };
   if (joins) {
     s.joined.assign(raw_is_text ? event.raw : std::string_view());

@@ -243,6 +243,17 @@ TEST(EngineValues, KeywordsInAJsonRecordSearchItsValuesNotItsText) {
   EXPECT_FALSE(eval.Matches({{"EventID", "1"}, {"Name", "IMAG"}}, "test", R"({"Name": "IMAG"})"));
 }
 
+TEST(EngineValues, KeywordRegexOnPcre2SearchesWhatEveryKeywordSearches) {
+  // A backreference: Vectorscan refuses it, PCRE2 runs it, over the same text as any other
+  // keyword: every value (not only the fields some rule names) and a text record's line.
+  Eval eval(CompileText(Rule("  keywords: {'|re': '(ab)\\1'}\n  condition: keywords")));
+  EXPECT_TRUE(eval.Matches({{"message", "xxababyy"}}));
+  EXPECT_TRUE(eval.Matches({{"a", "b"}}, "test", "sshd: xxababyy"));
+  EXPECT_FALSE(eval.Matches({{"message", "xxabyy"}}, "test", "sshd: xxabyy"));
+  // A JSON record's text is not searched, only its decoded values.
+  EXPECT_FALSE(eval.Matches({{"a", "b"}}, "test", R"({"abab": "b"})"));
+}
+
 TEST(EngineValues, MultiValuedFieldsMatchAnyElement) {
   EXPECT_TRUE(
       Match("  sel: {Data: second}\n  condition: sel", {{"Data", "first"}, {"Data", "second"}}));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -104,6 +105,27 @@ struct LiteralInfo {
   bool anchor_end = false;    // must end at the end of the value
 };
 
+// Lists of ids indexed by a dense id, stored back to back: one allocation, and the lists
+// the matcher reads one after another for an event are near each other in memory.
+class IdLists {
+ public:
+  IdLists() = default;
+  explicit IdLists(const std::vector<std::vector<uint32_t>>& lists) {
+    begin_.reserve(lists.size() + 1);
+    for (const std::vector<uint32_t>& list : lists) {
+      items_.insert(items_.end(), list.begin(), list.end());
+      begin_.push_back(static_cast<uint32_t>(items_.size()));
+    }
+  }
+  std::span<const uint32_t> operator[](uint32_t id) const {
+    return {items_.data() + begin_[id], begin_[id + 1] - begin_[id]};
+  }
+
+ private:
+  std::vector<uint32_t> begin_{0};
+  std::vector<uint32_t> items_;
+};
+
 struct ProgramBranch {
   uint32_t branch = 0;  // into CompiledRules::branches_
   uint32_t rule_index = 0;
@@ -131,13 +153,13 @@ class Program {
   std::vector<internal::LiteralInfo> literals;    // ids of the literal databases
   std::vector<internal::ProgramBranch> branches;  // in rule order
   // Atom -> branches (indexes into `branches`) whose condition needs that atom.
-  std::vector<std::vector<uint32_t>> triggers;
+  internal::IdLists triggers;
   std::vector<uint32_t> always;  // branches evaluated for every event
   // An `or` of pattern atoms on one field (a Sigma value list: `CommandLine|contains: [..]`)
   // is answered from the hits instead of by testing each child: node -> its field slot
   // (kNoSlot for other nodes), and atom -> the such nodes it belongs to.
   std::vector<uint32_t> or_slot;
-  std::vector<std::vector<uint32_t>> atom_or_nodes;
+  internal::IdLists atom_or_nodes;
   size_t pattern_count = 0;
   size_t pcre_fallbacks = 0;
 
