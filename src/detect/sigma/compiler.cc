@@ -233,6 +233,42 @@ class Builder {
     return node;
   }
 
+  // Shorter literal parts would hit too often to spare the pattern much.
+  static constexpr size_t kMinPrefilterLength = 4;
+
+  // A wildcard pattern behind a literal prefilter (see Confirm). The atom is the one
+  // PatternAtom would make: the same pattern elsewhere in the program shares it.
+  uint32_t PrefilteredAtom(uint32_t slot,
+                           std::string regex,
+                           unsigned flags,
+                           const std::string& literal,
+                           std::string label) {
+    const std::string key =
+        "P" + std::to_string(slot) + ":" + std::to_string(flags) + ":w:" + regex;
+    if (atom_ids_.find(key) != atom_ids_.end()) {
+      return AtomNode(key, Atom{});
+    }
+    const bool caseless = (flags & HS_FLAG_CASELESS) != 0;
+    pcre2_code* code = CompilePcre(regex, PCRE2_DOTALL | (caseless ? PCRE2_CASELESS : 0), nullptr);
+    if (code == nullptr) {  // not expected for our own translation; the database takes it
+      return PatternAtom(slot, std::move(regex), flags, false, 0, std::move(label));
+    }
+    Atom atom;
+    atom.kind = AtomKind::kPattern;
+    atom.slot = slot;
+    atom.label = std::move(label);
+    const uint32_t node = AtomNode(key, std::move(atom));
+    const uint32_t id = p_->nodes[node].a;
+    const auto confirm = static_cast<uint32_t>(p_->confirms.size());
+    p_->confirms.push_back(Confirm{id, code});
+    const auto index = static_cast<uint32_t>(p_->literals.size());
+    p_->literals.push_back(
+        LiteralInfo{id, static_cast<uint32_t>(literal.size()), false, false, confirm});
+    slot_literals_[slot].push_back(
+        PendingLiteral{literal, (caseless ? HS_FLAG_CASELESS : 0u) | HS_FLAG_SINGLEMATCH, index});
+    return node;
+  }
+
   uint32_t SimpleAtom(AtomKind kind, uint32_t slot, const std::string& label) {
     Atom atom;
     atom.kind = kind;
@@ -267,6 +303,16 @@ class Builder {
     unsigned flags = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
     if (!cased) {
       flags |= HS_FLAG_CASELESS;
+    }
+    const std::string* longest = nullptr;
+    for (const StringPart& part : pattern) {
+      if (part.kind == StringPart::Kind::kLiteral &&
+          (longest == nullptr || part.text.size() > longest->size())) {
+        longest = &part.text;
+      }
+    }
+    if (slot != kNoSlot && longest != nullptr && longest->size() >= kMinPrefilterLength) {
+      return PrefilteredAtom(slot, PatternToRegex(pattern), flags, *longest, label);
     }
     return PatternAtom(slot, PatternToRegex(pattern), flags, false, 0, label);
   }
@@ -911,6 +957,9 @@ Program::~Program() {
     if (a.pcre != nullptr) {
       pcre2_code_free(a.pcre);
     }
+  }
+  for (internal::Confirm& c : confirms) {
+    pcre2_code_free(c.code);
   }
 }
 

@@ -67,6 +67,7 @@ struct Matcher::State {
   std::string_view event_raw;
   bool raw_is_text = false;
   std::vector<uint32_t> scan_hits;  // atoms the current scan hit (may repeat)
+  std::vector<uint32_t> confirms;   // prefilters the current scan hit (Program::confirms)
 
   // Field values repeat (the same images, parents, hashes, products run again and again),
   // so the atoms a slot's value hits are kept in a small direct-mapped cache: a value seen
@@ -125,6 +126,10 @@ int OnLiteral(unsigned int id,
   if (lit.anchor_end && to != s->value_size) {
     return 0;
   }
+  if (lit.confirm != UINT32_MAX) {
+    s->confirms.push_back(lit.confirm);  // run after the scan (single match: once each)
+    return 0;
+  }
   s->scan_hits.push_back(lit.atom);
   return 0;
 }
@@ -156,7 +161,15 @@ void RawScan(Matcher::State& s,
   }
   if (lit_db != nullptr) {
     s.value_size = value.size();
+    s.confirms.clear();
     s.scan(lit_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnLiteral, &s);
+    for (uint32_t c : s.confirms) {
+      const internal::Confirm& confirm = s.program->confirms[c];
+      if (pcre2_match(confirm.code, reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0,
+                      s.match_data, nullptr) >= 0) {
+        s.scan_hits.push_back(confirm.atom);
+      }
+    }
   }
   if (regex_db != nullptr) {
     s.scan(regex_db, value.data(), static_cast<unsigned>(value.size()), 0, s.scratch, OnMatch, &s);

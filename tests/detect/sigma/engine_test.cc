@@ -110,6 +110,23 @@ TEST(EngineValues, WildcardsStarAndQuestionMark) {
   EXPECT_FALSE(Match(d, {{"F", "abxcd"}}));
 }
 
+TEST(EngineValues, WildcardsWithALongLiteralPartAreConfirmedBehindAPrefilter) {
+  // `cmd.exe` (4+ bytes) goes into the literal database; only values containing it run the
+  // whole pattern. Same semantics as above: anchors, ?, case, the cased modifier.
+  auto rules =
+      CompileText(Rule("  sel: {F: 'cmd.exe /? *\\\\Temp\\\\*'}\n  condition: sel") + "---\n" +
+                  Rule("  sel: {F|cased: '*Invoke-*Expression'}\n  condition: sel", "c"));
+  Eval eval(rules);
+  EXPECT_TRUE(eval.Matches({{"F", "cmd.exe /c copy C:\\Temp\\x"}}));
+  EXPECT_TRUE(eval.Matches({{"F", "CMD.EXE /\xED\x95\x9C a\\temp\\"}}));  // ? is one character
+  EXPECT_FALSE(eval.Matches({{"F", "cmd.exe /c copy C:\\Windows\\x"}}));  // prefilter only
+  EXPECT_FALSE(eval.Matches({{"F", "x cmd.exe /c \\Temp\\"}}));           // anchored start
+  EXPECT_FALSE(eval.Matches({{"F", "cmd.exe /cc \\Temp\\"}}));            // ? is exactly one
+  EXPECT_EQ(eval.Titles({{"F", "x Invoke-(1)Expression"}}), std::vector<std::string>{"c"});
+  EXPECT_TRUE(eval.Titles({{"F", "x invoke-(1)expression"}}).empty());
+  EXPECT_EQ(rules->ProgramFor("test")->confirms.size(), 2u);
+}
+
 // Spec "Escape Character": \\* is a backslash and a wildcard, \\\* a backslash and a star.
 TEST(EngineValues, EscapingOfWildcardsAndBackslashes) {
   const std::string wildcard = "  sel: {F: 'C:\\\\*'}\n  condition: sel";  // C:\\*

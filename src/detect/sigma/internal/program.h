@@ -101,8 +101,18 @@ struct SlotInfo {
 struct LiteralInfo {
   uint32_t atom = 0;
   uint32_t length = 0;
-  bool anchor_start = false;  // must start at offset 0
-  bool anchor_end = false;    // must end at the end of the value
+  bool anchor_start = false;      // must start at offset 0
+  bool anchor_end = false;        // must end at the end of the value
+  uint32_t confirm = UINT32_MAX;  // a prefilter: index into Program::confirms
+};
+
+// A wildcard pattern with a literal part (`cmd.exe /c * > *\Temp\*`) is not put in the
+// field's regex database, whose cost every value pays: its longest literal part goes into
+// the literal database, and only a value containing that part runs the pattern, through
+// PCRE2 (the same regex with the same flags).
+struct Confirm {
+  uint32_t atom = 0;
+  pcre2_code* code = nullptr;  // owned by the Program
 };
 
 // Lists of ids indexed by a dense id, stored back to back: one allocation, and the lists
@@ -151,6 +161,7 @@ class Program {
   hs_database_t* joined_keyword_lit_db = nullptr;
   size_t shortest_joined_keyword = SIZE_MAX;      // shorter values cannot hold one: not joined
   std::vector<internal::LiteralInfo> literals;    // ids of the literal databases
+  std::vector<internal::Confirm> confirms;        // see LiteralInfo::confirm
   std::vector<internal::ProgramBranch> branches;  // in rule order
   // Atom -> branches (indexes into `branches`) whose condition needs that atom.
   internal::IdLists triggers;
