@@ -15,6 +15,7 @@
 #include "detect/sigma/internal/expand.h"
 #include "detect/sigma/internal/program.h"
 #include "detect/sigma/sigma.h"
+#include "parse/parse.h"
 
 namespace rampart::sigma {
 namespace {
@@ -269,6 +270,33 @@ TEST(EngineValues, KeywordRegexOnPcre2SearchesWhatEveryKeywordSearches) {
   EXPECT_FALSE(eval.Matches({{"message", "xxabyy"}}, "test", "sshd: xxabyy"));
   // A JSON record's text is not searched, only its decoded values.
   EXPECT_FALSE(eval.Matches({{"a", "b"}}, "test", R"({"abab": "b"})"));
+}
+
+TEST(EngineValues, KeywordsInAParsedJsonRecordMatchValuesNeverKeys) {
+  // Parsed for real: values without escapes are slices of the raw record, escaped ones
+  // decoded copies; keywords must find both and never match a key or the JSON syntax.
+  auto rules = CompileText(
+      "title: k\nlogsource: {product: windows}\ndetection:\n"
+      "  keywords: ['sekurlsa::', 'mimilib.dll', 'Image\": \"C', 'dangerousname']\n"
+      "  condition: keywords\n");
+  Matcher matcher(rules);
+  auto parser = parse::MakeParser(parse::Format::kWindows);
+  auto matches = [&](const std::string& json) {
+    EventBatch batch;
+    parse::ParseContext ctx;
+    EXPECT_TRUE(parser->Parse(json, ctx, batch).ok()) << json;
+    std::vector<RuleHit> hits;
+    matcher.Match(batch, batch[0], &hits);
+    return !hits.empty();
+  };
+  const std::string head = R"({"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", )";
+  EXPECT_TRUE(matches(head + R"("CommandLine": "m.exe SEKURLSA::logonpasswords"})"));
+  EXPECT_TRUE(matches(head + R"("Image": "C:\\Temp\\mimilib.dll"})"));  // escaped value
+  EXPECT_FALSE(matches(head + R"("Image": "C:\\Windows\\x.exe"})"));    // across key and value
+  EXPECT_FALSE(matches(head + R"("dangerousname": "x"})"));             // only in a key
+  // The first occurrence in a key must not hide a later one in a value.
+  EXPECT_TRUE(matches(head + R"("dangerousname": "a dangerousname"})"));
+  EXPECT_TRUE(matches(head + R"("n": 1, "d": "dangerousname"})"));
 }
 
 TEST(EngineValues, MultiValuedFieldsMatchAnyElement) {
