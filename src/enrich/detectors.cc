@@ -735,6 +735,17 @@ bool Scanner::AlreadyReplaced(std::string_view rest) const {
   return StartsWith(rest, "hmac:") || StartsWith(rest, mask_text_);
 }
 
+namespace {
+
+// The shell's working-directory variables as sudo and login records write them
+// ("PWD=/home/alice"): upper case and an absolute path. The key normalises to `pwd`, a
+// password name on web forms (WordPress posts `pwd=`), so only this exact form is exempt.
+bool IsShellDirectory(std::string_view key, std::string_view value) {
+  return (key == "PWD" || key == "OLDPWD") && !value.empty() && value.front() == '/';
+}
+
+}  // namespace
+
 bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding* f) const {
   const size_t n = t.size();
   // The key: "key=", "key: ", "\"key\": ", "\\\"key\\\": " (JSON inside a JSON string).
@@ -767,7 +778,7 @@ bool Scanner::TryKeyValue(std::string_view t, size_t sep, size_t floor, Finding*
   while (v < n && (t[v] == ' ' || t[v] == '\t')) {
     ++v;
   }
-  if (v >= n) {
+  if (v >= n || IsShellDirectory(t.substr(k, key_end - k), t.substr(v))) {
     return false;
   }
   size_t vb = v;

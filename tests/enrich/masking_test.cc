@@ -226,6 +226,23 @@ TEST(MaskerTest, RawOnlySecretsAreFoundByDetectors) {
   EXPECT_EQ(masker.stats().raw_rewritten, 1u);
 }
 
+TEST(MaskerTest, ShellWorkingDirectoryIsNoPassword) {
+  // sudo writes the working directory as PWD=; a web form's pwd= is a password.
+  EventBatch batch;
+  const std::string sudo =
+      "<86>Nov 27 06:00:01 host sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+      "COMMAND=/bin/ls -l";
+  AddEvent(batch, sudo, {{"process.working_directory", "/home/alice"}});
+  AddEvent(batch, "POST /wp-login.php log=alice&pwd=/hunter22", {});
+  AddEvent(batch, "env: OLDPWD=/tmp PWD=relative pwd=/x", {});
+  Masker masker(DefaultMaskingPolicy(), kKey);
+  masker.Apply(batch);
+  EXPECT_EQ(batch[0].raw, sudo);
+  EXPECT_EQ(Get(batch, 0, "process.working_directory"), "/home/alice");
+  EXPECT_EQ(batch[1].raw, "POST /wp-login.php log=alice&pwd=[REDACTED]");
+  EXPECT_EQ(batch[2].raw, "env: OLDPWD=/tmp PWD=[REDACTED] pwd=[REDACTED]");
+}
+
 TEST(MaskerTest, StableAcrossMaskersAndKeyed) {
   auto run = [](const std::string& key) {
     EventBatch batch;
