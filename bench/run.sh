@@ -411,10 +411,10 @@ fi
     echo "Rule evaluation on one core: \`$(quote "${SIGMA_CMD[@]}")\`. The floor parses every"
     echo "line with simdjson's DOM parser and does nothing else; \"parse + match\" is Rampart's"
     echo "Windows event parser into an EventBatch plus the Sigma matcher, with the first N of the"
-    echo "loaded Windows rules (file order). Target: all rules >= 0.25 of the floor. \"scan cache"
-    echo "hits\": the share of field-value scans the matcher answered from its cache of recent"
-    echo "values (4,096 entries), on the first pass over the lines (cold) and over the timed"
-    echo "passes, which repeat the same lines: the difference is what the repetition adds."
+    echo "loaded Windows rules (file order). Target: all rules >= 0.25 of the floor. Each timed"
+    echo "pass starts with the matcher's scan cache cleared, so the figures are those of lines"
+    echo "seen for the first time, not of the same lines again. \"scan cache hits\": the share of"
+    echo "field-value scans answered from the cache of recent values (4,096 entries) within a pass."
     echo
     cat "$WORK/sigma.txt"
     echo
