@@ -1,5 +1,5 @@
-// rampart hunt --rules DIR... [--ioc PATH]... [--logsources FILE] [--format F]
-//              [--mapping FILE] [--tenant T] [--threads N] [--max-memory MB]
+// rampart hunt --rules DIR... [--ioc PATH]... [--logsources FILE] [--placeholders FILE]
+//              [--format F] [--mapping FILE] [--tenant T] [--threads N] [--max-memory MB]
 //              [--max-detections N] [--min-level L] [--json|--csv] [--quiet] PATH...
 //
 // Runs Sigma rules (with correlations) and IOC lists over log files without a server and
@@ -31,6 +31,7 @@ struct HuntArgs {
   std::vector<std::string> rules;
   std::vector<std::string> iocs;
   std::string logsources;
+  std::string placeholders;
   std::string format = "auto";
   std::string mapping;
   std::string tenant = "default";
@@ -97,6 +98,7 @@ int RunHunt(const HuntArgs& args) {
   hunt::HuntOptions options;
   options.rule_paths = args.rules;
   options.logsources_path = args.logsources;
+  options.placeholders_path = args.placeholders;
   for (const std::string& p : args.iocs) {
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
@@ -183,6 +185,8 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_option("--ioc", args->iocs, "IOC list files, or one IOC directory (repeatable)");
   cmd->add_option("--logsources", args->logsources,
                   "Log-source mapping (YAML); default: the built-in mapping");
+  cmd->add_option("--placeholders", args->placeholders,
+                  "Values of |expand placeholders (YAML map: name: [values]); default: none");
   cmd->add_option("--format,-f", args->format,
                   "Input format: auto, access, bodylog, syslog, json, windows (default: auto)");
   cmd->add_option("--mapping", args->mapping, "JSON-lines mapping file (YAML) for --format json");

@@ -1,10 +1,14 @@
-// rampart rules check PATH... [--json] [--warnings] [--include-deprecated]
-//                              [--include-unsupported]
+// rampart rules check PATH... [--json] [--warnings] [--logsources F] [--placeholders F]
+//                              [--include-deprecated] [--include-unsupported]
 //
 // Loads Sigma rule files and directories the way the engine will and reports every rule
 // that would not be loaded, with its file:line:column, reason code and message, then the
-// counts by reason. Exit codes: 0 all rules load; 3 (kExitPartial) some were refused;
-// 2 a path does not exist; 1 a directory cannot be listed.
+// counts by reason. The loaded rules are then compiled as `hunt` and `serve` compile them:
+// a rule the compiler refuses (an invalid regex, a missing placeholder) is reported under
+// the reason `not-compiled`; rules whose log source has no mapping entry, and `re` values
+// that PCRE2 runs because Vectorscan cannot, are counted (listed with --warnings).
+// Exit codes: 0 all rules load and compile; 3 (kExitPartial) some were refused or not
+// compiled; 2 a path does not exist; 1 a directory cannot be listed.
 
 #include <cstdio>
 #include <map>
@@ -15,6 +19,7 @@
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/strings.h"
+#include "detect/sigma/engine.h"
 #include "detect/sigma/sigma.h"
 
 namespace rampart::cli {
@@ -22,6 +27,8 @@ namespace {
 
 struct RulesCheckArgs {
   std::vector<std::string> paths;
+  std::string logsources;
+  std::string placeholders;
   bool json = false;
   bool warnings = false;
   bool include_deprecated = false;
@@ -82,10 +89,28 @@ void AppendJsonCounts(std::string& out, const std::map<std::string, size_t>& cou
   out += "}";
 }
 
-void PrintJson(const sigma::LoadResult& r) {
+constexpr std::string_view kNotCompiled = "not-compiled";
+
+void AppendJsonIssues(std::string& out,
+                      const std::vector<sigma::CompileIssue>& issues,
+                      std::string_view code) {
+  out += "[";
+  for (size_t i = 0; i < issues.size(); ++i) {
+    if (i > 0) {
+      out += ",";
+    }
+    AppendJsonItem(out, issues[i], "code", code);
+  }
+  out += "]";
+}
+
+void PrintJson(const sigma::LoadResult& r, const sigma::CompileReport& c) {
   std::map<std::string, size_t> by_reason;
   for (const sigma::Refusal& f : r.refusals) {
     ++by_reason[std::string(sigma::RefusalReasonName(f.reason))];
+  }
+  if (!c.skipped.empty()) {
+    by_reason[std::string(kNotCompiled)] = c.skipped.size();
   }
   std::map<std::string, size_t> by_code;
   for (const sigma::LoadWarning& w : r.warnings) {
@@ -95,6 +120,9 @@ void PrintJson(const sigma::LoadResult& r) {
   out += ",\"loaded\":" + std::to_string(r.rules->rules.size());
   out += ",\"correlations\":" + std::to_string(r.rules->correlations.size());
   out += ",\"refused\":" + std::to_string(r.refusals.size());
+  out += ",\"not_compiled\":" + std::to_string(c.skipped.size());
+  out += ",\"mapped_by_convention\":" + std::to_string(c.convention.size());
+  out += ",\"pcre_regexes\":" + std::to_string(c.pcre.size());
   out += ",\"warnings\":" + std::to_string(r.warnings.size());
   out += ",\"by_reason\":";
   AppendJsonCounts(out, by_reason);
@@ -107,7 +135,13 @@ void PrintJson(const sigma::LoadResult& r) {
     }
     AppendJsonItem(out, r.refusals[i], "reason", sigma::RefusalReasonName(r.refusals[i].reason));
   }
-  out += "],\"warning_list\":[";
+  out += "],\"not_compiled_list\":";
+  AppendJsonIssues(out, c.skipped, kNotCompiled);
+  out += ",\"mapped_by_convention_list\":";
+  AppendJsonIssues(out, c.convention, "mapped-by-convention");
+  out += ",\"pcre_list\":";
+  AppendJsonIssues(out, c.pcre, "pcre-regex");
+  out += ",\"warning_list\":[";
   for (size_t i = 0; i < r.warnings.size(); ++i) {
     if (i > 0) {
       out += ",";
@@ -128,7 +162,10 @@ void PrintCounts(const char* heading, const std::map<std::string, size_t>& count
   }
 }
 
-void PrintText(const sigma::LoadResult& r, bool show_warnings, double secs) {
+void PrintText(const sigma::LoadResult& r,
+               const sigma::CompileReport& c,
+               bool show_warnings,
+               double secs) {
   std::map<std::string, size_t> by_reason;
   for (const sigma::Refusal& f : r.refusals) {
     std::string name(sigma::RefusalReasonName(f.reason));
@@ -140,6 +177,11 @@ void PrintText(const sigma::LoadResult& r, bool show_warnings, double secs) {
     std::printf("%s: %s: %s%s\n", Location(f.location).c_str(), name.c_str(), f.message.c_str(),
                 rule.c_str());
   }
+  for (const sigma::CompileIssue& i : c.skipped) {
+    ++by_reason[std::string(kNotCompiled)];
+    std::printf("%s: %s: %s [rule \"%s\"]\n", Location(i.location).c_str(),
+                std::string(kNotCompiled).c_str(), i.message.c_str(), i.rule_title.c_str());
+  }
   std::map<std::string, size_t> by_code;
   for (const sigma::LoadWarning& w : r.warnings) {
     std::string name(sigma::WarningCodeName(w.code));
@@ -149,12 +191,28 @@ void PrintText(const sigma::LoadResult& r, bool show_warnings, double secs) {
                   w.message.c_str());
     }
   }
+  auto notes = [show_warnings](const std::vector<sigma::CompileIssue>& issues, const char* code) {
+    for (const sigma::CompileIssue& i : issues) {
+      if (show_warnings) {
+        std::printf("%s: note: %s: %s\n", Location(i.location).c_str(), code, i.message.c_str());
+      }
+    }
+  };
+  notes(c.convention, "mapped-by-convention");
+  notes(c.pcre, "pcre-regex");
   std::printf(
       "%zu rule(s) and %zu correlation(s) loaded from %zu file(s) in %.2f s; "
-      "%zu refused; %zu warning(s)\n",
+      "%zu refused; %zu not compiled; %zu warning(s)\n",
       r.rules->rules.size(), r.rules->correlations.size(), r.files, secs, r.refusals.size(),
-      r.warnings.size());
-  PrintCounts("refused by reason:", by_reason);
+      c.skipped.size(), r.warnings.size());
+  if (!c.convention.empty() || !c.pcre.empty()) {
+    std::printf(
+        "notes%s: %zu rule(s) with no log-source mapping entry (dataset by naming "
+        "convention); %zu regex value(s) that PCRE2 runs (Vectorscan cannot compile them)\n",
+        show_warnings ? "" : " (--warnings lists them)", c.convention.size(), c.pcre.size());
+  }
+  PrintCounts(c.skipped.empty() ? "refused by reason:" : "refused or not compiled, by reason:",
+              by_reason);
   PrintCounts(show_warnings ? "warnings by code:" : "warnings by code (--warnings lists them):",
               by_code);
 }
@@ -163,20 +221,45 @@ int RunRulesCheck(const RulesCheckArgs& args) {
   sigma::LoadOptions options;
   options.include_deprecated = args.include_deprecated;
   options.include_unsupported = args.include_unsupported;
+  sigma::CompileOptions compile;
+  compile.check_regexes = true;
+  if (!args.logsources.empty()) {
+    auto map = sigma::LogSourceMap::Load(args.logsources);
+    if (!map.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(map.status().message()).c_str());
+      return kExitUsage;
+    }
+    compile.logsources = map.value();
+  }
+  if (!args.placeholders.empty()) {
+    auto values = sigma::LoadPlaceholders(args.placeholders);
+    if (!values.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(values.status().message()).c_str());
+      return kExitUsage;
+    }
+    compile.placeholders = values.value();
+    options.placeholders = values.value();
+  }
   int64_t start = MonotonicNowNs();
   auto result = sigma::LoadRules(args.paths, options);
-  double secs = static_cast<double>(MonotonicNowNs() - start) / 1e9;
   if (!result.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
     return result.status().code() == StatusCode::kNotFound ? kExitUsage : kExitError;
   }
+  sigma::CompileReport report;
+  auto compiled = sigma::CompiledRules::Compile(result->rules, compile, &report);
+  if (!compiled.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(compiled.status().message()).c_str());
+    return kExitError;
+  }
+  double secs = static_cast<double>(MonotonicNowNs() - start) / 1e9;
   if (args.json) {
-    PrintJson(*result);
+    PrintJson(*result, report);
   } else {
-    PrintText(*result, args.warnings, secs);
+    PrintText(*result, report, args.warnings, secs);
   }
   std::fflush(stdout);
-  return result->refusals.empty() ? kExitOk : kExitPartial;
+  return result->refusals.empty() && report.skipped.empty() ? kExitOk : kExitPartial;
 }
 
 }  // namespace
@@ -187,10 +270,14 @@ Runner AddRulesCommand(CLI::App& app) {
   rules->require_subcommand(1);
   CLI::App* check = rules->add_subcommand(
       "check",
-      "Load Sigma rules and report every rule that would not be loaded, with its reason "
-      "(exit 3 when any is refused)");
+      "Load and compile Sigma rules and report every rule that would not be loaded or "
+      "compiled, with its reason (exit 3 when any is)");
   check->add_option("paths", args->paths, "Rule files or directories (searched recursively)")
       ->required();
+  check->add_option("--logsources", args->logsources,
+                    "Log-source mapping (YAML) to compile with; default: the built-in mapping");
+  check->add_option("--placeholders", args->placeholders,
+                    "Values of |expand placeholders (YAML map: name: [values]); default: none");
   check->add_flag("--json", args->json,
                   "One JSON object: loaded, refused, by_reason, refusals, warnings");
   check->add_flag("--warnings,-W", args->warnings, "Also list the warnings");

@@ -44,6 +44,7 @@ Result<std::unique_ptr<detect::LiveDetector>> MakeDetector(const ingest::ServerC
     options.rule_paths.push_back(p);
   }
   options.logsources_path = config.logsources;
+  options.placeholders_path = config.placeholders;
   std::error_code ec;
   if (!config.ioc_dir.empty() && (config.ioc_configured || fs::is_directory(config.ioc_dir, ec))) {
     options.ioc_dir = config.ioc_dir;

@@ -285,7 +285,8 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
 
   // Rules.
   RAMPART_ASSIGN_OR_RETURN(detect::LoadedRules loaded,
-                           detect::LoadDetectionRules(options.rule_paths, options.logsources_path));
+                           detect::LoadDetectionRules(options.rule_paths, options.logsources_path,
+                                                      options.placeholders_path));
   std::shared_ptr<const sigma::RuleSet> rule_set = loaded.rules;
   std::shared_ptr<const sigma::CompiledRules> compiled = loaded.compiled;
   std::unique_ptr<correlate::Engine> correlations = std::move(loaded.correlations);

@@ -29,6 +29,7 @@ namespace rampart::hunt {
 struct HuntOptions {
   std::vector<std::string> rule_paths;  // Sigma rule files/directories
   std::string logsources_path;          // empty: the built-in mapping
+  std::string placeholders_path;        // |expand placeholder values; empty: none
   std::string ioc_dir;                  // IOC store directory (global + tenants/); optional
   std::vector<std::string> ioc_files;   // single IOC list files; optional
   parse::Format format = parse::Format::kAuto;

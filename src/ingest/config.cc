@@ -56,13 +56,15 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
   RAMPART_RETURN_IF_ERROR(CheckKeys(
       root, "", {"data_dir", "tenant", "retention", "masking", "inputs", "queue", "detection"}));
   if (const YAML::Node d = root["detection"]) {
-    RAMPART_RETURN_IF_ERROR(CheckKeys(d, "detection", {"rules", "logsources", "ioc"}));
+    RAMPART_RETURN_IF_ERROR(
+        CheckKeys(d, "detection", {"rules", "logsources", "placeholders", "ioc"}));
     if (d["rules"]) {
       c->rules.clear();
       RAMPART_RETURN_IF_ERROR(Read(d, "rules", "detection", &c->rules));
       c->rules_configured = true;
     }
     RAMPART_RETURN_IF_ERROR(Read(d, "logsources", "detection", &c->logsources));
+    RAMPART_RETURN_IF_ERROR(Read(d, "placeholders", "detection", &c->placeholders));
     if (d["ioc"]) {
       RAMPART_RETURN_IF_ERROR(Read(d, "ioc", "detection", &c->ioc_dir));
       c->ioc_configured = true;
@@ -180,6 +182,7 @@ queue:
 detection:                  # every stored event is matched; detections are stored too
   rules: [rules/sigma]      # Sigma rule files/directories (docs/sigma.md)
   logsources: ""            # log-source mapping YAML; empty = built-in (docs/sigma-logsources.md)
+  placeholders: ""          # values of |expand placeholders (YAML); empty = none (docs/sigma.md)
   ioc: config/ioc           # IOC lists: *.txt|csv|json + tenants/<t>/ (docs/ioc.md); SIGHUP reloads
 )";
 }

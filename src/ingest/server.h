@@ -52,6 +52,7 @@ struct ServerConfig {
   std::vector<std::string> rules = {"rules/sigma"};
   bool rules_configured = false;  // rules came from the file (missing paths are errors)
   std::string logsources;
+  std::string placeholders;  // |expand placeholder values (YAML); empty = none
   std::string ioc_dir = "config/ioc";
   bool ioc_configured = false;
   // Set by `rampart serve` (not from YAML): runs after each stored batch.

@@ -22,7 +22,7 @@ RULES=$SRC/rules/sigma
 python3 - "$TMP/check.json" <<'PY' || { "$RAMPART" rules check -W "$RULES" || true; fail "the rule pack does not load cleanly"; }
 import json, sys
 r = json.load(open(sys.argv[1]))
-sys.exit(0 if r["refused"] == 0 and r["warnings"] == 0 and r["loaded"] > 0 else 1)
+sys.exit(0 if r["refused"] == 0 and r["not_compiled"] == 0 and r["warnings"] == 0 and r["loaded"] > 0 else 1)
 PY
 
 # Attack files (hunt orders detections by event time, whatever the file order).

@@ -59,11 +59,18 @@ void EventScanner::Scan(const EventBatch& batch,
 }
 
 Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
-                                       const std::string& logsources_path) {
+                                       const std::string& logsources_path,
+                                       const std::string& placeholders_path) {
   LoadedRules out;
   out.rules = std::make_shared<sigma::RuleSet>();
+  sigma::LoadOptions load_options;
+  sigma::CompileOptions options;
+  if (!placeholders_path.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(options.placeholders, sigma::LoadPlaceholders(placeholders_path));
+    load_options.placeholders = options.placeholders;
+  }
   if (!paths.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(paths));
+    RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(paths, load_options));
     out.rules = loaded.rules;
     out.refused = loaded.refusals.size();
     for (const sigma::Refusal& r : loaded.refusals) {
@@ -72,7 +79,6 @@ Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
                              "): " + r.message);
     }
   }
-  sigma::CompileOptions options;
   if (!logsources_path.empty()) {
     RAMPART_ASSIGN_OR_RETURN(options.logsources, sigma::LogSourceMap::Load(logsources_path));
   }

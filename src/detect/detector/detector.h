@@ -67,9 +67,13 @@ struct LoadedRules {
   size_t by_convention = 0;
   std::vector<std::string> problems;
 };
-// Errors: paths that cannot be listed, an unreadable mapping file, a correlation the engine
-// cannot plan. Rules that fail individually are counted and listed, not errors.
+// `placeholders_path` (empty: none) holds the values of |expand placeholders
+// (sigma::LoadPlaceholders); with it, a rule that uses a placeholder it does not define is
+// refused. Errors: paths that cannot be listed, an unreadable or invalid mapping or
+// placeholder file, a correlation the engine cannot plan. Rules that fail individually are
+// counted and listed, not errors.
 Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
-                                       const std::string& logsources_path);
+                                       const std::string& logsources_path,
+                                       const std::string& placeholders_path = "");
 
 }  // namespace rampart::detect

@@ -14,8 +14,9 @@ Result<std::unique_ptr<LiveDetector>> LiveDetector::Create(const LiveOptions& op
   std::unique_ptr<LiveDetector> d(new LiveDetector());
   LiveLoadReport local;
   LiveLoadReport& r = report != nullptr ? *report : local;
-  RAMPART_ASSIGN_OR_RETURN(LoadedRules loaded,
-                           LoadDetectionRules(options.rule_paths, options.logsources_path));
+  RAMPART_ASSIGN_OR_RETURN(
+      LoadedRules loaded,
+      LoadDetectionRules(options.rule_paths, options.logsources_path, options.placeholders_path));
   d->rules_ = loaded.compiled;
   d->correlations_ = std::move(loaded.correlations);
   r.rules = loaded.rules->rules.size();

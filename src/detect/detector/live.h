@@ -26,6 +26,7 @@ namespace rampart::detect {
 struct LiveOptions {
   std::vector<std::string> rule_paths;  // missing paths are errors
   std::string logsources_path;          // empty: built-in mapping
+  std::string placeholders_path;        // |expand placeholder values; empty: none
   std::string ioc_dir;                  // empty: no IOC lists
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -484,6 +485,36 @@ class Builder {
       }
     }
     return InvalidArgument("unknown condition operator");
+  }
+
+  // The `re` values of the rule built so far that Vectorscan refuses, each with its reason
+  // (PCRE2 will run them).
+  std::vector<std::string> RegexesForPcre() const {
+    std::vector<std::string> out;
+    auto check = [&out](const PendingPattern& pp) {
+      if (!pp.user_regex) {
+        return;
+      }
+      hs_expr_info_t* info = nullptr;
+      hs_compile_error_t* error = nullptr;
+      if (hs_expression_info(pp.regex.c_str(), pp.flags, &info, &error) == HS_SUCCESS) {
+        std::free(info);  // allocated by Vectorscan's default allocator (malloc)
+        return;
+      }
+      std::string reason = error != nullptr && error->message != nullptr ? error->message : "";
+      hs_free_compile_error(error);
+      out.push_back("'" + pp.regex + "' runs on PCRE2: Vectorscan cannot compile it (" + reason +
+                    ")");
+    };
+    for (const std::vector<PendingPattern>& patterns : slot_patterns_) {
+      for (const PendingPattern& pp : patterns) {
+        check(pp);
+      }
+    }
+    for (const PendingPattern& pp : keyword_patterns_) {
+      check(pp);
+    }
+    return out;
   }
 
   // The variant's conditions: AND over fields of OR over values (case-insensitive equality).
@@ -984,6 +1015,7 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   const size_t n = rules->rules.size();
   std::vector<LogSourceLookup> lookups(n);
   std::vector<Status> statuses(n);
+  std::vector<std::vector<std::string>> pcre(n);
   ParallelFor(n, 8, 64, [&](size_t i) {
     const Rule& rule = rules->rules[i];
     lookups[i] = compiled->options_.logsources->Find(rule.logsource);
@@ -1001,6 +1033,9 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
         statuses[i] = node.status();
         break;
       }
+      if (compiled->options_.check_regexes && pcre[i].empty()) {
+        pcre[i] = builder.RegexesForPcre();  // the same for every variant
+      }
     }
   });
   for (uint32_t i = 0; i < n; ++i) {
@@ -1013,6 +1048,9 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
     if (!status.ok()) {
       r.skipped.push_back(issue(std::string(status.message())));
       continue;
+    }
+    for (std::string& message : pcre[i]) {
+      r.pcre.push_back(issue(std::move(message)));
     }
     if (lookup.by_convention) {
       r.convention.push_back(issue("no log-source mapping for " +

@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -275,6 +276,64 @@ LoadResult LoadRulesFromText(std::string_view file_name,
   internal::Collector collector(options);
   CollectText(collector, std::string(file_name), text);
   return collector.Finish(1);
+}
+
+Result<PlaceholderValues> ParsePlaceholders(std::string_view name, std::string_view text) {
+  auto error = [name](const YAML::Mark& mark, const std::string& message) {
+    return InvalidArgument(std::string(name) + ":" + std::to_string(internal::OneBased(mark.line)) +
+                           ": " + message);
+  };
+  PlaceholderValues values;
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (root.IsNull()) {
+      return values;  // an empty file: no placeholders
+    }
+    if (!root.IsMap()) {
+      return error(root.Mark(), "placeholders must be a map of name: value or [values]");
+    }
+    for (const auto& entry : root) {
+      if (!entry.first.IsScalar() || entry.first.Scalar().empty()) {
+        return error(entry.first.Mark(), "a placeholder name must be a non-empty string");
+      }
+      const std::string key = entry.first.Scalar();
+      if (key.find('%') != std::string::npos) {
+        return error(entry.first.Mark(),
+                     "placeholder '" + key + "': write the name without the % signs");
+      }
+      std::vector<std::string> list;
+      const YAML::Node& value = entry.second;
+      if (value.IsScalar()) {
+        list.push_back(value.Scalar());
+      } else if (value.IsSequence()) {
+        for (const YAML::Node& item : value) {
+          if (!item.IsScalar()) {
+            return error(item.Mark(), "placeholder '" + key + "': values must be strings");
+          }
+          list.push_back(item.Scalar());
+        }
+      } else {
+        return error(value.Mark(),
+                     "placeholder '" + key + "': the value must be a string or a list of strings");
+      }
+      if (!values.emplace(key, std::move(list)).second) {
+        return error(entry.first.Mark(), "placeholder '" + key + "' is given twice");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return error(e.mark, "invalid YAML: " + e.msg);
+  }
+  return values;
+}
+
+Result<PlaceholderValues> LoadPlaceholders(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return NotFound(path + ": cannot read the placeholder values");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParsePlaceholders(path, text.str());
 }
 
 }  // namespace rampart::sigma

@@ -398,6 +398,17 @@ struct LoadOptions {
 Result<LoadResult> LoadRules(const std::vector<std::string>& paths,
                              const LoadOptions& options = {});
 
+// Values for |expand placeholders (LoadOptions::placeholders, CompileOptions::placeholders)
+// from a YAML map: placeholder name (without the % signs) to a value or a list of values,
+//   known_cdcs: [dc01.corp.example, dc02.corp.example]
+//   Admins_Workstations: 'WKS-ADM-*'
+// Values are Sigma strings: wildcards and escapes as in a rule. Errors name the file and
+// line: not a map, an empty name, a name with '%', a value that is not a string or list of
+// strings, a name given twice.
+using PlaceholderValues = std::map<std::string, std::vector<std::string>, std::less<>>;
+Result<PlaceholderValues> ParsePlaceholders(std::string_view name, std::string_view text);
+Result<PlaceholderValues> LoadPlaceholders(const std::string& path);
+
 // Loads the YAML text of one rule file named `file_name` (used in locations). For tests,
 // fuzzing and rules that do not come from files.
 LoadResult LoadRulesFromText(std::string_view file_name,

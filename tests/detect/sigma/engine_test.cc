@@ -211,6 +211,24 @@ TEST(EngineValues, RegexVectorscanCannotCompileRunsOnPcre2) {
   EXPECT_FALSE(eval.Matches({{"F", "xxabyy"}}));
 }
 
+TEST(EngineValues, RegexesForPcre2AreListedWhenAsked) {
+  const std::string rules = Rule("  sel: {F|re: '(ab)\\1'}\n  condition: sel", "backref") +
+                            "---\n" + Rule("  sel: {F|re: 'a+b'}\n  condition: sel", "plain");
+  LoadResult loaded = LoadRulesFromText("t.yml", rules);
+  CompileOptions options;
+  CompileReport report;
+  ASSERT_TRUE(CompiledRules::Compile(loaded.rules, options, &report).ok());
+  EXPECT_TRUE(report.pcre.empty());  // not asked
+  options.check_regexes = true;
+  ASSERT_TRUE(CompiledRules::Compile(loaded.rules, options, &report).ok());
+  ASSERT_EQ(report.pcre.size(), 1u);
+  EXPECT_EQ(report.pcre[0].rule_title, "backref");
+  EXPECT_EQ(
+      report.pcre[0].message.rfind("'(ab)\\1' runs on PCRE2: Vectorscan cannot compile it (", 0),
+      0u)
+      << report.pcre[0].message;
+}
+
 TEST(EngineValues, InvalidRegexIsReportedNotLoaded) {
   CompileReport report;
   auto rules = CompileText(Rule("  sel: {F|re: 'a(b'}\n  condition: sel"), &report);

@@ -746,6 +746,30 @@ TEST(SigmaRefusalTest, Placeholders) {
   EXPECT_TRUE(OnlyRule(Load(RuleWithItem("User: '%Admins%'"))).placeholders.empty());
 }
 
+TEST(SigmaPlaceholderFileTest, ValuesAndErrors) {
+  auto values = ParsePlaceholders("p.yml",
+                                  "# domain controllers\nknown_cdcs: [dc01.corp, 'DC02*']\n"
+                                  "Admins: root\nNone: []\n");
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  EXPECT_EQ(*values,
+            (PlaceholderValues{
+                {"Admins", {"root"}}, {"None", {}}, {"known_cdcs", {"dc01.corp", "DC02*"}}}));
+  EXPECT_TRUE(ParsePlaceholders("p.yml", "").value().empty());
+  auto message = [](std::string_view text) {
+    auto r = ParsePlaceholders("p.yml", text);
+    return r.ok() ? std::string("ok") : std::string(r.status().message());
+  };
+  EXPECT_EQ(message("[a, b]"), "p.yml:1: placeholders must be a map of name: value or [values]");
+  EXPECT_EQ(message("a: 1\n'%b%': x"),
+            "p.yml:2: placeholder '%b%': write the name without the % signs");
+  EXPECT_EQ(message("a: {x: 1}"),
+            "p.yml:1: placeholder 'a': the value must be a string or a list of strings");
+  EXPECT_EQ(message("a: [x, [y]]"), "p.yml:1: placeholder 'a': values must be strings");
+  EXPECT_EQ(message("a: x\na: y"), "p.yml:2: placeholder 'a' is given twice");
+  EXPECT_EQ(message("a: [x"), "p.yml:1: invalid YAML: end of sequence flow not found");
+  EXPECT_EQ(LoadPlaceholders("/nonexistent/p.yml").status().code(), StatusCode::kNotFound);
+}
+
 TEST(SigmaRefusalTest, DuplicateId) {
   std::string rule = RuleWithItem("a: 1");
   LoadResult r = Load(rule + "---\n" + rule);
