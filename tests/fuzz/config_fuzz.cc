@@ -1,7 +1,8 @@
 // libFuzzer target for the YAML loaders a user hands to Rampart: the server config, the
-// masking policy, the JSON-lines mapping and the Sigma log-source mapping. Each must turn any bytes
-// into either a value or an error Status, never an escaping exception or a crash. The loaders read
-// files, so the input is written to a per-process temporary file first.
+// masking policy, the JSON-lines mapping, the Sigma log-source mapping and the Sigma placeholder
+// values. Each must turn any bytes into either a value or an error Status, never an escaping
+// exception or a crash. The loaders read files, so the input is written to a per-process
+// temporary file first.
 
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "detect/sigma/logsource_map.h"
+#include "detect/sigma/sigma.h"
 #include "enrich/enrich.h"
 #include "ingest/server.h"
 #include "parse/parse.h"
@@ -31,5 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (map.ok()) {
     (void)map.value()->Find(rampart::sigma::LogSource{"windows", "process_creation", "", ""});
   }
+  (void)rampart::sigma::ParsePlaceholders(
+      "fuzz", std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }
