@@ -237,22 +237,28 @@ class Builder {
   // Shorter literal parts would hit too often to spare the pattern much.
   static constexpr size_t kMinPrefilterLength = 4;
 
-  // A wildcard pattern behind a literal prefilter (see Confirm). The atom is the one
-  // PatternAtom would make: the same pattern elsewhere in the program shares it.
+  // A pattern behind a literal prefilter (see Confirm): a wildcard pattern, or a `re` value
+  // (user_regex, run with pcre_flags) whose matches all contain `literal`. The atom is the
+  // one PatternAtom would make: the same pattern elsewhere in the program shares it.
   uint32_t PrefilteredAtom(uint32_t slot,
                            std::string regex,
                            unsigned flags,
+                           bool user_regex,
+                           uint32_t pcre_flags,
                            const std::string& literal,
                            std::string label) {
-    const std::string key =
-        "P" + std::to_string(slot) + ":" + std::to_string(flags) + ":w:" + regex;
+    const std::string key = "P" + std::to_string(slot) + ":" + std::to_string(flags) + ":" +
+                            (user_regex ? "r:" : "w:") + regex;
     if (atom_ids_.find(key) != atom_ids_.end()) {
       return AtomNode(key, Atom{});
     }
     const bool caseless = (flags & HS_FLAG_CASELESS) != 0;
-    pcre2_code* code = CompilePcre(regex, PCRE2_DOTALL | (caseless ? PCRE2_CASELESS : 0), nullptr);
-    if (code == nullptr) {  // not expected for our own translation; the database takes it
-      return PatternAtom(slot, std::move(regex), flags, false, 0, std::move(label));
+    if (!user_regex) {
+      pcre_flags = PCRE2_DOTALL | (caseless ? PCRE2_CASELESS : 0);
+    }
+    pcre2_code* code = CompilePcre(regex, pcre_flags, nullptr);
+    if (code == nullptr) {  // not expected (checked before); the database takes it
+      return PatternAtom(slot, std::move(regex), flags, user_regex, pcre_flags, std::move(label));
     }
     Atom atom;
     atom.kind = AtomKind::kPattern;
@@ -265,8 +271,10 @@ class Builder {
     const auto index = static_cast<uint32_t>(p_->literals.size());
     p_->literals.push_back(
         LiteralInfo{id, static_cast<uint32_t>(literal.size()), false, false, confirm});
+    // A regex's own case rules (inline flags) are not modelled: its prefilter ignores case.
+    const unsigned literal_flags = caseless || user_regex ? HS_FLAG_CASELESS : 0u;
     slot_literals_[slot].push_back(
-        PendingLiteral{literal, (caseless ? HS_FLAG_CASELESS : 0u) | HS_FLAG_SINGLEMATCH, index});
+        PendingLiteral{literal, literal_flags | HS_FLAG_SINGLEMATCH, index});
     return node;
   }
 
@@ -313,7 +321,7 @@ class Builder {
       }
     }
     if (slot != kNoSlot && longest != nullptr && longest->size() >= kMinPrefilterLength) {
-      return PrefilteredAtom(slot, PatternToRegex(pattern), flags, *longest, label);
+      return PrefilteredAtom(slot, PatternToRegex(pattern), flags, false, 0, *longest, label);
     }
     return PatternAtom(slot, PatternToRegex(pattern), flags, false, 0, label);
   }
@@ -381,7 +389,14 @@ class Builder {
           return InvalidArgument("'" + v.text + "': " + error);
         }
         pcre2_code_free(check);
-        return PatternAtom(slot, v.text, HsRegexFlags(fc.regex_flags), true, pcre_flags, v.text);
+        const unsigned flags = HsRegexFlags(fc.regex_flags);
+        if (slot != kNoSlot) {
+          const std::string literal = RequiredLiteral(v.text);
+          if (literal.size() >= kMinPrefilterLength) {
+            return PrefilteredAtom(slot, v.text, flags, true, pcre_flags, literal, v.text);
+          }
+        }
+        return PatternAtom(slot, v.text, flags, true, pcre_flags, v.text);
       }
       default:
         break;

@@ -454,4 +454,247 @@ Result<std::vector<Pattern>> ExpandValue(const FieldCondition& fc,
   return out;
 }
 
+namespace {
+
+// Length of a quantifier at regex[i] (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, each with an
+// optional lazy `?` or possessive `+`), 0 when there is none; -1 for a `{` that is not a
+// quantifier (PCRE reads it as a literal; not worth modelling). *optional: may repeat 0 times.
+int QuantifierLength(std::string_view regex, size_t i, bool* optional) {
+  *optional = false;
+  if (i >= regex.size()) {
+    return 0;
+  }
+  size_t end = i;
+  const char c = regex[i];
+  if (c == '*' || c == '?') {
+    *optional = true;
+    end = i + 1;
+  } else if (c == '+') {
+    end = i + 1;
+  } else if (c == '{') {
+    size_t j = i + 1;
+    size_t digits = 0;
+    bool zero = true;
+    while (j < regex.size() && IsDigit(regex[j])) {
+      zero = zero && regex[j] == '0';
+      ++j;
+      ++digits;
+    }
+    if (digits == 0) {
+      return -1;
+    }
+    if (j < regex.size() && regex[j] == ',') {
+      ++j;
+      while (j < regex.size() && IsDigit(regex[j])) {
+        ++j;
+      }
+    }
+    if (j >= regex.size() || regex[j] != '}') {
+      return -1;
+    }
+    *optional = zero;
+    end = j + 1;
+  } else {
+    return 0;
+  }
+  if (end < regex.size() && (regex[end] == '?' || regex[end] == '+')) {
+    ++end;
+  }
+  return static_cast<int>(end - i);
+}
+
+// End (exclusive) of the group or class starting at regex[i] ('(' or '['), or npos.
+size_t SkipBracketed(std::string_view regex, size_t i) {
+  int depth = 0;
+  bool in_class = false;
+  for (size_t j = i; j < regex.size(); ++j) {
+    const char c = regex[j];
+    if (c == '\\') {
+      ++j;
+      continue;
+    }
+    if (in_class) {
+      if (c == '[' && j + 1 < regex.size() && regex[j + 1] == ':') {  // [:alpha:]
+        const size_t close = regex.find(":]", j + 2);
+        if (close == std::string_view::npos) {
+          return std::string_view::npos;
+        }
+        j = close + 1;
+      } else if (c == ']') {
+        in_class = false;
+        if (depth == 0) {
+          return j + 1;
+        }
+      }
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      // A ']' right after '[' or '[^' is a literal member.
+      if (j + 1 < regex.size() && regex[j + 1] == '^') {
+        ++j;
+      }
+      if (j + 1 < regex.size() && regex[j + 1] == ']') {
+        ++j;
+      }
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (--depth == 0) {
+        return j + 1;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
+// End (exclusive) of the argument of the escape `\e` whose letter or digit is at regex[i]:
+// \xhh \x{..} \o{..} \ddd \cX \p{..} \pL \g{..} \g-1 \k<..> \k{..} \k'..' \N{..}. npos when
+// an argument is unterminated.
+size_t EscapeEnd(std::string_view regex, size_t i) {
+  const char e = regex[i];
+  size_t j = i + 1;
+  auto braced = [&](char open, char close) -> size_t {
+    if (j < regex.size() && regex[j] == open) {
+      const size_t end = regex.find(close, j + 1);
+      return end == std::string_view::npos ? end : end + 1;
+    }
+    return 0;
+  };
+  auto is_hex = [](char c) {
+    return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  switch (e) {
+    case 'x':
+      if (const size_t b = braced('{', '}'); b != 0) {
+        return b;
+      }
+      for (int n = 0; n < 2 && j < regex.size() && is_hex(regex[j]); ++n) {
+        ++j;
+      }
+      return j;
+    case 'o':
+    case 'N':
+      if (const size_t b = braced('{', '}'); b != 0) {
+        return b;
+      }
+      return j;
+    case 'c':
+      return j < regex.size() ? j + 1 : std::string_view::npos;
+    case 'p':
+    case 'P':
+      if (const size_t b = braced('{', '}'); b != 0) {
+        return b;
+      }
+      return j < regex.size() ? j + 1 : std::string_view::npos;
+    case 'g':
+      if (const size_t b = braced('{', '}'); b != 0) {
+        return b;
+      }
+      if (const size_t b = braced('<', '>'); b != 0) {
+        return b;
+      }
+      if (const size_t b = braced('\'', '\''); b != 0) {
+        return b;
+      }
+      if (j < regex.size() && (regex[j] == '-' || regex[j] == '+')) {
+        ++j;
+      }
+      while (j < regex.size() && IsDigit(regex[j])) {
+        ++j;
+      }
+      return j;
+    case 'k':
+      for (auto [open, close] : {std::pair{'<', '>'}, std::pair{'{', '}'}, std::pair{'\'', '\''}}) {
+        if (const size_t b = braced(open, close); b != 0) {
+          return b;
+        }
+      }
+      return j;
+    default:
+      if (IsDigit(e)) {  // a back-reference or an octal escape: all its digits
+        while (j < regex.size() && IsDigit(regex[j])) {
+          ++j;
+        }
+      }
+      return j;
+  }
+}
+
+}  // namespace
+
+std::string RequiredLiteral(std::string_view regex) {
+  if (regex.find("\\Q") != std::string_view::npos) {
+    return {};
+  }
+  // Inline flags with x (extended: whitespace and # mean something else) anywhere.
+  for (size_t at = regex.find("(?"); at != std::string_view::npos; at = regex.find("(?", at + 2)) {
+    for (size_t j = at + 2; j < regex.size() && regex[j] != ')' && regex[j] != ':'; ++j) {
+      if (regex[j] == 'x') {
+        return {};
+      }
+    }
+  }
+  std::string best;
+  std::string run;
+  auto end_run = [&] {
+    if (run.size() > best.size()) {
+      best = run;
+    }
+    run.clear();
+  };
+  size_t i = 0;
+  while (i < regex.size()) {
+    const char c = regex[i];
+    size_t next = i + 1;
+    bool literal = false;
+    char byte = c;
+    if (c == '\\') {
+      if (i + 1 >= regex.size()) {
+        return {};
+      }
+      const char e = regex[i + 1];
+      next = i + 2;
+      // Escaped punctuation is that character; letters and digits are classes, anchors,
+      // back-references or character codes: they end the run, with their arguments.
+      const bool alnum = IsDigit(e) || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z');
+      if (alnum) {
+        next = EscapeEnd(regex, i + 1);
+        if (next == std::string_view::npos) {
+          return {};
+        }
+      }
+      literal = !alnum && static_cast<unsigned char>(e) < 0x80;
+      byte = e;
+    } else if (c == '(' || c == '[') {
+      next = SkipBracketed(regex, i);
+      if (next == std::string_view::npos) {
+        return {};
+      }
+    } else if (c == '|') {
+      return {};  // a top-level alternative: nothing is required of every match
+    } else if (c == ')' || c == ']' || c == '{' || c == '*' || c == '+' || c == '?') {
+      if (c != ']') {
+        return {};  // unbalanced or a quantifier with nothing to repeat
+      }
+    } else if (c != '.' && c != '^' && c != '$') {
+      literal = static_cast<unsigned char>(c) < 0x80 && c != '#';
+    }
+    bool optional = false;
+    const int quantifier = QuantifierLength(regex, next, &optional);
+    if (quantifier < 0) {
+      return {};
+    }
+    if (literal && !optional) {
+      run.push_back(byte);
+    }
+    if (!literal || quantifier > 0) {
+      end_run();  // a repeated character may be followed by more of itself
+    }
+    i = next + static_cast<size_t>(quantifier);
+  }
+  end_run();
+  return best;
+}
+
 }  // namespace rampart::sigma::internal

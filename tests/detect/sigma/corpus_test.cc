@@ -15,7 +15,13 @@
 
 #include <gtest/gtest.h>
 
+#include "core/event.h"
+#include "core/field_dict.h"
+#include "core/strings.h"
+#include "detect/sigma/internal/expand.h"
+#include "detect/sigma/internal/program.h"  // pcre2.h, as the engine includes it
 #include "detect/sigma/sigma.h"
+#include "parse/parse.h"
 
 namespace rampart::sigma {
 namespace {
@@ -180,6 +186,84 @@ TEST(SigmaCorpusTest, PlaceholderRules) {
   for (const Refusal& f : strict->refusals) {
     EXPECT_EQ(f.reason, RefusalReason::kUnresolvedPlaceholder) << f.message;
   }
+}
+
+// The prefilter of a `re` value (internal::RequiredLiteral) must be in every value the regex
+// matches: checked for every `re` value of SigmaHQ's rules against the values of its field
+// in the EVTX samples (every value for keywords), with PCRE2 as the judge.
+TEST(SigmaCorpusTest, RegexPrefiltersAreInEveryValueTheRegexMatches) {
+  const std::string evtx = RAMPART_SOURCE_DIR "/../shared/corpora/windows/EVTX-ATTACK-SAMPLES";
+  if (!CorpusPresent() || !fs::is_directory(evtx)) {
+    GTEST_SKIP() << "Sigma or EVTX corpus not found under ../shared/corpora";
+  }
+  std::map<std::string, std::set<std::string>> values_by_field;  // "" = every value
+  auto parser = parse::MakeParser(parse::Format::kWindows);
+  for (const auto& entry : fs::recursive_directory_iterator(evtx)) {
+    if (!entry.is_regular_file()) {
+      continue;
+    }
+    std::istringstream lines(ReadAll(entry.path().string()));
+    std::string line;
+    while (std::getline(lines, line)) {
+      EventBatch batch;
+      if (!parser->Parse(line, parse::ParseContext{}, batch).ok()) {
+        continue;
+      }
+      for (const Field& f : batch.fields(batch[0])) {
+        values_by_field[std::string(FieldDict::Name(f.id))].emplace(f.value);
+        values_by_field[""].emplace(f.value);
+      }
+    }
+  }
+  auto r = LoadRules({kSigmaDir + "/rules", kSigmaDir + "/rules-emerging-threats",
+                      kSigmaDir + "/rules-threat-hunting"});
+  ASSERT_TRUE(r.ok());
+  pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
+  size_t regexes = 0;
+  size_t prefiltered = 0;
+  size_t matches = 0;
+  for (const Rule& rule : r->rules->rules) {
+    for (const Selection& sel : rule.detection.selections) {
+      for (const Conjunction& conj : sel.any_of) {
+        for (const FieldCondition& fc : conj) {
+          if (fc.match != MatchKind::kRegex) {
+            continue;
+          }
+          for (const Value& v : fc.values) {
+            ++regexes;
+            const std::string literal = internal::RequiredLiteral(v.text);
+            if (literal.empty()) {
+              continue;
+            }
+            ++prefiltered;
+            int code = 0;
+            PCRE2_SIZE offset = 0;
+            uint32_t flags = (fc.regex_flags & kRegexIgnoreCase) ? PCRE2_CASELESS : 0;
+            flags |= (fc.regex_flags & kRegexMultiline) ? PCRE2_MULTILINE : 0;
+            flags |= (fc.regex_flags & kRegexDotAll) ? PCRE2_DOTALL : 0;
+            pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(v.text.data()),
+                                           v.text.size(), flags, &code, &offset, nullptr);
+            ASSERT_NE(re, nullptr) << v.text;
+            for (const std::string& value : values_by_field[fc.field]) {
+              if (pcre2_match(re, reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0,
+                              data, nullptr) >= 0) {
+                ++matches;
+                EXPECT_TRUE(ContainsIgnoreCase(value, literal))
+                    << rule.meta.location.file << ": /" << v.text << "/ matches '" << value
+                    << "' without its prefilter '" << literal << "'";
+              }
+            }
+            pcre2_code_free(re);
+          }
+        }
+      }
+    }
+  }
+  pcre2_match_data_free(data);
+  std::cout << "[ corpus   ] " << regexes << " re values, " << prefiltered << " with a prefilter, "
+            << matches << " matches checked\n";
+  EXPECT_GT(prefiltered, regexes / 4);
+  EXPECT_GT(matches, 0u);
 }
 
 }  // namespace

@@ -229,6 +229,53 @@ TEST(EngineValues, RegexesForPcre2AreListedWhenAsked) {
       << report.pcre[0].message;
 }
 
+TEST(EngineValues, RequiredLiteralOfARegex) {
+  using internal::RequiredLiteral;
+  EXPECT_EQ(RequiredLiteral(R"(cmd.{0,5}(?:/c|/r).+powershell.+")"), "powershell");
+  EXPECT_EQ(RequiredLiteral(R"(\$PSHome\[\s*\d{1,3}\s*\])"), "$PSHome[");
+  EXPECT_EQ(RequiredLiteral(R"((?i)\.exe["']?\s+werfaultsecure\.exe)"), "werfaultsecure.exe");
+  EXPECT_EQ(RequiredLiteral("abcdx?yz"), "abcd");  // x may be absent
+  EXPECT_EQ(RequiredLiteral("abcdx*yz"), "abcd");
+  EXPECT_EQ(RequiredLiteral("abcdx{0,2}yz"), "abcd");
+  EXPECT_EQ(RequiredLiteral("xyab+cdefg"), "cdefg");  // "xyab" then b repeats
+  EXPECT_EQ(RequiredLiteral("ab{2}cdefg"), "cdefg");
+  EXPECT_EQ(RequiredLiteral("abcd|efgh"), "");        // top-level alternative
+  EXPECT_EQ(RequiredLiteral("(abcd|efgh)ij"), "ij");  // groups are not read
+  EXPECT_EQ(RequiredLiteral("[abcd]efgh[)|]ijk"), "efgh");
+  EXPECT_EQ(RequiredLiteral("[]abc]defg"), "defg");  // ']' first is a class member
+  EXPECT_EQ(RequiredLiteral("[[:alpha:]]defg"), "defg");
+  EXPECT_EQ(RequiredLiteral(R"(\Qabcdef\E)"), "");   // quoting: not modelled
+  EXPECT_EQ(RequiredLiteral("(?x) a b c d e"), "");  // extended mode
+  EXPECT_EQ(RequiredLiteral("ab{cdefg"), "");        // '{' not a quantifier
+  // Escapes with a letter or digit end a run, their arguments included.
+  EXPECT_EQ(RequiredLiteral(R"(\x41bcdef)"), "bcdef");
+  EXPECT_EQ(RequiredLiteral(R"(\x{41}bcdef)"), "bcdef");
+  EXPECT_EQ(RequiredLiteral(R"(\x4)"), "");
+  EXPECT_EQ(RequiredLiteral(R"((a)\12345xyz)"), "xyz");
+  EXPECT_EQ(RequiredLiteral(R"(\cAbcdef)"), "bcdef");
+  EXPECT_EQ(RequiredLiteral(R"(\p{Lu}bcdef\pLxyz)"), "bcdef");
+  EXPECT_EQ(RequiredLiteral(R"((?<n>a)\k<n>bcdef\g{-1}wxyz)"), "bcdef");
+  EXPECT_EQ(RequiredLiteral(R"(\o{101}bcdef)"), "bcdef");
+  EXPECT_EQ(RequiredLiteral("caf\xC3\xA9latte"), "latte");  // non-ASCII ends a run
+  EXPECT_EQ(RequiredLiteral("a*"), "");
+  EXPECT_EQ(RequiredLiteral(R"(\)"), "");
+}
+
+TEST(EngineValues, RegexesWithALiteralAreConfirmedBehindAPrefilter) {
+  auto rules = CompileText(
+      Rule("  sel: {F|re: 'cmd.{0,5}/c.+powershell.+-enc'}\n  condition: sel", "a") + "---\n" +
+      Rule("  sel: {F|re|i: 'INVOKE-[a-z]+EXPRESSION'}\n  condition: sel", "b") + "---\n" +
+      Rule("  sel: {F|re: '(?i)mimikatz\\s+sekurlsa'}\n  condition: sel", "c"));
+  Eval eval(rules);
+  EXPECT_EQ(eval.Titles({{"F", "cmd.exe /c powershell -nop -enc AAA"}}),
+            std::vector<std::string>{"a"});
+  EXPECT_TRUE(eval.Titles({{"F", "powershell -enc AAA"}}).empty());         // the literal alone
+  EXPECT_TRUE(eval.Titles({{"F", "cmd.exe /c POWERSHELL -enc"}}).empty());  // case sensitive
+  EXPECT_EQ(eval.Titles({{"F", "invoke-myexpression"}}), std::vector<std::string>{"b"});
+  EXPECT_EQ(eval.Titles({{"F", "MIMIKATZ  SEKURLSA"}}), std::vector<std::string>{"c"});
+  EXPECT_EQ(rules->ProgramFor("test")->confirms.size(), 3u);
+}
+
 TEST(EngineValues, InvalidRegexIsReportedNotLoaded) {
   CompileReport report;
   auto rules = CompileText(Rule("  sel: {F|re: 'a(b'}\n  condition: sel"), &report);

@@ -49,6 +49,14 @@ std::string Utf16Be(std::string_view utf8);
 // character; anchored at both ends with \A and \z unless the pattern starts/ends with *.
 std::string PatternToRegex(const Pattern& pattern);
 
+// The longest run of ASCII bytes that every match of `regex` (PCRE syntax) must contain, or
+// "" when none is found. Conservative: only the top-level sequence is read (a top-level
+// `|`, `\Q`, an extended-mode flag or a `{` that is not a quantifier give ""); groups,
+// classes, `.`, anchors and escapes other than an escaped punctuation character end a
+// run; a quantified character ends it (and leaves it when it may be absent: `?`, `*`,
+// `{0,`). Case is not considered: compare caselessly.
+std::string RequiredLiteral(std::string_view regex);
+
 // True when the pattern is nothing but literals (possibly empty).
 bool IsLiteral(const Pattern& pattern);
 // True when the pattern is one or more * only (matches any value, the empty one too).
