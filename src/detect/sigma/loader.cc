@@ -7,7 +7,6 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -15,6 +14,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/file.h"
 #include "core/parallel.h"
 #include "detect/sigma/internal/collector.h"
 #include "detect/sigma/sigma.h"
@@ -327,13 +327,8 @@ Result<PlaceholderValues> ParsePlaceholders(std::string_view name, std::string_v
 }
 
 Result<PlaceholderValues> LoadPlaceholders(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return NotFound(path + ": cannot read the placeholder values");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParsePlaceholders(path, text.str());
+  RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, "placeholder values"));
+  return ParsePlaceholders(path, text);
 }
 
 }  // namespace rampart::sigma

@@ -4,13 +4,12 @@
 #include "detect/sigma/logsource_map.h"
 
 #include <exception>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/file.h"
 #include "core/strings.h"
 
 namespace rampart::sigma {
@@ -195,13 +194,8 @@ Result<std::shared_ptr<const LogSourceMap>> LogSourceMap::Parse(std::string_view
 }
 
 Result<std::shared_ptr<const LogSourceMap>> LogSourceMap::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return NotFound(path + ": cannot read the log-source mapping");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return Parse(path, text.str());
+  RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, "log-source mapping"));
+  return Parse(path, text);
 }
 
 std::shared_ptr<const LogSourceMap> LogSourceMap::Default() {
