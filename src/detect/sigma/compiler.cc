@@ -512,8 +512,10 @@ class Builder {
       }
       hs_expr_info_t* info = nullptr;
       hs_compile_error_t* error = nullptr;
-      if (hs_expression_info(pp.regex.c_str(), pp.flags, &info, &error) == HS_SUCCESS) {
-        std::free(info);  // allocated by Vectorscan's default allocator (malloc)
+      const hs_error_t rc = hs_expression_info(pp.regex.c_str(), pp.flags, &info, &error);
+      // Allocated by Vectorscan's default allocator (malloc).
+      const std::unique_ptr<hs_expr_info_t, void (*)(void*)> owned(info, &std::free);
+      if (rc == HS_SUCCESS) {
         return;
       }
       std::string reason = error != nullptr && error->message != nullptr ? error->message : "";
