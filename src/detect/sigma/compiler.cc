@@ -206,6 +206,7 @@ class Builder {
         equals = std::make_unique<EqualsIndex>();
       }
       (cased ? equals->cased[text] : equals->caseless[ToLower(text)]).push_back(p_->nodes[node].a);
+      equals->AddLength(text.size());
       return node;
     }
     if (fresh) {

@@ -141,7 +141,7 @@ void RawScan(Matcher::State& s,
              hs_database_t* lit_db,
              std::string_view value,
              const internal::EqualsIndex* equals = nullptr) {
-  if (equals != nullptr) {
+  if (equals != nullptr && equals->MayHaveLength(value.size())) {
     if (!equals->cased.empty()) {
       auto it = equals->cased.find(value);
       if (it != equals->cased.end()) {

@@ -100,6 +100,19 @@ TEST(EngineValues, CasedIsCaseSensitive) {
   EXPECT_FALSE(Match(d, {{"Image", "cmd.exe"}}));
 }
 
+TEST(EngineValues, WholeValueEqualityAtAnyLength) {
+  // Whole-value literals are looked up only for values of a length some literal has; lengths
+  // from 511 bytes up share one mark.
+  const std::string long_a(600, 'a');
+  const std::string longer_a(700, 'a');
+  Eval eval(CompileText(Rule("  sel: {F: [abc, '" + long_a + "']}\n  condition: sel")));
+  EXPECT_TRUE(eval.Matches({{"F", "ABC"}}));
+  EXPECT_FALSE(eval.Matches({{"F", "abcd"}}));
+  EXPECT_TRUE(eval.Matches({{"F", long_a}}));
+  EXPECT_FALSE(eval.Matches({{"F", longer_a}}));
+  EXPECT_FALSE(eval.Matches({{"F", long_a + "b"}}));
+}
+
 TEST(EngineValues, WildcardsStarAndQuestionMark) {
   const std::string d = "  sel: {F: 'a*b?c'}\n  condition: sel";
   EXPECT_TRUE(Match(d, {{"F", "abxc"}}));

@@ -82,6 +82,12 @@ using EqualsMap =
 struct EqualsIndex {
   EqualsMap caseless;  // keys in ASCII lower case
   EqualsMap cased;
+  // Lengths of the keys (up to kLengths - 1; longer ones share the last bit): a value of
+  // another length skips the lower-casing and the lookups.
+  static constexpr size_t kLengths = 512;
+  std::vector<bool> lengths = std::vector<bool>(kLengths, false);
+  bool MayHaveLength(size_t n) const { return lengths[n < kLengths ? n : kLengths - 1]; }
+  void AddLength(size_t n) { lengths[n < kLengths ? n : kLengths - 1] = true; }
 };
 
 struct SlotInfo {
