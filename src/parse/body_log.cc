@@ -36,6 +36,7 @@ enum class Key : uint8_t {
   kTime,
   kRemoteAddr,
   kRemotePort,
+  kRemoteUser,
   kXForwardedFor,
   kHost,
   kMethod,
@@ -61,10 +62,11 @@ struct KeyName {
   Key key;
 };
 
-constexpr std::array<KeyName, 20> kKeyNames = {{
+constexpr std::array<KeyName, 21> kKeyNames = {{
     {"time", Key::kTime},
     {"remote_addr", Key::kRemoteAddr},
     {"remote_port", Key::kRemotePort},
+    {"remote_user", Key::kRemoteUser},
     {"x_forwarded_for", Key::kXForwardedFor},
     {"host", Key::kHost},
     {"method", Key::kMethod},
@@ -95,9 +97,10 @@ uint8_t TagBodyLogKey(std::string_view name) {
 
 // Keys whose value is stored unchanged under one ECS field (the others are split or
 // converted in AddMappedFields).
-constexpr std::array<std::pair<Key, FieldId>, 16> kDirect = {{
+constexpr std::array<std::pair<Key, FieldId>, 17> kDirect = {{
     {Key::kRemoteAddr, field::kSourceIp},
     {Key::kRemotePort, field::kSourcePort},
+    {Key::kRemoteUser, field::kUserName},  // HTTP authentication, as in the access log
     {Key::kXForwardedFor, field::kHttpRequestXForwardedFor},
     {Key::kHost, field::kUrlDomain},
     {Key::kMethod, field::kHttpRequestMethod},

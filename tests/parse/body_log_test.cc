@@ -177,6 +177,17 @@ TEST_F(BodyLogTest, MissingKeysAreTolerated) {
   EXPECT_EQ(Last().timestamp_ns, 1605000000250000000);
 }
 
+TEST_F(BodyLogTest, RemoteUserIsTheUserName) {
+  // The optional $remote_user (HTTP Basic authentication), as the access log maps it.
+  ASSERT_TRUE(Parse(R"({"remote_addr": "192.0.2.1", "remote_user": "kim", "uri": "/x"})").ok());
+  EXPECT_EQ(Get(field::kUserName), "kim");
+  EXPECT_EQ(Get("remote_user"), std::nullopt);
+  ASSERT_TRUE(Parse(R"({"remote_addr": "192.0.2.1", "remote_user": "-", "uri": "/x"})").ok());
+  EXPECT_EQ(Get(field::kUserName), std::nullopt);
+  ASSERT_TRUE(Parse(R"({"remote_addr": "192.0.2.1", "remote_user": "", "uri": "/x"})").ok());
+  EXPECT_EQ(Get(field::kUserName), std::nullopt);
+}
+
 TEST_F(BodyLogTest, FormDecoding) {
   ASSERT_TRUE(
       Parse(R"({"content_type": "application/x-www-form-urlencoded; charset=UTF-8",)"
