@@ -551,6 +551,26 @@ class Builder {
     return Combine(NodeOp::kAnd, fields);
   }
 
+  // Unanchored keyword literals search every value of an event, joined. Fields with a
+  // literal database of their own get them too: their values are scanned anyway, and
+  // through the scan cache, so when such a field is scanned in the pass over the event
+  // (eager) its values are left out of the joined text. Not done for large keyword sets,
+  // which would weigh on every field's database.
+  void ShareKeywords() {
+    constexpr size_t kMaxShared = 256;
+    if (joined_keyword_literals_.empty() || joined_keyword_literals_.size() > kMaxShared) {
+      return;
+    }
+    for (size_t s = 0; s < slot_literals_.size(); ++s) {
+      if (slot_literals_[s].empty()) {
+        continue;
+      }
+      slot_literals_[s].insert(slot_literals_[s].end(), joined_keyword_literals_.begin(),
+                               joined_keyword_literals_.end());
+      p_->slots[s].keyword_literals = true;
+    }
+  }
+
   // Compiles the Vectorscan databases. Regexes Vectorscan rejects become PCRE2 atoms.
   // The databases are independent: they compile on all cores (a program with thousands
   // of rules spends most of its build here, and the first events wait for it).
@@ -953,6 +973,7 @@ std::unique_ptr<Program> BuildProgram(const RuleSet& rules,
   if (program->branches.empty()) {
     return nullptr;
   }
+  builder.ShareKeywords();
   if (!builder.BuildDatabases().ok()) {
     return nullptr;
   }

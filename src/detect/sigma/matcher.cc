@@ -557,7 +557,9 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   // One pass over the fields: link the values of used fields, scan each once.
   // Keywords search the event's text: the raw line of a text record plus the values that
   // are not slices of it; the values of a JSON record (its raw text would let keywords
-  // match keys and escape sequences).
+  // match keys and escape sequences). Unanchored keyword literals are searched in the joined
+  // text, except in the values of eager fields whose own databases hold them
+  // (SlotInfo::keyword_literals).
   const bool has_keywords = program->keyword_db != nullptr || program->keyword_lit_db != nullptr;
   const bool joins = program->joined_keyword_lit_db != nullptr;
   const bool raw_is_text = !LooksLikeJsonObject(event.raw);
@@ -572,6 +574,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
   }
   for (const Field& f : batch.fields(event)) {
     const uint32_t slot = program->SlotOf(f.id);
+    bool keywords_scanned = false;  // the field's own scan searched the keyword literals
     if (slot != kNoSlot) {
       const auto index = static_cast<uint32_t>(s.values.size());
       s.values.push_back(f.value);
@@ -586,6 +589,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
       if (info.eager) {
         s.scan_stamp[slot] = s.gen;
         ScanSlotValue(s, slot, f.value);
+        keywords_scanned = info.keyword_literals;
       }
     }
     if (has_keywords || joins) {
@@ -593,7 +597,7 @@ void Matcher::Match(const EventBatch& batch, const Event& event, std::vector<Rul
         if (has_keywords) {
           Scan(s, program->keyword_db, program->keyword_lit_db, f.value);
         }
-        if (joins && f.value.size() >= program->shortest_joined_keyword) {
+        if (joins && !keywords_scanned && f.value.size() >= program->shortest_joined_keyword) {
           s.joined.push_back('\0');
           s.joined.append(f.value);
         }

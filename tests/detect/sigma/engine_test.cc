@@ -377,6 +377,31 @@ TEST(EngineValues, KeywordsInAParsedJsonRecordMatchValuesNeverKeys) {
   EXPECT_TRUE(matches(head + R"("n": 1, "d": "dangerousname"})"));
 }
 
+TEST(EngineValues, KeywordsAreFoundInScannedAndUnscannedFieldsAlike) {
+  // The keyword literals also go into the fields' own literal databases: an eager field
+  // (CommandLine, which triggers a rule) is not joined again, a filter-only field
+  // (ParentImage) and a field no rule names are.
+  auto rules = CompileText(
+      Rule("  keywords: ['sekurlsa::', 'mimidrv.sys']\n  condition: keywords", "kw") + "---\n" +
+      Rule("  sel: {CommandLine|contains: 'abcdef'}\n  condition: sel", "cli") + "---\n" +
+      Rule("  sel: {Image|endswith: '\\\\x.exe'}\n  filter: {ParentImage|contains: 'zzzz'}\n"
+           "  condition: sel and not filter",
+           "img"));
+  Eval eval(rules);
+  const auto kw = std::vector<std::string>{"kw"};
+  EXPECT_EQ(eval.Titles({{"CommandLine", "m.exe SEKURLSA::logonpasswords"}}), kw);
+  EXPECT_EQ(eval.Titles({{"ParentImage", "C:\\mimidrv.sys"}}), kw);
+  EXPECT_EQ(eval.Titles({{"Other", "x sekurlsa::pth"}}), kw);
+  EXPECT_EQ(eval.Titles({{"CommandLine", "abcdef sekurlsa::"}}),
+            (std::vector<std::string>{"kw", "cli"}));
+  EXPECT_TRUE(eval.Titles({{"CommandLine", "sekurlsa:"}, {"Other", "mimidrv"}}).empty());
+  const Program* program = rules->ProgramFor("test");
+  const uint32_t cli = program->SlotOf(FieldDict::Intern("CommandLine"));
+  ASSERT_NE(cli, internal::kNoSlot);
+  EXPECT_TRUE(program->slots[cli].eager);
+  EXPECT_TRUE(program->slots[cli].keyword_literals);
+}
+
 TEST(EngineValues, MultiValuedFieldsMatchAnyElement) {
   EXPECT_TRUE(
       Match("  sel: {Data: second}\n  condition: sel", {{"Data", "first"}, {"Data", "second"}}));

@@ -99,6 +99,9 @@ struct SlotInfo {
   // to become a candidate; otherwise (fields used only in filters and log-source
   // conditions) scanned when a candidate's condition first asks.
   bool eager = false;
+  // lit_db also holds the program's unanchored keyword literals (Builder::ShareKeywords):
+  // when the field is eager, its values need not be searched for keywords again.
+  bool keyword_literals = false;
 };
 
 // A pattern that is one literal with optional wildcards at the ends (equals, contains,
