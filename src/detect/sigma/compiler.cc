@@ -446,7 +446,8 @@ class Builder {
       RAMPART_ASSIGN_OR_RETURN(uint32_t node, ValueNode(fc, v, slot, slot_for));
       kids.push_back(node);
     }
-    return Combine(fc.all_values ? NodeOp::kAnd : NodeOp::kOr, kids);
+    const uint32_t item = Combine(fc.all_values ? NodeOp::kAnd : NodeOp::kOr, kids);
+    return fc.negated ? AddNode(NodeOp::kNot, item) : item;
   }
 
   Result<uint32_t> SelectionNode(const Selection& sel,

@@ -55,6 +55,8 @@ std::string_view ModifierName(Modifier m) {
       return "expand";
     case Modifier::kCased:
       return "cased";
+    case Modifier::kNeq:
+      return "neq";
   }
   return "?";
 }

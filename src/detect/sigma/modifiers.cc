@@ -43,11 +43,11 @@ constexpr ModifierSpelling kModifiers[] = {
     {"lte", Modifier::kLte},           {"gt", Modifier::kGt},
     {"gte", Modifier::kGte},           {"exists", Modifier::kExists},
     {"fieldref", Modifier::kFieldRef}, {"expand", Modifier::kExpand},
-    {"cased", Modifier::kCased},
+    {"cased", Modifier::kCased},       {"neq", Modifier::kNeq},
 };
 // Sigma (or pySigma) modifiers that Rampart does not implement yet.
-constexpr std::string_view kUnsupportedModifiers[] = {"neq",  "minute", "hour", "day",
-                                                      "week", "month",  "year"};
+constexpr std::string_view kUnsupportedModifiers[] = {"minute", "hour",  "day",
+                                                      "week",   "month", "year"};
 
 // What a value has become after the modifiers applied so far (pySigma's value types).
 enum class Kind : uint8_t {
@@ -121,6 +121,7 @@ bool ApplyModifier(Modifier m,
   };
   switch (m) {
     case Modifier::kAll:
+    case Modifier::kNeq:  // negates the item, whatever its values became
       return true;
     case Modifier::kContains:
     case Modifier::kStartsWith:
@@ -336,6 +337,7 @@ bool CheckModifiers(const std::string& where,
   fc->cased = count(Modifier::kCased) > 0;
   fc->field_ref = count(Modifier::kFieldRef) > 0;
   fc->expand = count(Modifier::kExpand) > 0;
+  fc->negated = count(Modifier::kNeq) > 0;
   if (count(Modifier::kReIgnoreCase) > 0) {
     fc->regex_flags |= kRegexIgnoreCase;
   }

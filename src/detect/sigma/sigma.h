@@ -94,6 +94,7 @@ enum class Modifier : uint8_t {
   kFieldRef,  // the value names another field of the same event
   kExpand,    // %placeholder% expansion
   kCased,     // case-sensitive comparison
+  kNeq,       // negates the whole item: true when no value matches (pySigma)
 };
 
 // The canonical name ("contains", "utf16le", "i", ...).
@@ -132,6 +133,7 @@ struct FieldCondition {
   bool field_ref = false;   // |fieldref: values are field names (combinable with contains,
                             // startswith, endswith)
   bool expand = false;      // |expand: values contain %placeholders%
+  bool negated = false;     // |neq: the item holds when its values do not
   uint8_t regex_flags = 0;  // kRegex* bits
   uint32_t line = 0;        // of the key (1-based)
   uint32_t column = 0;

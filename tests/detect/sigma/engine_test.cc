@@ -297,6 +297,29 @@ TEST(EngineValues, InvalidRegexIsReportedNotLoaded) {
   EXPECT_EQ(report.rules, 0u);
 }
 
+// pySigma: neq negates the whole detection item (SigmaNegateModifier), so a missing field
+// and every value other than the listed ones satisfy it; combinable with other modifiers.
+TEST(EngineValues, NeqNegatesTheWholeItem) {
+  const std::string one = "  sel: {EventID: 1, User|neq: SYSTEM}\n  condition: sel";
+  EXPECT_TRUE(Match(one, {{"EventID", "1"}, {"User", "alice"}}));
+  EXPECT_FALSE(Match(one, {{"EventID", "1"}, {"User", "system"}}));  // case-insensitive
+  EXPECT_TRUE(Match(one, {{"EventID", "1"}}));                       // absent: not SYSTEM
+  const std::string list =
+      "  sel: {Image|endswith|neq: ['\\\\a.exe', '\\\\b.exe']}\n  condition: sel";
+  EXPECT_FALSE(Match(list, {{"Image", "C:\\a.exe"}}));
+  EXPECT_FALSE(Match(list, {{"Image", "C:\\b.exe"}}));
+  EXPECT_TRUE(Match(list, {{"Image", "C:\\c.exe"}}));
+  const std::string all = "  sel: {C|contains|all|neq: [x, y]}\n  condition: sel";
+  EXPECT_FALSE(Match(all, {{"C", "x y"}}));
+  EXPECT_TRUE(Match(all, {{"C", "x alone"}}));
+  const std::string ref = "  sel: {A|fieldref|neq: B}\n  condition: sel";
+  EXPECT_TRUE(Match(ref, {{"A", "x"}, {"B", "y"}}));
+  EXPECT_FALSE(Match(ref, {{"A", "x"}, {"B", "X"}}));
+  const std::string number = "  sel: {N|gt|neq: 10}\n  condition: sel";
+  EXPECT_TRUE(Match(number, {{"N", "5"}}));
+  EXPECT_FALSE(Match(number, {{"N", "11"}}));
+}
+
 TEST(EngineValues, Cidr) {
   const std::string v4 = "  sel: {ip|cidr: 10.1.0.0/16}\n  condition: sel";
   EXPECT_TRUE(Match(v4, {{"ip", "10.1.200.3"}}));

@@ -685,8 +685,6 @@ TEST(SigmaRefusalTest, InvalidValues) {
 }
 
 TEST(SigmaRefusalTest, UnsupportedFeatures) {
-  EXPECT_EQ(Refused(RuleWithItem("F|neq: 'x'")),
-            "unsupported-feature 10:9: modifier 'neq' in 'F|neq' is not supported yet");
   EXPECT_EQ(Refused(RuleWithItem("F|hour: 3")),
             "unsupported-feature 10:9: modifier 'hour' in 'F|hour' is not supported yet");
   EXPECT_EQ(Refused("title: Filter\nlogsource:\n    product: windows\nfilter:\n    rules: any\n"
