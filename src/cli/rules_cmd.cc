@@ -120,6 +120,8 @@ void PrintJson(const sigma::LoadResult& r, const sigma::CompileReport& c) {
   out += ",\"loaded\":" + std::to_string(r.rules->rules.size());
   out += ",\"correlations\":" + std::to_string(r.rules->correlations.size());
   out += ",\"refused\":" + std::to_string(r.refusals.size());
+  out += ",\"filters\":" + std::to_string(r.filters);
+  out += ",\"filtered_rules\":" + std::to_string(r.filtered_rules);
   out += ",\"not_compiled\":" + std::to_string(c.skipped.size());
   out += ",\"mapped_by_convention\":" + std::to_string(c.convention.size());
   out += ",\"pcre_regexes\":" + std::to_string(c.pcre.size());
@@ -205,6 +207,9 @@ void PrintText(const sigma::LoadResult& r,
       "%zu refused; %zu not compiled; %zu warning(s)\n",
       r.rules->rules.size(), r.rules->correlations.size(), r.files, secs, r.refusals.size(),
       c.skipped.size(), r.warnings.size());
+  if (r.filters != 0) {
+    std::printf("%zu filter(s) narrow %zu rule(s)\n", r.filters, r.filtered_rules);
+  }
   if (!c.convention.empty() || !c.pcre.empty()) {
     std::printf(
         "notes%s: %zu rule(s) with no log-source mapping entry (dataset by naming "

@@ -41,6 +41,19 @@ struct Pos {
   uint32_t column = 0;
 };
 
+// A filter document (spec "meta filters"): its selections and condition are added to the
+// rules it names (or to every rule of its log source, `rules: any`), as pySigma does: the
+// rule's condition becomes `(<rule condition>) and (<filter condition>)`, so the filter's
+// own condition carries the negation (`condition: not selection`).
+struct Filter {
+  SourceLocation location;
+  std::string title;
+  LogSource logsource;
+  bool any = false;
+  std::vector<std::string> rules;  // ids or names
+  Detection detection;
+};
+
 uint32_t OneBased(int v) {
   return v < 0 ? 0 : static_cast<uint32_t>(v) + 1;
 }
@@ -342,7 +355,7 @@ class DocumentConverter {
   }
 
   // The document's kind, decided from its top-level keys.
-  enum class DocKind : uint8_t { kRule, kCorrelation, kInvalid };
+  enum class DocKind : uint8_t { kRule, kCorrelation, kFilter, kInvalid };
 
   DocKind Classify() {
     if (!doc_.root.IsMap()) {
@@ -367,9 +380,7 @@ class DocumentConverter {
       return DocKind::kRule;
     }
     if (Find(top_, "filter") != nullptr) {
-      Fail(RefusalReason::kUnsupportedFeature, DocPos(),
-           "Sigma filter documents ('filter:') are not supported yet");
-      return DocKind::kInvalid;
+      return DocKind::kFilter;
     }
     if (Find(top_, "title") != nullptr || Find(top_, "logsource") != nullptr) {
       Fail(RefusalReason::kMissingField, DocPos(), "missing required field 'detection'");
@@ -378,6 +389,65 @@ class DocumentConverter {
     Fail(RefusalReason::kNotARule, DocPos(),
          "not a Sigma rule: the document has no 'title', 'logsource' or 'detection'");
     return DocKind::kInvalid;
+  }
+
+  bool ConvertFilter(Filter* f) {
+    const Entry* filter = Find(top_, "filter");
+    if (!filter->value.IsMap()) {
+      return Fail(RefusalReason::kInvalidField, At(filter->key_node),
+                  "'filter' must be a mapping, not " + NodeKind(filter->value));
+    }
+    std::vector<Entry> det;
+    if (!Entries(filter->value, "'filter'", RefusalReason::kInvalidDetection, &det)) {
+      return false;
+    }
+    RuleMeta meta;
+    if (!ConvertMeta(&meta) || !ConvertLogSource(&f->logsource)) {
+      return false;
+    }
+    f->title = meta.title;
+    f->location = meta.location;
+    const Entry* rules = Find(det, "rules");
+    constexpr std::string_view kRulesShape =
+        "'filter.rules' must be a list of rule ids or names, or 'any'";
+    if (rules == nullptr) {
+      return Fail(RefusalReason::kMissingField, At(filter->key_node),
+                  "missing required field 'filter.rules' (rule ids or names, or 'any')");
+    }
+    if (rules->value.IsScalar()) {
+      f->any = rules->value.Scalar() == "any";
+      if (!f->any) {
+        f->rules.push_back(rules->value.Scalar());
+      }
+    } else if (rules->value.IsSequence() && rules->value.size() > 0) {
+      for (const YAML::Node& item : rules->value) {
+        if (!Spend(item) || !item.IsScalar() || item.Scalar().empty()) {
+          return Fail(RefusalReason::kInvalidField, At(item), std::string(kRulesShape));
+        }
+        f->rules.push_back(item.Scalar());
+      }
+    } else {
+      return Fail(RefusalReason::kInvalidField, At(rules->key_node), std::string(kRulesShape));
+    }
+    std::vector<std::pair<std::string, YAML::Node>> conditions;
+    if (!ReadConditions(*filter, det, &conditions)) {
+      return false;
+    }
+    for (const Entry& e : det) {
+      if (e.key == "condition" || e.key == "rules") {
+        continue;
+      }
+      Selection sel;
+      if (!ConvertSelection(e, &sel)) {
+        return false;
+      }
+      f->detection.selections.push_back(std::move(sel));
+    }
+    if (f->detection.selections.empty()) {
+      return Fail(RefusalReason::kInvalidDetection, At(filter->key_node),
+                  "'filter' defines no selections");
+    }
+    return ConvertConditions(conditions, &f->detection);
   }
 
   bool ConvertRule(Rule* rule) {
@@ -1421,7 +1491,7 @@ struct Collector::State {
   // One document (or one file that failed as a whole), in load order.
   struct Item {
     // monostate: nothing to load (an empty file), only warnings.
-    std::variant<std::monostate, Rule, CorrelationRule, Refusal> v;
+    std::variant<std::monostate, Rule, CorrelationRule, Refusal, Filter> v;
     std::vector<LoadWarning> warnings;
     std::string name;  // `name:` as read, also for refused documents
   };
@@ -1584,9 +1654,101 @@ struct Collector::State {
     resolved_targets = std::move(targets);
   }
 
+  // A filter's log-source keys must all be set, equal (ignoring case), in the rule's.
+  static bool Contains(const LogSource& filter, const LogSource& rule) {
+    auto same = [](const std::string& f, const std::string& r) {
+      return f.empty() || EqualsIgnoreCase(f, r);
+    };
+    return same(filter.product, rule.product) && same(filter.category, rule.category) &&
+           same(filter.service, rule.service);
+  }
+
+  // Adds `f`'s selections to `rule` (renamed `_filt<n>_<name>`, so `them` and patterns in
+  // the rule's condition do not reach them) and ANDs its condition with the rule's.
+  static void ApplyFilter(const Filter& f, size_t n, Rule* rule) {
+    Detection& d = rule->detection;
+    const auto offset = static_cast<uint32_t>(d.selections.size());
+    const std::string prefix = "_filt" + std::to_string(n) + "_";
+    for (Selection sel : f.detection.selections) {
+      sel.name = prefix + sel.name;
+      d.selections.push_back(std::move(sel));
+    }
+    ConditionNode filter_condition = f.detection.condition;
+    std::vector<ConditionNode*> stack{&filter_condition};
+    while (!stack.empty()) {
+      ConditionNode* node = stack.back();
+      stack.pop_back();
+      if (node->op == ConditionOp::kSelection) {
+        node->selection += offset;
+        node->name = prefix + node->name;
+      }
+      for (ConditionNode& child : node->children) {
+        stack.push_back(&child);
+      }
+    }
+    ConditionNode both;
+    both.op = ConditionOp::kAnd;
+    both.column = 1;
+    both.children.push_back(std::move(d.condition));
+    both.children.push_back(std::move(filter_condition));
+    d.condition = std::move(both);
+    for (const std::string& text : f.detection.condition_text) {
+      d.condition_text.push_back("filter '" + f.title + "': " + text);
+    }
+  }
+
+  // Applies every loaded filter to the rules it names; a name that reaches no rule is a
+  // warning on the filter (a typo would otherwise silently leave the rule unfiltered).
+  void ApplyFilters(LoadResult* result) {
+    std::vector<uint8_t> filtered(items.size(), 0);
+    size_t n = 0;
+    for (Item& item : items) {
+      const Filter* f = std::get_if<Filter>(&item.v);
+      if (f == nullptr) {
+        continue;
+      }
+      ++result->filters;
+      std::vector<uint8_t> named(f->rules.size(), 0);
+      for (size_t i = 0; i < items.size(); ++i) {
+        auto* rule = std::get_if<Rule>(&items[i].v);
+        if (rule == nullptr) {
+          continue;
+        }
+        bool listed = f->any;
+        for (size_t k = 0; k < f->rules.size(); ++k) {
+          if (f->rules[k] == rule->meta.id ||
+              (!rule->meta.name.empty() && f->rules[k] == rule->meta.name)) {
+            listed = true;
+            if (Contains(f->logsource, rule->logsource)) {
+              named[k] = 1;
+            }
+          }
+        }
+        if (listed && Contains(f->logsource, rule->logsource)) {
+          ApplyFilter(*f, n, rule);
+          filtered[i] = 1;
+        }
+      }
+      for (size_t k = 0; k < f->rules.size(); ++k) {
+        if (named[k] == 0) {
+          LoadWarning w;
+          w.location = f->location;
+          w.code = WarningCode::kFilterUnmatched;
+          w.message = "filter " + Quote(f->title) + " names rule " + Quote(f->rules[k]) +
+                      ", which is not loaded or whose log source the filter's does not contain";
+          item.warnings.push_back(std::move(w));
+        }
+      }
+      ++n;
+    }
+    result->filtered_rules = static_cast<size_t>(std::count(filtered.begin(), filtered.end(), 1));
+  }
+
   LoadResult Finish(size_t files) {
     RefuseDuplicates();
     ResolveCorrelations();
+    LoadResult result;
+    ApplyFilters(&result);
     auto set = std::make_shared<RuleSet>();
     std::vector<RuleRef> final_ref(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
@@ -1599,7 +1761,6 @@ struct Collector::State {
         set->correlations.push_back(std::move(std::get<CorrelationRule>(items[i].v)));
       }
     }
-    LoadResult result;
     for (size_t i = 0; i < items.size(); ++i) {
       if (auto* r = std::get_if<Refusal>(&items[i].v)) {
         result.refusals.push_back(std::move(*r));
@@ -1719,6 +1880,14 @@ void Collector::AddFile(const std::string& file, const std::vector<RawDocument>&
           ok = conv.ConvertCorrelation(&corr);
           if (ok) {
             item.v = std::move(corr);
+          }
+          break;
+        }
+        case DocumentConverter::DocKind::kFilter: {
+          Filter filter;
+          ok = conv.ConvertFilter(&filter);
+          if (ok) {
+            item.v = std::move(filter);
           }
           break;
         }

@@ -207,6 +207,8 @@ std::string_view WarningCodeName(WarningCode w) {
       return "yaml11-scalar";
     case WarningCode::kEmptyFile:
       return "empty-file";
+    case WarningCode::kFilterUnmatched:
+      return "filter-unmatched";
   }
   return "?";
 }

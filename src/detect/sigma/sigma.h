@@ -355,6 +355,8 @@ enum class WarningCode : uint8_t {
   kIgnoredField,           // a field that has no effect (condition.field on event_count)
   kYaml11Scalar,           // plain yes/no/on/off: a bool in YAML 1.1, a string here
   kEmptyFile,              // a rule file with no YAML documents
+  kFilterUnmatched,        // a filter names a rule that is not loaded (or whose log source
+                           // the filter's does not contain)
 };
 std::string_view WarningCodeName(WarningCode w);  // "needs-placeholders", ...
 
@@ -379,6 +381,8 @@ struct LoadResult {
   std::vector<Refusal> refusals;         // errors: one per rule or file not loaded
   std::vector<LoadWarning> warnings;     // loaded anyway
   size_t files = 0;                      // rule files read
+  size_t filters = 0;                    // filter documents loaded (spec "meta filters")
+  size_t filtered_rules = 0;             // rules at least one filter was added to
 };
 
 struct LoadOptions {

@@ -320,6 +320,21 @@ TEST(EngineValues, NeqNegatesTheWholeItem) {
   EXPECT_FALSE(Match(number, {{"N", "11"}}));
 }
 
+TEST(EngineConditions, MetaFiltersNarrowTheRulesTheyName) {
+  const std::string rule =
+      "title: whoami\nid: 11111111-2222-4333-8444-555555555555\nlogsource: {product: test}\n"
+      "detection:\n  sel: {Image|endswith: '\\\\whoami.exe'}\n  condition: sel\n";
+  const std::string filter =
+      "title: not on the build servers\nlogsource: {product: test}\nfilter:\n"
+      "  rules: [11111111-2222-4333-8444-555555555555]\n"
+      "  build: {Computer|startswith: BUILD}\n  condition: not build\n";
+  Eval eval(CompileText(rule + "---\n" + filter));
+  EXPECT_TRUE(eval.Matches({{"Image", "C:\\whoami.exe"}, {"Computer", "WKS-17"}}));
+  EXPECT_FALSE(eval.Matches({{"Image", "C:\\whoami.exe"}, {"Computer", "build-04"}}));
+  EXPECT_TRUE(eval.Matches({{"Image", "C:\\whoami.exe"}}));
+  EXPECT_FALSE(eval.Matches({{"Image", "C:\\cmd.exe"}, {"Computer", "WKS-17"}}));
+}
+
 TEST(EngineValues, Cidr) {
   const std::string v4 = "  sel: {ip|cidr: 10.1.0.0/16}\n  condition: sel";
   EXPECT_TRUE(Match(v4, {{"ip", "10.1.200.3"}}));

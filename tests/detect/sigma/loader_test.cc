@@ -687,9 +687,70 @@ TEST(SigmaRefusalTest, InvalidValues) {
 TEST(SigmaRefusalTest, UnsupportedFeatures) {
   EXPECT_EQ(Refused(RuleWithItem("F|hour: 3")),
             "unsupported-feature 10:9: modifier 'hour' in 'F|hour' is not supported yet");
-  EXPECT_EQ(Refused("title: Filter\nlogsource:\n    product: windows\nfilter:\n    rules: any\n"
-                    "    sel:\n        User: x\n    condition: not sel\n"),
-            "unsupported-feature 1:1: Sigma filter documents ('filter:') are not supported yet");
+}
+
+// Meta filters, as pySigma applies them: the rule's condition AND the filter's, the
+// filter's selections renamed so `them` in the rule does not reach them.
+TEST(SigmaFilterTest, FiltersAreAddedToTheRulesTheyName) {
+  const std::string filter =
+      "title: Not the domain controllers\n"
+      "logsource:\n    product: windows\n"
+      "filter:\n    rules:\n        - 5b1f9f2e-4e5c-4c1a-9a39-2f6a7d1e0c11\n        - "
+      "no-such-rule\n"
+      "    dc:\n        ComputerName|startswith: DC\n    condition: not dc\n";
+  LoadResult r = Load(RuleWith("    selection:\n        a: 1\n    condition: all of them\n") +
+                      "---\n" + filter);
+  const Rule& rule = OnlyRule(r);
+  EXPECT_EQ(r.filters, 1u);
+  EXPECT_EQ(r.filtered_rules, 1u);
+  ASSERT_EQ(rule.detection.selections.size(), 2u);
+  EXPECT_EQ(rule.detection.selections[1].name, "_filt0_dc");
+  const ConditionNode& c = rule.detection.condition;
+  ASSERT_EQ(c.op, ConditionOp::kAnd);
+  ASSERT_EQ(c.children.size(), 2u);
+  // `all of them` stays the rule's one selection; the filter's `not dc` points at index 1.
+  ASSERT_EQ(c.children[0].children.size(), 1u);
+  EXPECT_EQ(c.children[0].children[0].selection, 0u);
+  ASSERT_EQ(c.children[1].op, ConditionOp::kNot);
+  EXPECT_EQ(c.children[1].children[0].selection, 1u);
+  EXPECT_EQ(Warnings(r), (std::vector<std::string>{
+                             "filter-unmatched 13:1: filter 'Not the domain controllers' names rule "
+                             "'no-such-rule', which is not loaded or whose log source the "
+                             "filter's does not contain"}));
+}
+
+TEST(SigmaFilterTest, AnyLogSourceAndErrors) {
+  const std::string rule = RuleWithItem("a: 1");
+  auto filter = [](const std::string& logsource, const std::string& rules) {
+    return "title: F\nlogsource:\n" + logsource + "filter:\n    rules: " + rules +
+           "\n    sel:\n        b: 2\n    condition: not sel\n";
+  };
+  // `any`: every rule whose log source the filter's contains.
+  LoadResult r = Load(rule + "---\n" + filter("    product: windows\n", "any"));
+  EXPECT_EQ(OnlyRule(r).detection.selections.size(), 2u);
+  r = Load(rule + "---\n" + filter("    product: linux\n", "any"));
+  EXPECT_EQ(OnlyRule(r).detection.selections.size(), 1u);
+  EXPECT_EQ(r.filtered_rules, 0u);
+  r = Load(rule + "---\n" +
+           filter("    product: Windows\n    category: process_creation\n", "any"));
+  EXPECT_EQ(OnlyRule(r).detection.selections.size(), 2u);
+  r = Load(rule + "---\n" +
+           filter("    product: windows\n    service: security\n",
+                  "[5b1f9f2e-4e5c-4c1a-9a39-2f6a7d1e0c11]"));
+  EXPECT_EQ(OnlyRule(r).detection.selections.size(), 1u);  // not contained: left alone
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].code, WarningCode::kFilterUnmatched);
+  // Malformed filters are refused with a reason.
+  EXPECT_EQ(Refused("title: F\nlogsource:\n    product: windows\nfilter:\n    sel:\n"
+                    "        b: 2\n    condition: not sel\n"),
+            "missing-field 4:1: missing required field 'filter.rules' (rule ids or names, or "
+            "'any')");
+  EXPECT_EQ(Refused("title: F\nlogsource:\n    product: windows\nfilter:\n    rules: any\n"
+                    "    condition: not sel\n"),
+            "invalid-detection 4:1: 'filter' defines no selections");
+  EXPECT_EQ(Refused("title: F\nlogsource:\n    product: windows\nfilter:\n    rules: {a: 1}\n"
+                    "    sel:\n        b: 2\n    condition: not sel\n"),
+            "invalid-field 5:5: 'filter.rules' must be a list of rule ids or names, or 'any'");
 }
 
 TEST(SigmaRefusalTest, StatusDeprecatedAndUnsupported) {
