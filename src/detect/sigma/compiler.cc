@@ -339,6 +339,21 @@ class Builder {
       }
       return SimpleAtom(AtomKind::kNull, slot, "null");
     }
+    if (fc.time_part != TimePart::kNone) {
+      Atom atom;
+      atom.kind = AtomKind::kTimePart;
+      atom.slot = slot;
+      atom.compare = fc.match;
+      atom.time_part = fc.time_part;
+      atom.label = v.text;
+      if (!ParseNumber(v.text, &atom.number)) {
+        return InvalidArgument("'" + v.text + "' is not a number");
+      }
+      return AtomNode("T" + std::to_string(slot) + ":" +
+                          std::to_string(static_cast<int>(fc.time_part)) + ":" +
+                          std::to_string(static_cast<int>(fc.match)) + ":" + v.text,
+                      std::move(atom));
+    }
     switch (fc.match) {
       case MatchKind::kExists: {
         const uint32_t present = SimpleAtom(AtomKind::kPresent, slot, "exists");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "core/time_util.h"
 
 namespace rampart::sigma::internal {
 namespace {
@@ -695,6 +696,77 @@ std::string RequiredLiteral(std::string_view regex) {
   }
   end_run();
   return best;
+}
+
+bool DatePart(std::string_view value, TimePart part, int* out) {
+  auto digits = [&value](size_t at, size_t n, int* v) {
+    if (at + n > value.size()) {
+      return false;
+    }
+    *v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (!IsDigit(value[i])) {
+        return false;
+      }
+      *v = *v * 10 + (value[i] - '0');
+    }
+    return true;
+  };
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  if (!digits(0, 4, &year) || value.size() < 10 || value[4] != '-' || value[7] != '-' ||
+      !digits(5, 2, &month) || !digits(8, 2, &day) || month < 1 || month > 12 || day < 1 ||
+      day > 31) {
+    return false;
+  }
+  switch (part) {
+    case TimePart::kYear:
+      *out = year;
+      return true;
+    case TimePart::kMonth:
+      *out = month;
+      return true;
+    case TimePart::kDay:
+      *out = day;
+      return true;
+    case TimePart::kHour:
+    case TimePart::kMinute: {
+      int hour = 0;
+      int minute = 0;
+      if (value.size() < 16 || (value[10] != 'T' && value[10] != 't' && value[10] != ' ') ||
+          !digits(11, 2, &hour) || value[13] != ':' || !digits(14, 2, &minute) || hour > 23 ||
+          minute > 59) {
+        return false;
+      }
+      *out = part == TimePart::kHour ? hour : minute;
+      return true;
+    }
+    case TimePart::kWeek: {
+      // ISO 8601: weeks start on Monday; week 1 holds the year's first Thursday.
+      const int64_t days =
+          DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+      const auto weekday = static_cast<int>(((days % 7) + 7 + 3) % 7) + 1;  // 1970-01-01: Thu
+      const int64_t ordinal = days - DaysFromCivil(year, 1, 1) + 1;
+      int64_t week = (ordinal - weekday + 10) / 7;
+      auto weeks_in =
+          [](int64_t y) {  // 53 when the year starts on Thursday (or Wednesday in a leap year)
+            auto jan1 = static_cast<int>(((DaysFromCivil(y, 1, 1) % 7) + 7 + 3) % 7) + 1;
+            const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            return jan1 == 4 || (leap && jan1 == 3) ? 53 : 52;
+          };
+      if (week < 1) {
+        week = weeks_in(year - 1);
+      } else if (week > weeks_in(year)) {
+        week = 1;
+      }
+      *out = static_cast<int>(week);
+      return true;
+    }
+    case TimePart::kNone:
+      break;
+  }
+  return false;
 }
 
 }  // namespace rampart::sigma::internal

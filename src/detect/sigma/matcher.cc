@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
+#include "detect/sigma/internal/expand.h"
 #include "detect/sigma/internal/hs_runtime.h"
 #include "detect/sigma/internal/program.h"
 
@@ -260,6 +261,22 @@ bool ParseDouble(std::string_view s, double* out) {
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
+// Compares x with a number as an atom's lt..gte (equality for kEquals).
+bool CompareNumber(double x, MatchKind compare, double number) {
+  switch (compare) {
+    case MatchKind::kLessThan:
+      return x < number;
+    case MatchKind::kLessOrEqual:
+      return x <= number;
+    case MatchKind::kGreaterThan:
+      return x > number;
+    case MatchKind::kGreaterOrEqual:
+      return x >= number;
+    default:
+      return x == number;
+  }
+}
+
 bool InNet(const internal::IpNet& net, std::string_view value) {
   internal::IpNet ip;
   if (!internal::ParseIp(value, &ip) || ip.v6 != net.v6) {
@@ -376,19 +393,13 @@ class Evaluator {
       case AtomKind::kNumeric:
         return AnyValue(a.slot, [&a](std::string_view v) {
           double x = 0;
-          if (!ParseDouble(v, &x)) {
-            return false;
-          }
-          switch (a.compare) {
-            case MatchKind::kLessThan:
-              return x < a.number;
-            case MatchKind::kLessOrEqual:
-              return x <= a.number;
-            case MatchKind::kGreaterThan:
-              return x > a.number;
-            default:
-              return x >= a.number;
-          }
+          return ParseDouble(v, &x) && CompareNumber(x, a.compare, a.number);
+        });
+      case AtomKind::kTimePart:
+        return AnyValue(a.slot, [&a](std::string_view v) {
+          int part = 0;
+          return internal::DatePart(v, a.time_part, &part) &&
+                 CompareNumber(part, a.compare, a.number);
         });
       case AtomKind::kCidr:
         return AnyValue(a.slot, [&a](std::string_view v) { return InNet(a.net, v); });

@@ -57,6 +57,18 @@ std::string_view ModifierName(Modifier m) {
       return "cased";
     case Modifier::kNeq:
       return "neq";
+    case Modifier::kMinute:
+      return "minute";
+    case Modifier::kHour:
+      return "hour";
+    case Modifier::kDay:
+      return "day";
+    case Modifier::kWeek:
+      return "week";
+    case Modifier::kMonth:
+      return "month";
+    case Modifier::kYear:
+      return "year";
   }
   return "?";
 }

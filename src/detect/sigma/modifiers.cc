@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -44,10 +45,18 @@ constexpr ModifierSpelling kModifiers[] = {
     {"gte", Modifier::kGte},           {"exists", Modifier::kExists},
     {"fieldref", Modifier::kFieldRef}, {"expand", Modifier::kExpand},
     {"cased", Modifier::kCased},       {"neq", Modifier::kNeq},
+    {"minute", Modifier::kMinute},     {"hour", Modifier::kHour},
+    {"day", Modifier::kDay},           {"week", Modifier::kWeek},
+    {"month", Modifier::kMonth},       {"year", Modifier::kYear},
 };
-// Sigma (or pySigma) modifiers that Rampart does not implement yet.
-constexpr std::string_view kUnsupportedModifiers[] = {"minute", "hour",  "day",
-                                                      "week",   "month", "year"};
+// Sigma (or pySigma) modifiers that Rampart does not implement yet: none today.
+constexpr std::array<std::string_view, 0> kUnsupportedModifiers{};
+
+constexpr std::pair<Modifier, TimePart> kTimeParts[] = {
+    {Modifier::kMinute, TimePart::kMinute}, {Modifier::kHour, TimePart::kHour},
+    {Modifier::kDay, TimePart::kDay},       {Modifier::kWeek, TimePart::kWeek},
+    {Modifier::kMonth, TimePart::kMonth},   {Modifier::kYear, TimePart::kYear},
+};
 
 // What a value has become after the modifiers applied so far (pySigma's value types).
 enum class Kind : uint8_t {
@@ -60,11 +69,12 @@ enum class Kind : uint8_t {
   kCompare,
   kFieldRef,
   kExists,
+  kTimePart,  // a number compared with a part of a date
 };
 
 bool IsDerived(Kind k) {
   return k == Kind::kRegex || k == Kind::kCidr || k == Kind::kCompare || k == Kind::kFieldRef ||
-         k == Kind::kExists;
+         k == Kind::kExists || k == Kind::kTimePart;
 }
 
 std::string Describe(Kind k, const Value& v) {
@@ -87,6 +97,8 @@ std::string Describe(Kind k, const Value& v) {
       return "a field reference";
     case Kind::kExists:
       return "an exists test";
+    case Kind::kTimePart:
+      return "a date-part comparison";
   }
   return "a value";
 }
@@ -178,6 +190,10 @@ bool ApplyModifier(Modifier m,
     case Modifier::kLte:
     case Modifier::kGt:
     case Modifier::kGte:
+      if (*kind == Kind::kTimePart) {  // |hour|gte: 22
+        *kind = Kind::kCompare;
+        return true;
+      }
       if (*kind != Kind::kNumber && !IsDerived(*kind)) {
         return Fail(problem, RefusalReason::kInvalidValue,
                     name + " needs a number, not " + Describe(*kind, v));
@@ -209,6 +225,21 @@ bool ApplyModifier(Modifier m,
       return true;
     case Modifier::kExpand:
       return accept({Kind::kString, Kind::kRegex});
+    case Modifier::kMinute:
+    case Modifier::kHour:
+    case Modifier::kDay:
+    case Modifier::kWeek:
+    case Modifier::kMonth:
+    case Modifier::kYear:
+      if (!first()) {
+        return false;
+      }
+      if (*kind != Kind::kNumber || v.text.find_first_not_of("0123456789") != std::string::npos) {
+        return Fail(problem, RefusalReason::kInvalidValue,
+                    name + " needs a whole number, not " + Describe(*kind, v));
+      }
+      *kind = Kind::kTimePart;
+      return true;
   }
   return true;
 }
@@ -276,7 +307,10 @@ bool CheckModifiers(const std::string& where,
   if (conflict({Modifier::kContains, Modifier::kStartsWith, Modifier::kEndsWith}) != nullptr ||
       conflict({Modifier::kLt, Modifier::kLte, Modifier::kGt, Modifier::kGte}) != nullptr ||
       conflict({Modifier::kRe, Modifier::kCidr, Modifier::kExists, Modifier::kFieldRef,
-                Modifier::kLt, Modifier::kLte, Modifier::kGt, Modifier::kGte}) != nullptr) {
+                Modifier::kLt, Modifier::kLte, Modifier::kGt, Modifier::kGte}) != nullptr ||
+      conflict({Modifier::kMinute, Modifier::kHour, Modifier::kDay, Modifier::kWeek,
+                Modifier::kMonth, Modifier::kYear, Modifier::kRe, Modifier::kCidr,
+                Modifier::kExists, Modifier::kFieldRef}) != nullptr) {
     return false;
   }
   if (keyword) {
@@ -338,6 +372,12 @@ bool CheckModifiers(const std::string& where,
   fc->field_ref = count(Modifier::kFieldRef) > 0;
   fc->expand = count(Modifier::kExpand) > 0;
   fc->negated = count(Modifier::kNeq) > 0;
+  fc->time_part = TimePart::kNone;
+  for (const auto& [m, part] : kTimeParts) {
+    if (count(m) > 0) {
+      fc->time_part = part;
+    }
+  }
   if (count(Modifier::kReIgnoreCase) > 0) {
     fc->regex_flags |= kRegexIgnoreCase;
   }

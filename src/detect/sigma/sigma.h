@@ -95,7 +95,17 @@ enum class Modifier : uint8_t {
   kExpand,    // %placeholder% expansion
   kCased,     // case-sensitive comparison
   kNeq,       // negates the whole item: true when no value matches (pySigma)
+  // Sigma v2.1: compare a number with one part of a date field (no time-zone conversion).
+  kMinute,
+  kHour,
+  kDay,   // of the month
+  kWeek,  // ISO 8601 week number
+  kMonth,
+  kYear,
 };
+
+// The part of a date a time modifier compares (FieldCondition::time_part).
+enum class TimePart : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kYear };
 
 // The canonical name ("contains", "utf16le", "i", ...).
 std::string_view ModifierName(Modifier m);
@@ -134,8 +144,9 @@ struct FieldCondition {
                             // startswith, endswith)
   bool expand = false;      // |expand: values contain %placeholders%
   bool negated = false;     // |neq: the item holds when its values do not
-  uint8_t regex_flags = 0;  // kRegex* bits
-  uint32_t line = 0;        // of the key (1-based)
+  TimePart time_part = TimePart::kNone;  // |minute ... |year: values are numbers
+  uint8_t regex_flags = 0;               // kRegex* bits
+  uint32_t line = 0;                     // of the key (1-based)
   uint32_t column = 0;
 
   bool Has(Modifier m) const;

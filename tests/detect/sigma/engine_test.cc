@@ -335,6 +335,45 @@ TEST(EngineConditions, MetaFiltersNarrowTheRulesTheyName) {
   EXPECT_FALSE(eval.Matches({{"Image", "C:\\cmd.exe"}, {"Computer", "WKS-17"}}));
 }
 
+// Sigma v2.1 time modifiers: a part of the date as written (no time-zone conversion).
+TEST(EngineValues, DatePartModifiers) {
+  using internal::DatePart;
+  int part = 0;
+  ASSERT_TRUE(DatePart("2019-07-19 14:42:51.257", TimePart::kMinute, &part));
+  EXPECT_EQ(part, 42);
+  ASSERT_TRUE(DatePart("2026-11-27T03:15:00+09:00", TimePart::kHour, &part));
+  EXPECT_EQ(part, 3);  // as written, not converted to UTC
+  // ISO 8601 weeks at year ends.
+  for (const auto& [date, week] : std::vector<std::pair<std::string, int>>{{"2021-01-03", 53},
+                                                                           {"2021-01-04", 1},
+                                                                           {"2024-12-30", 1},
+                                                                           {"2026-11-27", 48},
+                                                                           {"2020-12-31", 53},
+                                                                           {"2027-01-01", 53},
+                                                                           {"2022-01-02", 52},
+                                                                           {"2024-01-01", 1}}) {
+    ASSERT_TRUE(DatePart(date, TimePart::kWeek, &part)) << date;
+    EXPECT_EQ(part, week) << date;
+  }
+  EXPECT_FALSE(DatePart("2026-11-27", TimePart::kHour, &part));  // no time
+  EXPECT_FALSE(DatePart("27/11/2026 10:00", TimePart::kYear, &part));
+  EXPECT_FALSE(DatePart("2026-13-01", TimePart::kMonth, &part));
+
+  const std::string hour = "  sel: {UtcTime|hour: 3}\n  condition: sel";
+  EXPECT_TRUE(Match(hour, {{"UtcTime", "2026-11-27 03:15:00.000"}}));
+  EXPECT_FALSE(Match(hour, {{"UtcTime", "2026-11-27 13:15:00.000"}}));
+  EXPECT_FALSE(Match(hour, {{"UtcTime", "not a date"}}));
+  const std::string night = "  sel: {UtcTime|hour|gte: 22}\n  condition: sel";
+  EXPECT_TRUE(Match(night, {{"UtcTime", "2026-11-27T23:00:00Z"}}));
+  EXPECT_FALSE(Match(night, {{"UtcTime", "2026-11-27T21:59:00Z"}}));
+  const std::string months = "  sel: {T|month: [6, 7]}\n  condition: sel";
+  EXPECT_TRUE(Match(months, {{"T", "2019-07-19T14:42:51Z"}}));
+  EXPECT_FALSE(Match(months, {{"T", "2019-08-19T14:42:51Z"}}));
+  EXPECT_TRUE(
+      Match("  sel: {T|year: 2019, T|day: 19}\n  condition: sel", {{"T", "2019-07-19T14:42:51Z"}}));
+  EXPECT_TRUE(Match("  sel: {T|week: 29}\n  condition: sel", {{"T", "2019-07-19"}}));
+}
+
 TEST(EngineValues, Cidr) {
   const std::string v4 = "  sel: {ip|cidr: 10.1.0.0/16}\n  condition: sel";
   EXPECT_TRUE(Match(v4, {{"ip", "10.1.200.3"}}));

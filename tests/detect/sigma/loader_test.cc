@@ -684,9 +684,18 @@ TEST(SigmaRefusalTest, InvalidValues) {
             "'selection')");
 }
 
-TEST(SigmaRefusalTest, UnsupportedFeatures) {
-  EXPECT_EQ(Refused(RuleWithItem("F|hour: 3")),
-            "unsupported-feature 10:9: modifier 'hour' in 'F|hour' is not supported yet");
+TEST(SigmaRefusalTest, DatePartModifiersNeedAWholeNumber) {
+  EXPECT_EQ(
+      OnlyRule(Load(RuleWithItem("F|hour: 3"))).detection.selections[0].any_of[0][0].time_part,
+      TimePart::kHour);
+  EXPECT_EQ(Refused(RuleWithItem("F|hour: 'x'")),
+            "invalid-value 10:9: modifier 'hour' in 'F|hour' needs a whole number, not the string "
+            "'x'");
+  EXPECT_EQ(Refused(RuleWithItem("F|hour: 2.5")),
+            "invalid-value 10:9: modifier 'hour' in 'F|hour' needs a whole number, not the number "
+            "2.5 (quote it to match it as a string)");
+  EXPECT_EQ(Refused(RuleWithItem("F|gte|hour: 3")).substr(0, 16), "invalid-modifier");
+  EXPECT_EQ(Refused(RuleWithItem("F|hour|re: 3")).substr(0, 16), "invalid-modifier");
 }
 
 // Meta filters, as pySigma applies them: the rule's condition AND the filter's, the
@@ -713,10 +722,11 @@ TEST(SigmaFilterTest, FiltersAreAddedToTheRulesTheyName) {
   EXPECT_EQ(c.children[0].children[0].selection, 0u);
   ASSERT_EQ(c.children[1].op, ConditionOp::kNot);
   EXPECT_EQ(c.children[1].children[0].selection, 1u);
-  EXPECT_EQ(Warnings(r), (std::vector<std::string>{
-                             "filter-unmatched 13:1: filter 'Not the domain controllers' names rule "
-                             "'no-such-rule', which is not loaded or whose log source the "
-                             "filter's does not contain"}));
+  EXPECT_EQ(Warnings(r),
+            (std::vector<std::string>{
+                "filter-unmatched 13:1: filter 'Not the domain controllers' names rule "
+                "'no-such-rule', which is not loaded or whose log source the "
+                "filter's does not contain"}));
 }
 
 TEST(SigmaFilterTest, AnyLogSourceAndErrors) {

@@ -57,6 +57,12 @@ std::string PatternToRegex(const Pattern& pattern);
 // `{0,`). Case is not considered: compare caselessly.
 std::string RequiredLiteral(std::string_view regex);
 
+// One part of the date written at the start of `value` (`YYYY-MM-DD`, then optionally
+// `T` or a space and `hh:mm`), as written: no time-zone conversion (Sigma v2.1 time
+// modifiers). kWeek is the ISO 8601 week number (1..53). False when the value does not
+// start with such a date, or lacks the time for kHour/kMinute.
+bool DatePart(std::string_view value, TimePart part, int* out);
+
 // True when the pattern is nothing but literals (possibly empty).
 bool IsLiteral(const Pattern& pattern);
 // True when the pattern is one or more * only (matches any value, the empty one too).

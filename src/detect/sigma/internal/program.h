@@ -43,6 +43,7 @@ enum class AtomKind : uint8_t {
   kCidr,      // the value is an IP in a network
   kFieldRef,  // the value equals/contains/... another field's value
   kPcre,      // a regex Vectorscan could not compile
+  kTimePart,  // a part of the date in the value compared with a number (|hour: 3)
 };
 
 struct IpNet {
@@ -54,7 +55,9 @@ struct IpNet {
 struct Atom {
   AtomKind kind = AtomKind::kPattern;
   uint32_t slot = kNoSlot;
-  MatchKind compare = MatchKind::kEquals;  // kNumeric: lt..gte; kFieldRef: equals..endswith
+  MatchKind compare = MatchKind::kEquals;  // kNumeric: lt..gte; kFieldRef: equals..endswith;
+                                           // kTimePart: equals or lt..gte
+  TimePart time_part = TimePart::kNone;    // kTimePart
   bool cased = false;                      // kFieldRef
   double number = 0;                       // kNumeric
   IpNet net;                               // kCidr
