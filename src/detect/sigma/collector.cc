@@ -391,14 +391,39 @@ class DocumentConverter {
     return DocKind::kInvalid;
   }
 
+  // The entries of a top-level section that holds selections ('detection', 'filter').
+  bool SectionEntries(const Entry& section, std::vector<Entry>* out) {
+    const std::string where = "'" + section.key + "'";
+    if (!section.value.IsMap()) {
+      return Fail(RefusalReason::kInvalidField, At(section.key_node),
+                  where + " must be a mapping, not " + NodeKind(section.value));
+    }
+    return Entries(section.value, where, RefusalReason::kInvalidDetection, out);
+  }
+
+  // Every entry of the section but its condition (and a filter's rules) is a selection.
+  bool ConvertSelections(const Entry& section, const std::vector<Entry>& entries, Detection* d) {
+    for (const Entry& e : entries) {
+      if (e.key == "condition" || (section.key == "filter" && e.key == "rules")) {
+        continue;
+      }
+      Selection sel;
+      if (!ConvertSelection(e, &sel)) {
+        return false;
+      }
+      d->selections.push_back(std::move(sel));
+    }
+    if (d->selections.empty()) {
+      return Fail(RefusalReason::kInvalidDetection, At(section.key_node),
+                  "'" + section.key + "' defines no selections");
+    }
+    return true;
+  }
+
   bool ConvertFilter(Filter* f) {
     const Entry* filter = Find(top_, "filter");
-    if (!filter->value.IsMap()) {
-      return Fail(RefusalReason::kInvalidField, At(filter->key_node),
-                  "'filter' must be a mapping, not " + NodeKind(filter->value));
-    }
     std::vector<Entry> det;
-    if (!Entries(filter->value, "'filter'", RefusalReason::kInvalidDetection, &det)) {
+    if (!SectionEntries(*filter, &det)) {
       return false;
     }
     RuleMeta meta;
@@ -430,34 +455,15 @@ class DocumentConverter {
       return Fail(RefusalReason::kInvalidField, At(rules->key_node), std::string(kRulesShape));
     }
     std::vector<std::pair<std::string, YAML::Node>> conditions;
-    if (!ReadConditions(*filter, det, &conditions)) {
-      return false;
-    }
-    for (const Entry& e : det) {
-      if (e.key == "condition" || e.key == "rules") {
-        continue;
-      }
-      Selection sel;
-      if (!ConvertSelection(e, &sel)) {
-        return false;
-      }
-      f->detection.selections.push_back(std::move(sel));
-    }
-    if (f->detection.selections.empty()) {
-      return Fail(RefusalReason::kInvalidDetection, At(filter->key_node),
-                  "'filter' defines no selections");
-    }
-    return ConvertConditions(conditions, &f->detection);
+    return ReadConditions(*filter, det, &conditions) &&
+           ConvertSelections(*filter, det, &f->detection) &&
+           ConvertConditions(conditions, &f->detection);
   }
 
   bool ConvertRule(Rule* rule) {
     const Entry* detection = Find(top_, "detection");
-    if (!detection->value.IsMap()) {
-      return Fail(RefusalReason::kInvalidField, At(detection->key_node),
-                  "'detection' must be a mapping, not " + NodeKind(detection->value));
-    }
     std::vector<Entry> det;
-    if (!Entries(detection->value, "'detection'", RefusalReason::kInvalidDetection, &det)) {
+    if (!SectionEntries(*detection, &det)) {
       return false;
     }
     // Sigma v1 first: those rules usually also fail later checks, and the v1 syntax is the
@@ -469,22 +475,8 @@ class DocumentConverter {
     if (!ConvertMeta(&rule->meta) || !ConvertLogSource(&rule->logsource)) {
       return false;
     }
-    Detection& d = rule->detection;
-    for (const Entry& e : det) {
-      if (e.key == "condition") {
-        continue;
-      }
-      Selection sel;
-      if (!ConvertSelection(e, &sel)) {
-        return false;
-      }
-      d.selections.push_back(std::move(sel));
-    }
-    if (d.selections.empty()) {
-      return Fail(RefusalReason::kInvalidDetection, At(detection->key_node),
-                  "'detection' defines no selections");
-    }
-    if (!ConvertConditions(conditions, &d)) {
+    if (!ConvertSelections(*detection, det, &rule->detection) ||
+        !ConvertConditions(conditions, &rule->detection)) {
       return false;
     }
     if (!CheckPlaceholders(rule)) {
@@ -834,7 +826,7 @@ class DocumentConverter {
     const Entry* cond = Find(det, "condition");
     if (cond == nullptr) {
       return Fail(RefusalReason::kMissingField, At(detection.key_node),
-                  "missing required field 'detection.condition'");
+                  "missing required field '" + detection.key + ".condition'");
     }
     constexpr std::string_view kShape = "'condition' must be a string or a list of strings";
     if (cond->value.IsScalar()) {
@@ -1864,33 +1856,26 @@ void Collector::AddFile(const std::string& file, const std::vector<RawDocument>&
     DocumentConverter conv(file, doc, state_->options);
     State::Item item;
     bool ok = false;
+    // Converts the document into a T with `method`, kept in the item when it succeeds.
+    auto convert = [&]<typename T>(bool (DocumentConverter::*method)(T*)) {
+      T value;
+      ok = (conv.*method)(&value);
+      if (ok) {
+        item.v = std::move(value);
+      }
+    };
     try {
       conv.PeekIdentity();
       switch (conv.Classify()) {
-        case DocumentConverter::DocKind::kRule: {
-          Rule rule;
-          ok = conv.ConvertRule(&rule);
-          if (ok) {
-            item.v = std::move(rule);
-          }
+        case DocumentConverter::DocKind::kRule:
+          convert(&DocumentConverter::ConvertRule);
           break;
-        }
-        case DocumentConverter::DocKind::kCorrelation: {
-          CorrelationRule corr;
-          ok = conv.ConvertCorrelation(&corr);
-          if (ok) {
-            item.v = std::move(corr);
-          }
+        case DocumentConverter::DocKind::kCorrelation:
+          convert(&DocumentConverter::ConvertCorrelation);
           break;
-        }
-        case DocumentConverter::DocKind::kFilter: {
-          Filter filter;
-          ok = conv.ConvertFilter(&filter);
-          if (ok) {
-            item.v = std::move(filter);
-          }
+        case DocumentConverter::DocKind::kFilter:
+          convert(&DocumentConverter::ConvertFilter);
           break;
-        }
         case DocumentConverter::DocKind::kInvalid:
           break;
       }
