@@ -71,4 +71,13 @@ set +e
 code=$?
 set -e
 [ "$code" = 2 ] || fail "hunt with a missing placeholder file exited with $code, expected 2"
+# Unreadable option files are usage errors, not silent defaults.
+for opt in --placeholders --logsources; do
+  set +e
+  "$RAMPART" rules check "$opt" "$TMP/none.yml" "$R" >/dev/null 2>"$TMP/err.txt"
+  code=$?
+  set -e
+  [ "$code" = 2 ] || fail "rules check $opt with a missing file exited with $code, expected 2"
+  grep -q "none.yml: cannot read" "$TMP/err.txt" || fail "rules check $opt: unclear error: $(cat "$TMP/err.txt")"
+done
 echo "ok: rules check reports uncompiled rules and PCRE2 regexes; placeholders apply to check and hunt"

@@ -1727,7 +1727,7 @@ struct Collector::State {
           w.location = f->location;
           w.code = WarningCode::kFilterUnmatched;
           w.message = "filter " + Quote(f->title) + " names rule " + Quote(f->rules[k]) +
-                      ", which is not loaded or whose log source the filter's does not contain";
+                      ", which is no loaded detection rule of a log source the filter's contains";
           item.warnings.push_back(std::move(w));
         }
       }

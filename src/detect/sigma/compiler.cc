@@ -328,6 +328,28 @@ class Builder {
     return PatternAtom(slot, PatternToRegex(pattern), flags, false, 0, label);
   }
 
+  // A number compared with the field's value (kNumeric: lt..gte) or with a part of the date
+  // it holds (kTimePart: equality or lt..gte).
+  Result<uint32_t> NumberAtom(AtomKind kind,
+                              uint32_t slot,
+                              const FieldCondition& fc,
+                              const Value& v) {
+    Atom atom;
+    atom.kind = kind;
+    atom.slot = slot;
+    atom.compare = fc.match;
+    atom.time_part = fc.time_part;
+    atom.number = v.number;
+    atom.label = v.text;
+    if (v.type != ValueType::kNumber && !ParseNumber(v.text, &atom.number)) {
+      return InvalidArgument("'" + v.text + "' is not a number");
+    }
+    return AtomNode(std::string(kind == AtomKind::kTimePart ? "T" : "N") + std::to_string(slot) +
+                        ":" + std::to_string(static_cast<int>(fc.time_part)) + ":" +
+                        std::to_string(static_cast<int>(fc.match)) + ":" + v.text,
+                    std::move(atom));
+  }
+
   Result<uint32_t> ValueNode(const FieldCondition& fc,
                              const Value& v,
                              uint32_t slot,
@@ -340,19 +362,7 @@ class Builder {
       return SimpleAtom(AtomKind::kNull, slot, "null");
     }
     if (fc.time_part != TimePart::kNone) {
-      Atom atom;
-      atom.kind = AtomKind::kTimePart;
-      atom.slot = slot;
-      atom.compare = fc.match;
-      atom.time_part = fc.time_part;
-      atom.label = v.text;
-      if (!ParseNumber(v.text, &atom.number)) {
-        return InvalidArgument("'" + v.text + "' is not a number");
-      }
-      return AtomNode("T" + std::to_string(slot) + ":" +
-                          std::to_string(static_cast<int>(fc.time_part)) + ":" +
-                          std::to_string(static_cast<int>(fc.match)) + ":" + v.text,
-                      std::move(atom));
+      return NumberAtom(AtomKind::kTimePart, slot, fc, v);
     }
     switch (fc.match) {
       case MatchKind::kExists: {
@@ -384,20 +394,8 @@ class Builder {
       case MatchKind::kLessThan:
       case MatchKind::kLessOrEqual:
       case MatchKind::kGreaterThan:
-      case MatchKind::kGreaterOrEqual: {
-        Atom atom;
-        atom.kind = AtomKind::kNumeric;
-        atom.slot = slot;
-        atom.compare = fc.match;
-        atom.number = v.number;
-        atom.label = v.text;
-        if (v.type != ValueType::kNumber && !ParseNumber(v.text, &atom.number)) {
-          return InvalidArgument("'" + v.text + "' is not a number");
-        }
-        return AtomNode("N" + std::to_string(slot) + ":" +
-                            std::to_string(static_cast<int>(fc.match)) + ":" + v.text,
-                        std::move(atom));
-      }
+      case MatchKind::kGreaterOrEqual:
+        return NumberAtom(AtomKind::kNumeric, slot, fc, v);
       case MatchKind::kRegex: {
         std::string error;
         const uint32_t pcre_flags = PcreFlags(fc.regex_flags);

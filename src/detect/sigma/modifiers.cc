@@ -314,7 +314,8 @@ bool CheckModifiers(const std::string& where,
     return false;
   }
   if (keyword) {
-    for (Modifier m : {Modifier::kExists, Modifier::kFieldRef}) {
+    for (Modifier m : {Modifier::kExists, Modifier::kFieldRef, Modifier::kMinute, Modifier::kHour,
+                       Modifier::kDay, Modifier::kWeek, Modifier::kMonth, Modifier::kYear}) {
       if (count(m) > 0) {
         return Fail(problem, RefusalReason::kInvalidModifier,
                     "modifier '" + std::string(ModifierName(m)) + "' needs a field name (" + where +

@@ -696,6 +696,9 @@ TEST(SigmaRefusalTest, DatePartModifiersNeedAWholeNumber) {
             "2.5 (quote it to match it as a string)");
   EXPECT_EQ(Refused(RuleWithItem("F|gte|hour: 3")).substr(0, 16), "invalid-modifier");
   EXPECT_EQ(Refused(RuleWithItem("F|hour|re: 3")).substr(0, 16), "invalid-modifier");
+  EXPECT_EQ(
+      Refused(RuleWith("    keywords:\n        '|hour': 3\n    condition: keywords\n")),
+      "invalid-modifier 10:9: modifier 'hour' needs a field name ('|hour' is a keyword search)");
 }
 
 // Meta filters, as pySigma applies them: the rule's condition AND the filter's, the
@@ -725,8 +728,8 @@ TEST(SigmaFilterTest, FiltersAreAddedToTheRulesTheyName) {
   EXPECT_EQ(Warnings(r),
             (std::vector<std::string>{
                 "filter-unmatched 13:1: filter 'Not the domain controllers' names rule "
-                "'no-such-rule', which is not loaded or whose log source the "
-                "filter's does not contain"}));
+                "'no-such-rule', which is no loaded detection rule of a log source the "
+                "filter's contains"}));
 }
 
 TEST(SigmaFilterTest, AnyLogSourceAndErrors) {
