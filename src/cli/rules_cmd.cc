@@ -193,15 +193,15 @@ void PrintText(const sigma::LoadResult& r,
                   w.message.c_str());
     }
   }
-  auto notes = [show_warnings](const std::vector<sigma::CompileIssue>& issues, const char* code) {
+  auto notes = [](const std::vector<sigma::CompileIssue>& issues, const char* code) {
     for (const sigma::CompileIssue& i : issues) {
-      if (show_warnings) {
-        std::printf("%s: note: %s: %s\n", Location(i.location).c_str(), code, i.message.c_str());
-      }
+      std::printf("%s: note: %s: %s\n", Location(i.location).c_str(), code, i.message.c_str());
     }
   };
-  notes(c.convention, "mapped-by-convention");
-  notes(c.pcre, "pcre-regex");
+  if (show_warnings) {
+    notes(c.convention, "mapped-by-convention");
+    notes(c.pcre, "pcre-regex");
+  }
   std::printf(
       "%zu rule(s) and %zu correlation(s) loaded from %zu file(s) in %.2f s; "
       "%zu refused; %zu not compiled; %zu warning(s)\n",
