@@ -25,10 +25,11 @@ code=$?
 set -e
 cat "$TMP/out.txt"
 [ "$code" = 3 ] || fail "exit code $code, expected 3"
-grep -q "broken.yml:.*not-compiled: 'a(b': invalid regular expression" "$TMP/out.txt" \
-  || fail "the invalid regex is not reported"
-grep -q "admins.yml:.*not-compiled: no value configured for placeholder %admins%" "$TMP/out.txt" \
-  || fail "the placeholder rule is not reported"
+# Reported at the selection that cannot be compiled (line 5, column 3), named in the reason.
+grep -q "broken.yml:5:3: not-compiled: selection 'sel': 'a(b': invalid regular expression" \
+  "$TMP/out.txt" || fail "the invalid regex is not reported at its selection"
+grep -q "admins.yml:5:3: not-compiled: selection 'sel': no value configured for placeholder %admins%" \
+  "$TMP/out.txt" || fail "the placeholder rule is not reported at its selection"
 grep -q "backref.yml:.*note: pcre-regex: '(ab)\\\\1' runs on PCRE2" "$TMP/out.txt" \
   || fail "the PCRE2 regex is not listed"
 grep -q "^4 rule(s) and 0 correlation(s) loaded .* 0 refused; 2 not compiled" "$TMP/out.txt" \

@@ -463,6 +463,9 @@ class Builder {
     return fc.negated ? AddNode(NodeOp::kNot, item) : item;
   }
 
+  // The selection whose compilation failed ConditionNodeOf, if that was the cause.
+  const Selection* failed_selection() const { return failed_selection_; }
+
   Result<uint32_t> SelectionNode(const Selection& sel,
                                  const std::function<uint32_t(const std::string&)>& slot_for) {
     std::vector<uint32_t> alternatives;
@@ -487,9 +490,14 @@ class Builder {
           return InvalidArgument("unresolved selection '" + c.name + "'");
         }
         if (selection_nodes[c.selection] < 0) {
-          RAMPART_ASSIGN_OR_RETURN(uint32_t node,
-                                   SelectionNode(d.selections[c.selection], slot_for));
-          selection_nodes[c.selection] = node;
+          const Selection& selection = d.selections[c.selection];
+          Result<uint32_t> node = SelectionNode(selection, slot_for);
+          if (!node.ok()) {
+            failed_selection_ = &selection;
+            return InvalidArgument("selection '" + selection.name +
+                                   "': " + std::string(node.status().message()));
+          }
+          selection_nodes[c.selection] = node.value();
         }
         return static_cast<uint32_t>(selection_nodes[c.selection]);
       }
@@ -692,6 +700,7 @@ class Builder {
   std::vector<std::vector<PendingLiteral>> slot_literals_;
   std::vector<PendingLiteral> keyword_literals_;
   std::vector<PendingLiteral> joined_keyword_literals_;
+  const Selection* failed_selection_ = nullptr;
   std::mutex mu_;  // guards p_->atoms and the counters while databases build in parallel
 };
 
@@ -1070,6 +1079,7 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   std::vector<LogSourceLookup> lookups(n);
   std::vector<Status> statuses(n);
   std::vector<std::vector<std::string>> pcre(n);
+  std::vector<SourceLocation> failed_at(n);  // the failing selection's place, when known
   ParallelFor(n, 8, 64, [&](size_t i) {
     const Rule& rule = rules->rules[i];
     lookups[i] = compiled->options_.logsources->Find(rule.logsource);
@@ -1085,6 +1095,11 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
                                                       selection_nodes, slot_for);
       if (!node.ok()) {
         statuses[i] = node.status();
+        if (const Selection* selection = builder.failed_selection();
+            selection != nullptr && selection->line != 0) {
+          failed_at[i] =
+              SourceLocation{rule.meta.location.file, selection->line, selection->column};
+        }
         break;
       }
       if (compiled->options_.check_regexes && pcre[i].empty()) {
@@ -1100,7 +1115,11 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
     LogSourceLookup& lookup = lookups[i];
     const Status& status = statuses[i];
     if (!status.ok()) {
-      r.skipped.push_back(issue(std::string(status.message())));
+      CompileIssue skipped = issue(std::string(status.message()));
+      if (failed_at[i].line != 0) {
+        skipped.location = failed_at[i];
+      }
+      r.skipped.push_back(std::move(skipped));
       continue;
     }
     for (std::string& message : pcre[i]) {

@@ -289,11 +289,17 @@ TEST(EngineValues, RegexesWithALiteralAreConfirmedBehindAPrefilter) {
   EXPECT_EQ(rules->ProgramFor("test")->confirms.size(), 3u);
 }
 
-TEST(EngineValues, InvalidRegexIsReportedNotLoaded) {
+TEST(EngineValues, InvalidRegexIsReportedNotLoadedAtItsSelection) {
   CompileReport report;
-  auto rules = CompileText(Rule("  sel: {F|re: 'a(b'}\n  condition: sel"), &report);
+  auto rules = CompileText(
+      Rule("  good: {G: x}\n  bad:\n    F|re: 'a(b'\n  condition: good and bad"), &report);
   ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0].message.rfind("selection 'bad': ", 0), 0u)
+      << report.skipped[0].message;
   EXPECT_NE(report.skipped[0].message.find("invalid regular expression"), std::string::npos);
+  // The selection's place in the file (line 5, column 3), not the rule's first line.
+  EXPECT_EQ(report.skipped[0].location.line, 5u);
+  EXPECT_EQ(report.skipped[0].location.column, 3u);
   EXPECT_EQ(report.rules, 0u);
 }
 
