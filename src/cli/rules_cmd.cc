@@ -228,22 +228,11 @@ int RunRulesCheck(const RulesCheckArgs& args) {
   options.include_unsupported = args.include_unsupported;
   sigma::CompileOptions compile;
   compile.check_regexes = true;
-  if (!args.logsources.empty()) {
-    auto map = sigma::LogSourceMap::Load(args.logsources);
-    if (!map.ok()) {
-      std::fprintf(stderr, "error: %s\n", std::string(map.status().message()).c_str());
-      return kExitUsage;
-    }
-    compile.logsources = map.value();
-  }
-  if (!args.placeholders.empty()) {
-    auto values = sigma::LoadPlaceholders(args.placeholders);
-    if (!values.ok()) {
-      std::fprintf(stderr, "error: %s\n", std::string(values.status().message()).c_str());
-      return kExitUsage;
-    }
-    compile.placeholders = values.value();
-    options.placeholders = values.value();
+  if (Status read =
+          sigma::ReadRuleOptionFiles(args.logsources, args.placeholders, &options, &compile);
+      !read.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(read.message()).c_str());
+    return kExitUsage;
   }
   int64_t start = MonotonicNowNs();
   auto result = sigma::LoadRules(args.paths, options);

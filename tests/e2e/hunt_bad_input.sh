@@ -29,7 +29,7 @@ grep -q '"rule":{"id":"3a9f5cbb-2f7b-4f1e-9d36-0d4f1c2b7e11"' "$TMP/out" || fail
 grep -q '^unparsed records: 2' "$TMP/err" || fail "unparsed records not counted: $(cat "$TMP/err")"
 grep -q 'mixed.jsonl (record ending at byte 13): windows: not a JSON object' "$TMP/err" ||
   fail "the first bad record is not named"
-grep -q 'broken.yml: not compiled: .*invalid regular expression' "$TMP/err" || fail "broken rule not reported"
+grep -q 'broken.yml:[0-9]*:[0-9]*: not compiled: .*invalid regular expression' "$TMP/err" || fail "broken rule not reported"
 grep -q '1 not compiled' "$TMP/err" || fail "summary does not count the broken rule"
 
 printf '\x00\x01\x02 binary\n' >"$TMP/unknown.bin"

@@ -65,10 +65,8 @@ Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
   out.rules = std::make_shared<sigma::RuleSet>();
   sigma::LoadOptions load_options;
   sigma::CompileOptions options;
-  if (!placeholders_path.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(options.placeholders, sigma::LoadPlaceholders(placeholders_path));
-    load_options.placeholders = options.placeholders;
-  }
+  RAMPART_RETURN_IF_ERROR(
+      sigma::ReadRuleOptionFiles(logsources_path, placeholders_path, &load_options, &options));
   if (!paths.empty()) {
     RAMPART_ASSIGN_OR_RETURN(sigma::LoadResult loaded, sigma::LoadRules(paths, load_options));
     out.rules = loaded.rules;
@@ -79,16 +77,15 @@ Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
                              "): " + r.message);
     }
   }
-  if (!logsources_path.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(options.logsources, sigma::LogSourceMap::Load(logsources_path));
-  }
   sigma::CompileReport report;
   RAMPART_ASSIGN_OR_RETURN(out.compiled,
                            sigma::CompiledRules::Compile(out.rules, options, &report));
   out.not_compiled = report.skipped.size();
   out.by_convention = report.convention.size();
   for (const sigma::CompileIssue& issue : report.skipped) {
-    out.problems.push_back(issue.location.file + ": not compiled: " + issue.message);
+    out.problems.push_back(issue.location.file + ":" + std::to_string(issue.location.line) + ":" +
+                           std::to_string(issue.location.column) +
+                           ": not compiled: " + issue.message);
   }
   if (!out.rules->correlations.empty()) {
     RAMPART_ASSIGN_OR_RETURN(out.correlations, correlate::Engine::Create(out.rules));

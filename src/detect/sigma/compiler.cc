@@ -1059,6 +1059,20 @@ Program::~Program() {
 
 CompiledRules::~CompiledRules() = default;
 
+Status ReadRuleOptionFiles(const std::string& logsources_path,
+                           const std::string& placeholders_path,
+                           LoadOptions* load,
+                           CompileOptions* compile) {
+  if (!logsources_path.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(compile->logsources, LogSourceMap::Load(logsources_path));
+  }
+  if (!placeholders_path.empty()) {
+    RAMPART_ASSIGN_OR_RETURN(compile->placeholders, LoadPlaceholders(placeholders_path));
+    load->placeholders = compile->placeholders;
+  }
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
     std::shared_ptr<const RuleSet> rules, const CompileOptions& options, CompileReport* report) {
   if (rules == nullptr) {

@@ -59,6 +59,14 @@ struct CompileOptions {
   bool check_regexes = false;
 };
 
+// Reads the optional log-source mapping and |expand placeholder files (an empty path:
+// none) into the options of loading and compiling, as `hunt`, `serve` and `rules check`
+// take them. Errors: a file that cannot be read or parsed.
+Status ReadRuleOptionFiles(const std::string& logsources_path,
+                           const std::string& placeholders_path,
+                           LoadOptions* load,
+                           CompileOptions* compile);
+
 struct CompileIssue {
   uint32_t rule_index = 0;
   SourceLocation location;
