@@ -1,7 +1,7 @@
 # rampart hunt and bad input: malformed records are counted and named (file and offset)
 # and the good ones still matched; a file of unknown format is skipped with exit 3; a
-# broken rule is reported while the others run; bad paths, formats, mappings and lists are
-# clear errors with exit 2 (or 1 for an unreadable list).
+# broken or refused rule is reported at file:line:column while the others run; bad paths,
+# formats, mappings and lists are clear errors with exit 2 (or 1 for an unreadable list).
 source "$(dirname "$0")/lib.sh"
 printf '%s\n' 'not a record' \
   '{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "TimeCreated": "2024-01-01T00:00:00Z", "Image": "C:\\x\\whoami.exe"}' \
@@ -22,6 +22,13 @@ detection:
   sel: {Image|re: 'a(b'}
   condition: sel
 YAML
+cat >"$TMP/rules/old.yml" <<'YAML'
+title: Old
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image: x}
+  condition: sel | count() > 5
+YAML
 
 "$RAMPART" hunt --format windows --json --rules "$TMP/rules" "$TMP/mixed.jsonl" >"$TMP/out" 2>"$TMP/err" ||
   fail "hunt over malformed records failed: $(cat "$TMP/err")"
@@ -29,7 +36,9 @@ grep -q '"rule":{"id":"3a9f5cbb-2f7b-4f1e-9d36-0d4f1c2b7e11"' "$TMP/out" || fail
 grep -q '^unparsed records: 2' "$TMP/err" || fail "unparsed records not counted: $(cat "$TMP/err")"
 grep -q 'mixed.jsonl (record ending at byte 13): windows: not a JSON object' "$TMP/err" ||
   fail "the first bad record is not named"
-grep -q 'broken.yml:[0-9]*:[0-9]*: not compiled: .*invalid regular expression' "$TMP/err" || fail "broken rule not reported"
+grep -q 'broken.yml:4:3: not compiled: selection .sel.: .*invalid regular expression' "$TMP/err" ||
+  fail "broken rule not reported at its selection"
+grep -q 'old.yml:5:[0-9]*: refused (v1-aggregation): ' "$TMP/err" || fail "refused rule not reported"
 grep -q '1 not compiled' "$TMP/err" || fail "summary does not count the broken rule"
 
 printf '\x00\x01\x02 binary\n' >"$TMP/unknown.bin"

@@ -4,6 +4,14 @@
 #include <utility>
 
 namespace rampart::detect {
+namespace {
+
+// "file:line:column", as `rules check` prints places in rule files.
+std::string Place(const sigma::SourceLocation& at) {
+  return at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+}  // namespace
 
 Severity SeverityOf(sigma::RuleLevel level) {
   return level == sigma::RuleLevel::kUnset ? Severity::kMedium
@@ -72,9 +80,8 @@ Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
     out.rules = loaded.rules;
     out.refused = loaded.refusals.size();
     for (const sigma::Refusal& r : loaded.refusals) {
-      out.problems.push_back(r.location.file + ":" + std::to_string(r.location.line) +
-                             ": refused (" + std::string(sigma::RefusalReasonName(r.reason)) +
-                             "): " + r.message);
+      out.problems.push_back(Place(r.location) + ": refused (" +
+                             std::string(sigma::RefusalReasonName(r.reason)) + "): " + r.message);
     }
   }
   sigma::CompileReport report;
@@ -83,9 +90,7 @@ Result<LoadedRules> LoadDetectionRules(const std::vector<std::string>& paths,
   out.not_compiled = report.skipped.size();
   out.by_convention = report.convention.size();
   for (const sigma::CompileIssue& issue : report.skipped) {
-    out.problems.push_back(issue.location.file + ":" + std::to_string(issue.location.line) + ":" +
-                           std::to_string(issue.location.column) +
-                           ": not compiled: " + issue.message);
+    out.problems.push_back(Place(issue.location) + ": not compiled: " + issue.message);
   }
   if (!out.rules->correlations.empty()) {
     RAMPART_ASSIGN_OR_RETURN(out.correlations, correlate::Engine::Create(out.rules));
