@@ -32,6 +32,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   RewriteLevelComparisons(args);
   std::vector<char*> arg_ptrs;
+  arg_ptrs.reserve(args.size());
   for (std::string& a : args) {
     arg_ptrs.push_back(a.data());
   }
