@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cwchar>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,33 +16,43 @@
 
 namespace rampart::cli {
 
-query::ResultSet DetectionsToResultSet(const std::vector<Detection>& detections) {
-  query::ResultSet rs;
-  rs.shape = query::ResultSet::Shape::kTable;
-  rs.columns = {"time", "level", "kind", "rule", "rule.id", "dataset", "tenant", "evidence"};
-  rs.rows.reserve(detections.size());
-  char buf[40];
-  for (const Detection& d : detections) {
-    std::vector<query::Cell> row;
-    row.reserve(rs.columns.size());
-    row.push_back(query::Cell::Text(std::string(buf, FormatIso8601Ms(d.event_time_ns, buf))));
-    row.push_back(query::Cell::Text(std::string(SeverityName(d.level))));
-    row.push_back(query::Cell::Text(std::string(DetectionKindName(d.kind))));
-    row.push_back(query::Cell::Text(d.rule_title));
-    row.push_back(query::Cell::Text(d.rule_id));
-    row.push_back(query::Cell::Text(d.dataset));
-    row.push_back(query::Cell::Text(d.tenant));
-    // A list: "a=1, b=2" in the table, a JSON array in CSV (unambiguous).
-    query::Cell evidence;
-    evidence.type = query::Cell::Type::kList;
-    for (const Evidence& e : d.evidence) {
-      evidence.list.push_back(e.field + "=" + e.value);
-    }
-    row.push_back(std::move(evidence));
-    rs.rows.push_back(std::move(row));
-  }
-  return rs;
+namespace {
+
+const std::vector<std::string>& DetectionColumns() {
+  static const std::vector<std::string> kColumns = {"time",    "level",   "kind",   "rule",
+                                                    "rule.id", "dataset", "tenant", "evidence"};
+  return kColumns;
 }
+
+// The table/CSV cells of one detection, into `row` (its strings' capacity is reused).
+void DetectionRow(const Detection& d, std::vector<query::Cell>* row) {
+  row->resize(DetectionColumns().size());
+  auto text = [row](size_t c, std::string_view s) {
+    query::Cell& cell = (*row)[c];
+    cell.type = query::Cell::Type::kText;
+    cell.text.assign(s);
+  };
+  char buf[40];
+  text(0, std::string_view(buf, FormatIso8601Ms(d.event_time_ns, buf)));
+  text(1, SeverityName(d.level));
+  text(2, DetectionKindName(d.kind));
+  text(3, d.rule_title);
+  text(4, d.rule_id);
+  text(5, d.dataset);
+  text(6, d.tenant);
+  // A list: "a=1, b=2" in the table, a JSON array in CSV (unambiguous).
+  query::Cell& evidence = (*row)[7];
+  evidence.type = query::Cell::Type::kList;
+  evidence.list.resize(d.evidence.size());
+  for (size_t i = 0; i < d.evidence.size(); ++i) {
+    std::string& item = evidence.list[i];
+    item.assign(d.evidence[i].field);
+    item.push_back('=');
+    item.append(d.evidence[i].value);
+  }
+}
+
+}  // namespace
 
 // Columns of the terminal on stdout, or 0 when stdout is not a terminal.
 size_t TerminalColumns() {
@@ -100,17 +109,10 @@ std::string CutToWidth(std::string_view line, size_t width) {
 
 }  // namespace
 
-void WriteTableCut(const query::ResultSet& rs, size_t width, std::ostream& out) {
-  if (width == 0) {
-    query::WriteTable(rs, out);
-    return;
-  }
-  std::ostringstream table;
-  query::WriteTable(rs, table);
-  std::istringstream lines(table.str());
-  std::string line;
-  while (std::getline(lines, line)) {
-    out << CutToWidth(line, width) << '\n';
+DetectionWriter::DetectionWriter(DetectionFormat format, std::ostream& out)
+    : format_(format), out_(out) {
+  if (format_ == DetectionFormat::kTable) {
+    table_.emplace(DetectionColumns());
   }
 }
 
@@ -120,20 +122,33 @@ void DetectionWriter::Add(const Detection& d) {
     out_ << DetectionToJson(d) << '\n';
     return;
   }
-  rows_.push_back(d);
+  DetectionRow(d, &row_);
+  if (format_ == DetectionFormat::kCsv) {
+    if (!csv_header_written_) {
+      query::WriteCsvHeader(DetectionColumns(), out_);
+      csv_header_written_ = true;
+    }
+    query::WriteCsvRow(row_, out_);
+    return;
+  }
+  table_->AddRow(row_);
 }
 
 void DetectionWriter::Finish() {
-  if (format_ == DetectionFormat::kJson) {
+  if (format_ == DetectionFormat::kCsv && !csv_header_written_) {
+    query::WriteCsvHeader(DetectionColumns(), out_);  // the header even when empty
+    csv_header_written_ = true;
+  }
+  if (format_ != DetectionFormat::kTable || table_->rows() == 0) {
     return;
   }
-  const query::ResultSet rs = DetectionsToResultSet(rows_);
-  if (format_ == DetectionFormat::kCsv) {
-    query::WriteCsv(rs, out_);
-  } else if (!rows_.empty()) {
-    WriteTableCut(rs, TerminalColumns(), out_);
+  const size_t width = TerminalColumns();
+  if (width == 0) {
+    table_->Write(out_);
+  } else {
+    table_->ForEachLine([&](std::string_view line) { out_ << CutToWidth(line, width) << '\n'; });
   }
-  rows_.clear();
+  table_.emplace(DetectionColumns());  // Finish again prints nothing more
 }
 
 }  // namespace rampart::cli

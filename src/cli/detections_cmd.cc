@@ -133,18 +133,14 @@ int RunDetections(const DetectionsArgs& args) {
     truncated = true;
   }
   std::ios::sync_with_stdio(false);
-  if (args.json) {
-    std::string line;
-    for (const Detection& d : detections) {
-      line = DetectionToJson(d);
-      line += '\n';
-      std::cout << line;
-    }
-  } else if (args.csv) {
-    query::WriteCsv(DetectionsToResultSet(detections), std::cout);  // the header even when empty
-  } else if (!detections.empty()) {
-    WriteTableCut(DetectionsToResultSet(detections), TerminalColumns(), std::cout);
+  DetectionWriter writer(args.json  ? DetectionFormat::kJson
+                         : args.csv ? DetectionFormat::kCsv
+                                    : DetectionFormat::kTable,
+                         std::cout);
+  for (const Detection& d : detections) {
+    writer.Add(d);
   }
+  writer.Finish();
   std::cout.flush();
   if (detections.empty()) {
     std::error_code ec;

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,25 @@ inline bool IsDigit(char c) {
 }
 inline char AsciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+// True when some byte is >= 0x80 (UTF-8 beyond ASCII, or not text). Eight bytes at a time.
+inline bool HasNonAscii(std::string_view s) {
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & kHighBits) != 0) {
+      return true;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) {
+      return true;
+    }
+  }
+  return false;
 }
 
 inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

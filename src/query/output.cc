@@ -1,9 +1,11 @@
 // Result writers: an aligned table for terminals, JSON lines and RFC 4180 CSV.
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/strings.h"
 #include "query/internal/util.h"
 #include "query/query.h"
 
@@ -34,12 +36,23 @@ std::string ValidUtf8(std::string_view s) {
   return out;
 }
 
+// True for a byte ForTerminal keeps as it is and DisplayWidth counts as one column.
+inline bool PlainAscii(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return b >= 0x20 && b < 0x7F;
+}
+
 // One line per row: control characters become visible escapes.
 std::string ForTerminal(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  size_t plain = 0;  // most values are printable ASCII: copied in one go
+  while (plain < s.size() && PlainAscii(s[plain])) {
+    ++plain;
+  }
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
+  out.append(s.substr(0, plain));
+  for (size_t i = plain; i < s.size();) {
     const size_t start = i;
     const char32_t cp = DecodeUtf8(s, &i);
     if (cp == '\n') {
@@ -61,9 +74,15 @@ std::string ForTerminal(std::string_view s) {
   return out;
 }
 
+// Terminal columns of `s`; one per byte for ASCII.
+size_t Columns(std::string_view s) {
+  return HasNonAscii(s) ? DisplayWidth(s) : s.size();
+}
+
 // Cuts `s` to at most `width` terminal columns, ending with "…" when cut.
-std::string Truncate(const std::string& s, size_t width) {
-  if (DisplayWidth(s) <= width) {
+std::string Truncate(std::string s, size_t width) {
+  // No character is wider than the bytes it takes: a short value needs no measuring.
+  if (s.size() <= width || Columns(s) <= width) {
     return s;
   }
   std::string out;
@@ -149,22 +168,23 @@ void AppendJsonMember(std::string& out, std::string_view name, const Cell& value
   AppendJsonValue(out, value);
 }
 
-// Rows of cells for either shape.
-std::vector<std::vector<Cell>> Rows(const ResultSet& r) {
+// Calls f(row) for each row of either shape; event rows are made one at a time.
+template <typename F>
+void ForEachRow(const ResultSet& r, F&& f) {
   if (r.shape == ResultSet::Shape::kTable) {
-    return r.rows;
+    for (const std::vector<Cell>& row : r.rows) {
+      f(std::span<const Cell>(row));
+    }
+    return;
   }
-  std::vector<std::vector<Cell>> rows;
-  rows.reserve(r.events.size());
+  std::vector<Cell> row;
   for (const EventRecord& e : r.events) {
-    std::vector<Cell> row;
-    row.reserve(r.columns.size());
+    row.clear();
     for (const std::string& c : r.columns) {
       row.push_back(e.Get(c));
     }
-    rows.push_back(std::move(row));
+    f(std::span<const Cell>(row));
   }
-  return rows;
 }
 
 void AppendCsvField(std::string& out, const std::string& s) {
@@ -184,46 +204,65 @@ void AppendCsvField(std::string& out, const std::string& s) {
 
 }  // namespace
 
-void WriteTable(const ResultSet& result, std::ostream& out) {
-  const size_t ncol = result.columns.size();
-  if (ncol == 0) {
+TableBuilder::TableBuilder(const std::vector<std::string>& columns)
+    : ncol_(columns.size()), width_(columns.size(), 0), numeric_(columns.size(), true) {
+  for (const std::string& c : columns) {
+    AddCell(ForTerminal(c));
+  }
+}
+
+void TableBuilder::AddCell(std::string_view text) {
+  const size_t c = cell_end_.size() % ncol_;
+  const size_t columns = Columns(text);
+  chars_.append(text);
+  cell_end_.push_back(chars_.size());
+  cell_width_.push_back(columns);
+  width_[c] = std::max(width_[c], columns);
+}
+
+void TableBuilder::AddRow(std::span<const Cell> row) {
+  if (ncol_ == 0) {
     return;
   }
-  const std::vector<std::vector<Cell>> rows = Rows(result);
-  std::vector<std::vector<std::string>> text(rows.size() + 1);
-  std::vector<bool> numeric(ncol, true);
-  for (size_t c = 0; c < ncol; ++c) {
-    const bool last = c + 1 == ncol;
-    text[0].push_back(ForTerminal(result.columns[c]));
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const Cell& cell = rows[r][c];
-      if (cell.type != Cell::Type::kInt && cell.type != Cell::Type::kNull) {
-        numeric[c] = false;
-      }
-      std::string s = ForTerminal(PlainText(cell, ", "));
-      text[r + 1].push_back(last ? std::move(s) : Truncate(s, kMaxCellWidth));
+  static const Cell kAbsent;
+  for (size_t c = 0; c < ncol_; ++c) {
+    const Cell& cell = c < row.size() ? row[c] : kAbsent;
+    if (cell.type != Cell::Type::kInt && cell.type != Cell::Type::kNull) {
+      numeric_[c] = false;
     }
+    std::string text = ForTerminal(PlainText(cell, ", "));
+    if (c + 1 < ncol_) {
+      text = Truncate(std::move(text), kMaxCellWidth);
+    }
+    AddCell(text);
   }
-  std::vector<size_t> width(ncol, 0);
-  for (const auto& line : text) {
-    for (size_t c = 0; c < ncol; ++c) {
-      width[c] = std::max(width[c], DisplayWidth(line[c]));
-    }
+}
+
+void TableBuilder::ForEachLine(const std::function<void(std::string_view)>& line) const {
+  if (ncol_ == 0) {
+    return;
   }
   std::string buf;
-  auto emit_line = [&](const std::vector<std::string>& line) {
+  // One line from the cells of row `r` (`rule`: the dashes under the header instead).
+  auto emit = [&](size_t r, bool rule) {
     buf.clear();
-    for (size_t c = 0; c < ncol; ++c) {
-      const size_t pad = width[c] - DisplayWidth(line[c]);
-      const bool last = c + 1 == ncol;
+    for (size_t c = 0; c < ncol_; ++c) {
+      const size_t i = r * ncol_ + c;
+      const size_t begin = i == 0 ? 0 : cell_end_[i - 1];
+      const std::string_view text =
+          rule ? std::string_view() : std::string_view(chars_).substr(begin, cell_end_[i] - begin);
+      const size_t pad = rule ? 0 : width_[c] - cell_width_[i];
+      const bool last = c + 1 == ncol_;
       if (c > 0) {
         buf += "  ";
       }
-      if (numeric[c]) {
+      if (rule) {
+        buf.append(width_[c], '-');
+      } else if (numeric_[c]) {
         buf.append(pad, ' ');
-        buf += line[c];
+        buf += text;
       } else {
-        buf += line[c];
+        buf += text;
         if (!last) {
           buf.append(pad, ' ');
         }
@@ -232,18 +271,36 @@ void WriteTable(const ResultSet& result, std::ostream& out) {
     while (!buf.empty() && buf.back() == ' ') {
       buf.pop_back();  // empty trailing cells
     }
-    buf.push_back('\n');
-    out << buf;
+    line(buf);
   };
-  emit_line(text[0]);
-  std::vector<std::string> rule;
-  for (size_t c = 0; c < ncol; ++c) {
-    rule.emplace_back(width[c], '-');
+  emit(0, false);
+  emit(0, true);
+  for (size_t r = 1; r <= rows(); ++r) {
+    emit(r, false);
   }
-  emit_line(rule);
-  for (size_t r = 1; r < text.size(); ++r) {
-    emit_line(text[r]);
+}
+
+void TableBuilder::Write(std::ostream& out) const {
+  constexpr size_t kFlushBytes = size_t{64} * 1024;  // written in blocks, not line by line
+  std::string text;
+  ForEachLine([&](std::string_view line) {
+    text.append(line);
+    text.push_back('\n');
+    if (text.size() >= kFlushBytes) {
+      out << text;
+      text.clear();
+    }
+  });
+  out << text;
+}
+
+void WriteTable(const ResultSet& result, std::ostream& out) {
+  if (result.columns.empty()) {
+    return;
   }
+  TableBuilder table(result.columns);
+  ForEachRow(result, [&](std::span<const Cell> row) { table.AddRow(row); });
+  table.Write(out);
 }
 
 void WriteJson(const ResultSet& result, std::ostream& out) {
@@ -277,36 +334,42 @@ void WriteJson(const ResultSet& result, std::ostream& out) {
   }
 }
 
+void WriteCsvHeader(const std::vector<std::string>& columns, std::ostream& out) {
+  std::string line;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c > 0) {
+      line.push_back(',');
+    }
+    AppendCsvField(line, ValidUtf8(columns[c]));
+  }
+  line += "\r\n";
+  out << line;
+}
+
+void WriteCsvRow(std::span<const Cell> row, std::ostream& out) {
+  std::string line;
+  for (size_t c = 0; c < row.size(); ++c) {
+    if (c > 0) {
+      line.push_back(',');
+    }
+    std::string s;
+    if (row[c].type == Cell::Type::kList) {
+      AppendJsonValue(s, row[c]);  // unambiguous, whatever the values hold
+    } else {
+      s = ValidUtf8(PlainText(row[c], ","));
+    }
+    AppendCsvField(line, s);
+  }
+  line += "\r\n";
+  out << line;
+}
+
 void WriteCsv(const ResultSet& result, std::ostream& out) {
   if (result.columns.empty()) {
     return;
   }
-  std::string line;
-  for (size_t c = 0; c < result.columns.size(); ++c) {
-    if (c > 0) {
-      line.push_back(',');
-    }
-    AppendCsvField(line, ValidUtf8(result.columns[c]));
-  }
-  line += "\r\n";
-  out << line;
-  for (const std::vector<Cell>& row : Rows(result)) {
-    line.clear();
-    for (size_t c = 0; c < row.size(); ++c) {
-      if (c > 0) {
-        line.push_back(',');
-      }
-      std::string s;
-      if (row[c].type == Cell::Type::kList) {
-        AppendJsonValue(s, row[c]);  // unambiguous, whatever the values hold
-      } else {
-        s = ValidUtf8(PlainText(row[c], ","));
-      }
-      AppendCsvField(line, s);
-    }
-    line += "\r\n";
-    out << line;
-  }
+  WriteCsvHeader(result.columns, out);
+  ForEachRow(result, [&](std::span<const Cell> row) { WriteCsvRow(row, out); });
 }
 
 }  // namespace rampart::query

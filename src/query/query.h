@@ -5,7 +5,7 @@
 //   ParseQuery(text)  → Query (ir.h)        parser.cc
 //   Query → SQL per day file                 sql.cc (internal/sql.h)
 //   Execute(query, day files, time range)    exec.cc: per-file SQL, merge, pipes
-//   WriteTable / WriteJson / WriteCsv        output.cc
+//   WriteTable / WriteJson / WriteCsv        output.cc (TableBuilder, WriteCsvRow: row by row)
 //
 // User guide with examples: docs/query.md.
 //
@@ -87,8 +87,10 @@
 // Threads: all functions are reentrant; a Query or ResultSet may be read from any thread.
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -229,6 +231,33 @@ Result<ResultSet> Execute(const Query& query,
 // \t, \xNN) so each row is one line; non-final columns wider than 64 are cut with "…".
 // A repeated field shows as "a, b". Nothing is printed for a result with no columns.
 void WriteTable(const ResultSet& result, std::ostream& out);
+// WriteTable one row at a time: each row is rendered for the terminal when it is added and
+// only its display text is kept, so a caller that produces rows one by one (hunt's
+// timeline) holds neither them nor a ResultSet. Same output as WriteTable.
+class TableBuilder {
+ public:
+  explicit TableBuilder(const std::vector<std::string>& columns);
+  void AddRow(std::span<const Cell> row);  // cells beyond the columns are ignored
+  size_t rows() const { return ncol_ == 0 ? 0 : cell_end_.size() / ncol_ - 1; }
+  // Calls line(text) for each line of the table (header, rule, rows), without the "\n".
+  void ForEachLine(const std::function<void(std::string_view)>& line) const;
+  void Write(std::ostream& out) const;
+
+ private:
+  void AddCell(std::string_view text);
+
+  size_t ncol_;
+  std::string chars_;               // every rendered cell, row after row (header first)
+  std::vector<size_t> cell_end_;    // end of each cell in chars_
+  std::vector<size_t> cell_width_;  // terminal columns of each cell
+  std::vector<size_t> width_;       // of each column
+  std::vector<bool> numeric_;       // every row's cell is a count or absent: right-aligned
+};
+
+// WriteCsv one row at a time: the header, then each row.
+void WriteCsvHeader(const std::vector<std::string>& columns, std::ostream& out);
+void WriteCsvRow(std::span<const Cell> row, std::ostream& out);
+
 // One JSON object per line. Events: {"@timestamp":…,"event.dataset":…,"tenant":…,
 // <fields in name order>…,"raw":…}; tables: the columns in order. Counts are numbers,
 // times ISO-8601 strings, repeated fields arrays, absent fields null.

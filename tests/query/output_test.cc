@@ -150,6 +150,61 @@ TEST(OutputTest, CsvOfEventsUsesDisplayColumns) {
   EXPECT_EQ(Csv(r), "@timestamp,source.ip,raw\r\n1970-01-01T00:00:01.000Z,,\"a,b\"\r\n");
 }
 
+TEST(OutputTest, TableBuilderWritesWhatWriteTableWrites) {
+  ResultSet r;
+  r.columns = {"user.name", "count", "raw"};
+  r.rows = {{Cell::Text("홍길동"), Cell::Int(3), Cell::Text("a\tb")},
+            {Cell::Text(std::string(80, 'y')), Cell(), Cell::Text("로그인 실패")},
+            {List({"p", "q"}), Cell::Int(100000), Cell()},
+            {Cell::Text("short row")}};  // missing cells print as absent
+  TableBuilder table(r.columns);
+  for (const std::vector<Cell>& row : r.rows) {
+    table.AddRow(row);
+  }
+  EXPECT_EQ(table.rows(), 4u);
+  std::ostringstream built;
+  table.Write(built);
+  EXPECT_EQ(built.str(), Table(r));
+  std::string lines;
+  table.ForEachLine([&](std::string_view line) {
+    EXPECT_EQ(line.find('\n'), std::string_view::npos);
+    lines.append(line);
+    lines.push_back('\n');
+  });
+  EXPECT_EQ(lines, Table(r));
+  EXPECT_NE(lines.find(std::string(63, 'y') + "\xE2\x80\xA6"), std::string::npos);
+  EXPECT_NE(lines.find("       3  a\\tb\n"), std::string::npos);  // count right-aligned
+}
+
+TEST(OutputTest, TableCellsOfMixedAsciiAndOtherText) {
+  // Cells that start as plain ASCII and then hold a control character, an invalid byte or
+  // Hangul: escaped and measured like the rest, wherever the first such byte is.
+  ResultSet r;
+  r.columns = {"a", "b"};
+  r.rows = {{Cell::Text("abc\x7f"), Cell::Text("x")},
+            {Cell::Text("ab\xff"), Cell::Text("x")},
+            {Cell::Text("id 김"), Cell::Text("x")}};
+  EXPECT_EQ(Table(r),
+            "a        b\n"
+            "-------  -\n"
+            "abc\\x7f  x\n"
+            "ab\xEF\xBF\xBD      x\n"
+            "id 김    x\n");
+}
+
+TEST(OutputTest, CsvRowByRowIsWriteCsv) {
+  ResultSet r;
+  r.columns = {"a,b", "n", "l"};
+  r.rows = {{Cell::Text("say \"hi\""), Cell::Int(-5), List({"p", "q,r"})},
+            {Cell(), Cell(), Cell()}};
+  std::ostringstream out;
+  WriteCsvHeader(r.columns, out);
+  for (const std::vector<Cell>& row : r.rows) {
+    WriteCsvRow(row, out);
+  }
+  EXPECT_EQ(out.str(), Csv(r));
+}
+
 TEST(UtilTest, DisplayWidth) {
   EXPECT_EQ(internal::DisplayWidth("abc"), 3u);
   EXPECT_EQ(internal::DisplayWidth("홍길동"), 6u);
