@@ -119,7 +119,10 @@ DetectionWriter::DetectionWriter(DetectionFormat format, std::ostream& out)
 void DetectionWriter::Add(const Detection& d) {
   ++count_;
   if (format_ == DetectionFormat::kJson) {
-    out_ << DetectionToJson(d) << '\n';
+    line_.clear();
+    AppendDetectionJson(line_, d);
+    line_.push_back('\n');
+    out_ << line_;
     return;
   }
   DetectionRow(d, &row_);

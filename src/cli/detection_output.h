@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "core/detection.h"
@@ -31,6 +32,7 @@ class DetectionWriter {
   std::ostream& out_;
   std::optional<query::TableBuilder> table_;
   std::vector<query::Cell> row_;  // reused for each detection
+  std::string line_;              // likewise, for JSON
   bool csv_header_written_ = false;
   size_t count_ = 0;
 };

@@ -79,7 +79,11 @@ std::optional<DetectionKind> ParseDetectionKind(std::string_view name) {
 
 std::string DetectionToJson(const Detection& d) {
   std::string out;
-  out.reserve(512);
+  AppendDetectionJson(out, d);
+  return out;
+}
+
+void AppendDetectionJson(std::string& out, const Detection& d) {
   out += "{\"time\":";
   AppendString(out, FormatIso8601(d.event_time_ns));
   out += ",\"kind\":";
@@ -113,7 +117,6 @@ std::string DetectionToJson(const Detection& d) {
   out += ",\"source\":";
   AppendString(out, d.source);
   out += '}';
-  return out;
 }
 
 }  // namespace rampart

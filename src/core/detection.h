@@ -67,5 +67,7 @@ struct Detection {
 // "dataset", "tenant", "event": {"location","rowid","offset"}, "related": [...], "source"}.
 // Also used as the stored form (the store keeps the JSON of each detection).
 std::string DetectionToJson(const Detection& d);
+// The same, appended to `out` (a buffer reused for many detections allocates once).
+void AppendDetectionJson(std::string& out, const Detection& d);
 
 }  // namespace rampart

@@ -287,7 +287,8 @@ class SqliteEventWriter final : public EventWriter {
   }
 
   Status InsertDetection(DayDb& db, const Detection& d) {
-    json_ = DetectionToJson(d);
+    json_.clear();
+    AppendDetectionJson(json_, d);
     sqlite3_stmt* s = db.insert_detection.get();
     sqlite3_bind_int64(s, 1, d.event_time_ns);
     BindText(s, 2, DetectionKindName(d.kind));
