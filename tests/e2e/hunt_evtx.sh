@@ -17,6 +17,15 @@ grep -q '^hunted 8,255 events' "$TMP/summary.txt" || fail "summary: $(grep hunte
 cmp -s "$TMP/j1.jsonl" "$TMP/j2.jsonl" || fail "output differs between 1 and 2 threads"
 [ "$(wc -l <"$TMP/j1.jsonl")" -eq "$(($(wc -l <"$TMP/table.txt") - 2))" ] ||
   fail "table rows and JSON lines differ"
+# CSV rows stream as the timeline is printed: the same detections, in the same order.
+"$RAMPART" hunt -q --csv --rules "$RULES" "$EVTX" >"$TMP/t.csv" || fail "hunt --csv failed"
+python3 - "$TMP/t.csv" "$TMP/j1.jsonl" <<'PY' || fail "CSV rows differ from the JSON timeline"
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+lines = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert rows[0] == ["time", "level", "kind", "rule", "rule.id", "dataset", "tenant", "evidence"], rows[0]
+assert [r[4] for r in rows[1:]] == [d["rule"]["id"] for d in lines], "rule ids or order differ"
+PY
 
 # Over --max-detections the timeline keeps the earliest ones, whatever the thread count.
 for j in 1 2; do
