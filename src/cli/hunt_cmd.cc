@@ -1,4 +1,4 @@
-// rampart hunt --rules DIR... [--ioc PATH]... [--logsources FILE] [--placeholders FILE]
+// rampart hunt (--rules PATH)... [--ioc PATH]... [--logsources FILE] [--placeholders FILE]
 //              [--format F] [--mapping FILE] [--tenant T] [--threads N] [--max-memory MB]
 //              [--max-detections N] [--min-level L] [--json|--csv] [--quiet] PATH...
 //
@@ -181,8 +181,14 @@ Runner AddHuntCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "hunt", "Run Sigma rules and IOC lists over log files offline and print a timeline");
   cmd->add_option("paths", args->paths, "Log files, directories or - for stdin")->required();
-  cmd->add_option("--rules,-r", args->rules, "Sigma rule files or directories (repeatable)");
-  cmd->add_option("--ioc", args->iocs, "IOC list files, or one IOC directory (repeatable)");
+  // One path per use (--rules A --rules B): taking every following word would swallow
+  // the inputs (`--rules R a.log b.log` hunted b.log alone, with a.log "refused" as a rule).
+  cmd->add_option("--rules,-r", args->rules,
+                  "Sigma rule file or directory (repeat for more: -r A -r B)")
+      ->allow_extra_args(false);
+  cmd->add_option("--ioc", args->iocs,
+                  "IOC list file, or one IOC directory (repeat for more lists)")
+      ->allow_extra_args(false);
   cmd->add_option("--logsources", args->logsources,
                   "Log-source mapping (YAML); default: the built-in mapping");
   cmd->add_option("--placeholders", args->placeholders,

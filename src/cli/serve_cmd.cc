@@ -191,7 +191,8 @@ Runner AddServeCommand(CLI::App& app) {
   cmd->add_option("--config,-c", args->config_path, "Configuration file (YAML)");
   cmd->add_option("--data,-d", args->data_dir, "Data directory (overrides the config file)");
   cmd->add_option("--rules,-r", args->rules,
-                  "Sigma rule files/directories (repeatable; overrides detection.rules)");
+                  "Sigma rule file or directory (repeat for more; overrides detection.rules)")
+      ->allow_extra_args(false);
   cmd->add_option("--ioc", args->ioc_dir, "IOC directory (overrides detection.ioc)");
   cmd->add_flag("--check-config", args->check_config, "Validate the configuration and exit");
   cmd->add_flag("--print-default-config", args->print_default,

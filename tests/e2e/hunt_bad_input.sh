@@ -43,8 +43,18 @@ grep -q '1 not compiled' "$TMP/err" || fail "summary does not count the broken r
 
 printf '\x00\x01\x02 binary\n' >"$TMP/unknown.bin"
 rc=0
-"$RAMPART" hunt -q --rules "$TMP/rules" "$TMP/unknown.bin" "$TMP/mixed.jsonl" >/dev/null 2>&1 || rc=$?
+# Every argument after the one path of --rules is an input (once the input after --rules
+# was taken as a rule and "refused", and only the last input was hunted).
+"$RAMPART" hunt --rules "$TMP/rules" "$TMP/unknown.bin" "$TMP/mixed.jsonl" >/dev/null 2>"$TMP/err" ||
+  rc=$?
 [ "$rc" = 3 ] || fail "a skipped input should exit 3, got $rc"
+grep -q 'skipped: .*unknown.bin: cannot detect the format' "$TMP/err" ||
+  fail "the input after --rules PATH was not read as an input: $(cat "$TMP/err")"
+grep -q 'unknown.bin.*refused' "$TMP/err" && fail "an input was loaded as a rule file"
+cp "$TMP/mixed.jsonl" "$TMP/mixed2.jsonl"
+"$RAMPART" hunt -f windows -r "$TMP/rules" -r "$TMP/rules/old.yml" "$TMP/mixed.jsonl" "$TMP/mixed2.jsonl" \
+  >/dev/null 2>"$TMP/err" || true
+grep -q 'from 2 file(s)' "$TMP/err" || fail "two inputs after -r A -r B: $(grep hunted "$TMP/err")"
 "$RAMPART" hunt --rules "$TMP/rules" "$TMP/unknown.bin" >/dev/null 2>"$TMP/err" || true
 grep -q 'skipped: .*unknown.bin: cannot detect the format' "$TMP/err" || fail "skipped input not named"
 
