@@ -474,8 +474,10 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   summary.dropped_detections = summary.detections - timeline.size();
 
   std::map<std::pair<std::string, int>, RuleCount> counts;
-  for (const Keyed& k : timeline) {
-    const Detection& d = k.detection;
+  for (Keyed& k : timeline) {
+    // Moved out and freed once emitted: a writer that keeps rows (the table) then grows
+    // while the timeline shrinks, so the two do not add up.
+    const Detection d = std::move(k.detection);
     RuleCount& c = counts[{d.rule_id + "\x1f" + d.rule_title, static_cast<int>(d.kind)}];
     c.kind = d.kind;
     c.rule_id = d.rule_id;
