@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "enrich/internal/detectors.h"
@@ -53,6 +54,31 @@ uint32_t SrcOf(const std::vector<uint32_t>* src, size_t j) {
   return src == nullptr ? static_cast<uint32_t>(j) : (*src)[j];
 }
 
+// Appends in[begin, end), which holds no escape, with its offsets: most of a text is such
+// runs, copied in bulk rather than byte by byte.
+void AppendRun(std::string_view in,
+               const std::vector<uint32_t>* in_src,
+               size_t begin,
+               size_t end,
+               std::string* out,
+               std::vector<uint32_t>* out_src) {
+  if (begin >= end) {
+    return;
+  }
+  out->append(in.data() + begin, end - begin);
+  if (in_src != nullptr) {
+    out_src->insert(out_src->end(), in_src->begin() + static_cast<std::ptrdiff_t>(begin),
+                    in_src->begin() + static_cast<std::ptrdiff_t>(end));
+    return;
+  }
+  const size_t at = out_src->size();
+  out_src->resize(at + (end - begin));
+  uint32_t* o = out_src->data() + at;
+  for (size_t k = begin; k < end; ++k) {
+    *o++ = static_cast<uint32_t>(k);
+  }
+}
+
 // JSON (and nginx \xHH) unescaping of `in` into `out`; `in_src` maps `in` (null: identity).
 void JsonUnescape(std::string_view in,
                   const std::vector<uint32_t>* in_src,
@@ -64,6 +90,13 @@ void JsonUnescape(std::string_view in,
   const size_t n = in.size();
   size_t j = 0;
   while (j < n) {
+    const size_t next = in.find('\\', j);
+    const size_t run_end = next == std::string_view::npos ? n : next;
+    AppendRun(in, in_src, j, run_end, out, out_src);
+    j = run_end;
+    if (j >= n) {
+      break;
+    }
     char c = in[j];
     uint32_t s = SrcOf(in_src, j);
     if (c == '\\' && j + 1 < n) {
@@ -142,6 +175,15 @@ void UrlDecode(std::string_view in,
   const size_t n = in.size();
   size_t j = 0;
   while (j < n) {
+    size_t run_end = j;
+    while (run_end < n && in[run_end] != '%' && in[run_end] != '+') {
+      ++run_end;
+    }
+    AppendRun(in, in_src, j, run_end, out, out_src);
+    j = run_end;
+    if (j >= n) {
+      break;
+    }
     char c = in[j];
     uint32_t s = SrcOf(in_src, j);
     if (c == '%' && j + 2 < n && IsHex(in[j + 1]) && IsHex(in[j + 2])) {
@@ -158,7 +200,7 @@ void UrlDecode(std::string_view in,
 
 // How common a byte is in log text (higher = more common), to pick the byte of a secret
 // that memchr should look for.
-int Commonness(unsigned char c) {
+constexpr int CommonnessOf(unsigned char c) {
   if (c == ' ' || c == '"' || c == ',' || c == ':' || c == '0' || c == '1' || c == '2' ||
       c == 'e' || c == 'a' || c == 't' || c == 'o' || c == 'i' || c == 'n' || c == 's' ||
       c == 'r') {
@@ -172,6 +214,19 @@ int Commonness(unsigned char c) {
     return 1;
   }
   return 0;  // other punctuation and non-ASCII
+}
+
+// The same as a table: the rarest byte of every secret is picked for every event.
+constexpr std::array<uint8_t, 256> kCommonness = [] {
+  std::array<uint8_t, 256> table{};
+  for (size_t c = 0; c < table.size(); ++c) {
+    table[c] = static_cast<uint8_t>(CommonnessOf(static_cast<unsigned char>(c)));
+  }
+  return table;
+}();
+
+int Commonness(unsigned char c) {
+  return kCommonness[c];
 }
 
 // Offset of the byte of `needle` that looks rarest in log text.
@@ -376,18 +431,42 @@ void EncodedRewriter::Search(std::string_view view_text,
   }
 }
 
+namespace {
+
+// What each byte of a secret tells about the encodings that can change it (PairTraits),
+// as a table: SetPairs runs over every byte of every secret of every event.
+enum : uint8_t { kJsonSpecial = 1, kUrlSpecial = 2, kSpace = 4 };
+
+const std::array<uint8_t, 256>& SecretByteTraits() {
+  static const std::array<uint8_t, 256> kTable = [] {
+    std::array<uint8_t, 256> t{};
+    for (size_t b = 0; b < t.size(); ++b) {
+      const auto c = static_cast<char>(b);
+      t[b] = static_cast<uint8_t>((IsJsonSafe(c) ? 0 : kJsonSpecial) |
+                                  (IsUrlSafe(c) ? 0 : kUrlSpecial) | (c == ' ' ? kSpace : 0));
+    }
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
+
 void EncodedRewriter::SetPairs(std::span<const Replacement> pairs) {
   pairs_ = pairs;
-  pair_traits_ = PairTraits{};
   rare_offsets_.clear();
+  const std::array<uint8_t, 256>& byte_traits = SecretByteTraits();
+  uint8_t traits = 0;
   for (const Replacement& r : pairs) {
     rare_offsets_.push_back(RareByteOffset(r.original));
     for (char c : r.original) {
-      pair_traits_.json_special |= !IsJsonSafe(c);
-      pair_traits_.url_special |= !IsUrlSafe(c);
-      pair_traits_.space |= c == ' ';
+      traits |= byte_traits[static_cast<unsigned char>(c)];
     }
   }
+  pair_traits_ = PairTraits{};
+  pair_traits_.json_special = (traits & kJsonSpecial) != 0;
+  pair_traits_.url_special = (traits & kUrlSpecial) != 0;
+  pair_traits_.space = (traits & kSpace) != 0;
 }
 
 bool EncodedRewriter::Rewrite(std::string_view text, std::string* out) {
