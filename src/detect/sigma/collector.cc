@@ -1048,14 +1048,9 @@ class DocumentConverter {
           bar + 1, next == std::string_view::npos ? std::string_view::npos : next - bar - 1);
       bar = next;
       Modifier m{};
-      ModifierLookup found = LookupModifier(name, &m);
-      if (found == ModifierLookup::kKnown) {
+      if (LookupModifier(name, &m)) {
         fc->modifiers.push_back(m);
         continue;
-      }
-      if (found == ModifierLookup::kUnsupported) {
-        return Fail(RefusalReason::kUnsupportedFeature, pos,
-                    "modifier " + Quote(name) + " in " + Quote(key) + " is not supported yet");
       }
       return Fail(RefusalReason::kUnknownModifier, pos,
                   "unknown modifier " + Quote(name) + " in " + Quote(key));

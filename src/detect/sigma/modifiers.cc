@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <array>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -49,8 +48,6 @@ constexpr ModifierSpelling kModifiers[] = {
     {"day", Modifier::kDay},           {"week", Modifier::kWeek},
     {"month", Modifier::kMonth},       {"year", Modifier::kYear},
 };
-// Sigma (or pySigma) modifiers that Rampart does not implement yet: none today.
-constexpr std::array<std::string_view, 0> kUnsupportedModifiers{};
 
 constexpr std::pair<Modifier, TimePart> kTimeParts[] = {
     {Modifier::kMinute, TimePart::kMinute}, {Modifier::kHour, TimePart::kHour},
@@ -259,19 +256,14 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-ModifierLookup LookupModifier(std::string_view name, Modifier* out) {
+bool LookupModifier(std::string_view name, Modifier* out) {
   for (const ModifierSpelling& m : kModifiers) {
     if (m.name == name) {
       *out = m.modifier;
-      return ModifierLookup::kKnown;
+      return true;
     }
   }
-  for (std::string_view u : kUnsupportedModifiers) {
-    if (u == name) {
-      return ModifierLookup::kUnsupported;
-    }
-  }
-  return ModifierLookup::kUnknown;
+  return false;
 }
 
 bool CheckModifiers(const std::string& where,

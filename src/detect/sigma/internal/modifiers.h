@@ -2,7 +2,6 @@
 // Private to src/detect/sigma: the table of Sigma modifiers and the validation of one field
 // condition's modifiers, against each other and against each of its values.
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,18 +9,14 @@
 
 namespace rampart::sigma::internal {
 
-enum class ModifierLookup : uint8_t {
-  kKnown,        // a modifier Rampart implements (aliases included)
-  kUnsupported,  // valid Sigma/pySigma (neq, minute, hour, ...) that Rampart does not have
-  kUnknown,      // not a Sigma modifier
-};
-
 // `s` in single quotes for messages: at most 80 bytes ("..." after), line breaks and tabs
 // as spaces.
 std::string Quote(std::string_view s);
 
-// Looks a modifier up by its spelling ("contains", "wide", "i", ...); sets `out` if known.
-ModifierLookup LookupModifier(std::string_view name, Modifier* out);
+// Looks a modifier up by its spelling ("contains", "wide", "i", ...); sets `out` and
+// returns true if it is one (every modifier of the Sigma v2.1 specification and pySigma's
+// aliases are).
+bool LookupModifier(std::string_view name, Modifier* out);
 
 struct ModifierProblem {
   RefusalReason reason = RefusalReason::kInvalidModifier;
