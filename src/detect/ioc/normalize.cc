@@ -577,11 +577,9 @@ bool NormalizeDomain(std::string_view v, std::string* out, std::string* error) {
   if (v.size() > 1 && v.back() == '.') {
     v.remove_suffix(1);
   }
-  for (char c : v) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      *error = "non-ASCII domain name (write the punycode xn-- form)";
-      return false;
-    }
+  if (HasNonAscii(v)) {
+    *error = "non-ASCII domain name (write the punycode xn-- form)";
+    return false;
   }
   std::string lowered = ToLower(v);
   if (!IsDomainName(lowered)) {
