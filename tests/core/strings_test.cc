@@ -17,8 +17,10 @@ TEST(StringsTest, HasNonAscii) {
   EXPECT_FALSE(HasNonAscii(""));
   EXPECT_FALSE(HasNonAscii("plain ASCII \x01\x7f, longer than eight bytes"));
   EXPECT_TRUE(HasNonAscii("\xff"));
-  EXPECT_TRUE(HasNonAscii("12345678\xc3\xa9"));      // in the tail after the 8-byte words
-  EXPECT_TRUE(HasNonAscii("\xed\x95\x9c12345678"));  // in the first word
+  EXPECT_TRUE(HasNonAscii("12345678\xc3\xa9"));  // in the tail after the 8-byte words
+  EXPECT_TRUE(
+      HasNonAscii("\xed\x95\x9c"
+                  "12345678"));  // in the first word
   EXPECT_TRUE(HasNonAscii(std::string(64, 'a') + "\x80" + std::string(7, 'b')));
 }
 
