@@ -64,7 +64,7 @@ struct GroupId {
 };
 
 struct Group {
-  Group(CorrelationType type, size_t rule_count) : window(type, rule_count) {}
+  explicit Group(const CorrelationRule& c) : window(c.type, c.rules.size(), c.percentile) {}
 
   std::string tenant;
   std::vector<std::string> display;  // first spelling seen, per group-by field
@@ -179,11 +179,6 @@ std::string Describe(const sigma::RuleMeta& meta) {
     out += " (" + id + ")";
   }
   return out;
-}
-
-bool NeedsField(CorrelationType t) {
-  return t == CorrelationType::kValueCount || t == CorrelationType::kValueSum ||
-         t == CorrelationType::kValueAvg;
 }
 
 }  // namespace
@@ -310,7 +305,7 @@ Status Engine::Impl::BuildPlans() {
     if (c.condition.empty()) {
       return InvalidArgument(what + " has no condition threshold");
     }
-    if (NeedsField(c.type) && c.condition_fields.size() != 1) {
+    if (sigma::CorrelationNeedsField(c.type) && c.condition_fields.size() != 1) {
       return InvalidArgument(what + " of type " + std::string(sigma::CorrelationTypeName(c.type)) +
                              " needs exactly one condition.field, not " +
                              std::to_string(c.condition_fields.size()));
@@ -340,7 +335,7 @@ Status Engine::Impl::BuildPlans() {
         for (const std::string& g : c.group_by) {
           input.group_slots.push_back(SlotFor(f, ResolveAlias(set, c, g, p)));
         }
-        if (NeedsField(c.type)) {
+        if (sigma::CorrelationNeedsField(c.type)) {
           input.value_slot = SlotFor(f, ResolveAlias(set, c, c.condition_fields[0], p));
         }
         referenced[ref.index] = true;
@@ -371,7 +366,7 @@ Status Engine::Impl::BuildPlans() {
         }
         input.group_slots.push_back(*slot);
       }
-      if (NeedsField(c.type)) {
+      if (sigma::CorrelationNeedsField(c.type)) {
         std::optional<uint32_t> slot = find_group(ResolveAlias(set, c, c.condition_fields[0], p));
         input.value_slot = slot ? *slot : kMetricSlot;
       }
@@ -505,7 +500,7 @@ void Engine::Impl::Feed(const Input& input, const Incoming& in, std::vector<Fire
       EraseGroup(victim.correlation, victim_map.find(victim.key));
       ++stats.evicted_groups;
     }
-    it = map.emplace(key, Group(c.type, c.rules.size())).first;
+    it = map.emplace(key, Group(c)).first;
     Group& g = it->second;
     g.tenant = *in.tenant;
     g.display.assign(display.begin(), display.end());

@@ -9,9 +9,10 @@
 //   - Types: event_count (distinct physical events), value_count (distinct non-empty values
 //     of condition.field, case-insensitive), temporal (distinct referenced rules seen),
 //     temporal_ordered (longest run of referenced rules matched in the listed order with
-//     strictly increasing time), value_sum / value_avg (numeric values of condition.field;
-//     other values are ignored; no numeric value = no metric = no firing). Every threshold
-//     of the rule must hold (ranges are AND-ed).
+//     strictly increasing time), value_sum / value_avg / value_percentile / value_median
+//     (numeric values of condition.field; other values are ignored; no numeric value = no
+//     metric = no firing; percentiles interpolate linearly at rank (n - 1) * p). Every
+//     threshold of the rule must hold (ranges are AND-ed).
 //   - Groups: per tenant and group-by values (aliases resolved per referenced rule),
 //     compared case-insensitively; a hit with an absent or empty group-by value never
 //     correlates. The first spelling seen is the one reported.
@@ -38,7 +39,8 @@
 // hunt run). The RuleSet is shared and must stay immutable; the Engine keeps it alive.
 //
 // Cost: a hit in time order costs O(1) per correlation that uses its rule (temporal_ordered:
-// O(n²) in the number of referenced rules), whatever the window holds; an out-of-order hit
+// O(n²) in the number of referenced rules; value_percentile / value_median: O(log n) in the
+// window's values), whatever the window holds; an out-of-order hit
 // rebuilds its group's window once (O(hits in the window)). A firing costs O(its window).
 //
 // Determinism: the same sequence of Add/Expire calls gives the same output.
@@ -80,7 +82,8 @@ struct CorrelationHit {
   // spelling seen in the group.
   std::vector<std::pair<std::string, std::string>> group;
   // event_count: distinct events; value_count: distinct values; temporal: distinct rules;
-  // temporal_ordered: length of the ordered run; value_sum / value_avg: sum / mean.
+  // temporal_ordered: length of the ordered run; value_sum / value_avg / value_percentile /
+  // value_median: sum / mean / percentile / median.
   double metric = 0;
   // Contributing events, oldest first, at most Options::max_evidence_events (the newest
   // ones when there are more). temporal_ordered: the events of the ordered run. Chains: the
@@ -98,7 +101,7 @@ struct Options {
 class Engine {
  public:
   // Plans the correlations of `rules`. Fails on a correlation the engine cannot run: a
-  // value_count / value_sum / value_avg without exactly one condition.field, a chained
+  // value_count ... value_median without exactly one condition.field, a chained
   // correlation that does not group by a field the outer one groups by, a reference out of
   // range or a reference cycle.
   static Result<std::unique_ptr<Engine>> Create(std::shared_ptr<const sigma::RuleSet> rules,

@@ -4,13 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace rampart::correlate::internal {
 
 using sigma::CorrelationType;
 
-WindowState::WindowState(CorrelationType type, size_t rule_count)
-    : type_(type), rule_count_(rule_count) {
+WindowState::WindowState(CorrelationType type, size_t rule_count, int percentile)
+    : type_(type),
+      rule_count_(rule_count),
+      fraction_(type == CorrelationType::kValuePercentile ? percentile / 100.0 : 0.5) {
   if (type_ == CorrelationType::kTemporal) {
     per_rule_.assign(rule_count_, 0);
   }
@@ -25,6 +28,8 @@ void WindowState::Reset() {
   values_.clear();
   sum_ = 0;
   numbers_ = 0;
+  lower_.clear();
+  upper_.clear();
   std::fill(per_rule_.begin(), per_rule_.end(), 0);
   rules_seen_ = 0;
   for (Run& r : committed_) {
@@ -57,6 +62,15 @@ void WindowState::Add(const std::deque<Entry>& entries, size_t k) {
       if (FirstOfEvent(entries, k) && e.number) {
         sum_ += *e.number;
         ++numbers_;
+      }
+      break;
+    case CorrelationType::kValuePercentile:
+    case CorrelationType::kValueMedian:
+      if (FirstOfEvent(entries, k) && e.number) {
+        const double v = *e.number;
+        (lower_.empty() || v <= *lower_.rbegin() ? lower_ : upper_).insert(v);
+        ++numbers_;
+        Rebalance();
       }
       break;
     case CorrelationType::kTemporal:
@@ -128,6 +142,21 @@ void WindowState::Remove(const std::deque<Entry>& entries, size_t k) {
         }
       }
       break;
+    case CorrelationType::kValuePercentile:
+    case CorrelationType::kValueMedian:
+      if (FirstOfEvent(entries, k) && e.number) {
+        // Equal values are interchangeable: any copy may go. A value up to lower_'s largest
+        // is in lower_ (upper_ holds nothing smaller than that).
+        const double v = *e.number;
+        std::multiset<double>& from = !lower_.empty() && v <= *lower_.rbegin() ? lower_ : upper_;
+        auto it = from.find(v);
+        if (it != from.end()) {
+          from.erase(it);
+          --numbers_;
+          Rebalance();
+        }
+      }
+      break;
     case CorrelationType::kTemporal:
       if (--per_rule_[e.key.position] == 0) {
         --rules_seen_;
@@ -137,6 +166,21 @@ void WindowState::Remove(const std::deque<Entry>& entries, size_t k) {
       // Runs are kept with their first hit; Metric ignores those that start before the
       // window.
       break;
+  }
+}
+
+void WindowState::Rebalance() {
+  const size_t n = lower_.size() + upper_.size();
+  const size_t target =
+      n == 0 ? 0 : static_cast<size_t>(std::floor(static_cast<double>(n - 1) * fraction_)) + 1;
+  while (lower_.size() > target) {
+    auto last = std::prev(lower_.end());
+    upper_.insert(*last);
+    lower_.erase(last);
+  }
+  while (lower_.size() < target && !upper_.empty()) {
+    lower_.insert(*upper_.begin());
+    upper_.erase(upper_.begin());
   }
 }
 
@@ -180,6 +224,25 @@ std::optional<double> WindowState::Metric(const EntryKey& front) const {
         return std::nullopt;
       }
       double v = type_ == CorrelationType::kValueSum ? sum_ : sum_ / static_cast<double>(numbers_);
+      if (!std::isfinite(v)) {
+        return std::nullopt;
+      }
+      return v;
+    }
+    case CorrelationType::kValuePercentile:
+    case CorrelationType::kValueMedian: {
+      if (lower_.empty()) {
+        return std::nullopt;
+      }
+      // Linear interpolation between the values at ranks floor(pos) and floor(pos) + 1,
+      // pos = (n - 1) * p: numpy's default, and pySigma's SQLite backend.
+      const size_t n = lower_.size() + upper_.size();
+      const double pos = static_cast<double>(n - 1) * fraction_;
+      const double frac = pos - std::floor(pos);
+      double v = *lower_.rbegin();
+      if (frac > 0 && !upper_.empty()) {
+        v = v * (1 - frac) + *upper_.begin() * frac;
+      }
       if (!std::isfinite(v)) {
         return std::nullopt;
       }

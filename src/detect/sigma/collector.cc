@@ -1235,6 +1235,8 @@ class DocumentConverter {
         {"temporal_ordered", CorrelationType::kTemporalOrdered},
         {"value_sum", CorrelationType::kValueSum},
         {"value_avg", CorrelationType::kValueAvg},
+        {"value_percentile", CorrelationType::kValuePercentile},
+        {"value_median", CorrelationType::kValueMedian},
     };
     Pos pos = At(Find(c, "type")->value);
     for (const auto& [name, t] : kTypes) {
@@ -1243,15 +1245,16 @@ class DocumentConverter {
         return true;
       }
     }
-    if (type == "value_percentile" || type == "value_median" || type == "temporal_extended" ||
-        type == "temporal_ordered_extended") {
-      return Fail(RefusalReason::kUnsupportedFeature, pos,
-                  "correlation type " + Quote(type) + " is not supported yet");
+    if (type == "temporal_extended" || type == "temporal_ordered_extended") {
+      return Fail(RefusalReason::kInvalidCorrelation, pos,
+                  "unknown correlation type " + Quote(type) +
+                      ": write type temporal or temporal_ordered with a condition such as "
+                      "'a and not b'");
     }
     return Fail(RefusalReason::kInvalidCorrelation, pos,
                 "unknown correlation type " + Quote(type) +
                     " (expected event_count, value_count, temporal, temporal_ordered, "
-                    "value_sum or value_avg)");
+                    "value_sum, value_avg, value_percentile or value_median)");
   }
 
   bool ReadCorrelationRules(const std::vector<Entry>& c, Pos section, CorrelationRule* corr) {
@@ -1322,9 +1325,9 @@ class DocumentConverter {
   bool ReadCorrelationCondition(const std::vector<Entry>& c, Pos section, CorrelationRule* corr) {
     bool temporal =
         corr->type == CorrelationType::kTemporal || corr->type == CorrelationType::kTemporalOrdered;
-    bool needs_field = corr->type == CorrelationType::kValueCount ||
-                       corr->type == CorrelationType::kValueSum ||
-                       corr->type == CorrelationType::kValueAvg;
+    bool needs_field = CorrelationNeedsField(corr->type);
+    const bool percentile = corr->type == CorrelationType::kValuePercentile;
+    const Entry* percentile_entry = nullptr;
     std::string type_name(CorrelationTypeName(corr->type));
     const Entry* e = Find(c, "condition");
     if (e == nullptr || e->value.IsNull()) {
@@ -1363,13 +1366,25 @@ class DocumentConverter {
         }
         continue;
       }
+      if (item.key == "percentile") {
+        percentile_entry = &item;
+        Value v = item.value.IsScalar() ? ToValue(item.value) : Value{};
+        if (v.type != ValueType::kNumber || v.number != std::floor(v.number) || v.number < 0 ||
+            v.number > 100) {
+          return Fail(RefusalReason::kInvalidCorrelation, At(item.value),
+                      "'percentile' in the correlation condition must be a whole number from 0 "
+                      "to 100");
+        }
+        corr->percentile = static_cast<int>(v.number);
+        continue;
+      }
       auto op = std::find_if(std::begin(kOps), std::end(kOps),
                              [&](const auto& o) { return o.first == item.key; });
       if (op == std::end(kOps)) {
         return Fail(RefusalReason::kInvalidCorrelation, At(item.key_node),
                     "unknown key " + Quote(item.key) +
-                        " in the correlation condition (expected gt, gte, lt, lte, eq, neq or "
-                        "field)");
+                        " in the correlation condition (expected gt, gte, lt, lte, eq, neq, "
+                        "field or percentile)");
       }
       Value v = item.value.IsScalar() ? ToValue(item.value) : Value{};
       if (!item.value.IsScalar() || v.type != ValueType::kNumber || !std::isfinite(v.number)) {
@@ -1394,6 +1409,15 @@ class DocumentConverter {
     if (!needs_field && !corr->condition_fields.empty()) {
       Warn(WarningCode::kIgnoredField, At(e->key_node),
            "'condition.field' has no effect on a correlation of type " + type_name);
+    }
+    if (percentile && percentile_entry == nullptr) {
+      return Fail(RefusalReason::kInvalidCorrelation, At(e->key_node),
+                  "correlation of type value_percentile needs 'condition.percentile' (0 to 100)");
+    }
+    if (!percentile && percentile_entry != nullptr) {
+      corr->percentile = 50;
+      Warn(WarningCode::kIgnoredField, At(percentile_entry->key_node),
+           "'condition.percentile' has no effect on a correlation of type " + type_name);
     }
     return true;
   }

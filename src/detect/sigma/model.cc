@@ -127,8 +127,28 @@ std::string_view CorrelationTypeName(CorrelationType t) {
       return "value_sum";
     case CorrelationType::kValueAvg:
       return "value_avg";
+    case CorrelationType::kValuePercentile:
+      return "value_percentile";
+    case CorrelationType::kValueMedian:
+      return "value_median";
   }
   return "?";
+}
+
+bool CorrelationNeedsField(CorrelationType t) {
+  switch (t) {
+    case CorrelationType::kEventCount:
+    case CorrelationType::kTemporal:
+    case CorrelationType::kTemporalOrdered:
+      return false;
+    case CorrelationType::kValueCount:
+    case CorrelationType::kValueSum:
+    case CorrelationType::kValueAvg:
+    case CorrelationType::kValuePercentile:
+    case CorrelationType::kValueMedian:
+      return true;
+  }
+  return false;
 }
 
 std::string_view CompareOpName(CompareOp op) {

@@ -275,8 +275,12 @@ enum class CorrelationType : uint8_t {
   kTemporalOrdered,
   kValueSum,
   kValueAvg,
+  kValuePercentile,  // spec v2.1: condition.percentile of condition.field's numeric values
+  kValueMedian,      // pySigma: the 50th percentile
 };
 std::string_view CorrelationTypeName(CorrelationType t);  // "event_count", ...
+// Whether the type measures the values of `condition.field` (value_count, value_sum, ...).
+bool CorrelationNeedsField(CorrelationType t);
 
 enum class CompareOp : uint8_t { kGt, kGte, kLt, kLte, kEq, kNeq };
 std::string_view CompareOpName(CompareOp op);  // "gt", ...
@@ -310,9 +314,11 @@ struct CorrelationRule {
   // AND-ed; usually one (a range has two). For temporal types without a condition:
   // gte <number of rules>.
   std::vector<CorrelationThreshold> condition;
-  // `condition.field`: the counted/summed field(s); required for value_count, value_sum and
-  // value_avg.
+  // `condition.field`: the counted/summed field(s); required for value_count, value_sum,
+  // value_avg, value_percentile and value_median.
   std::vector<std::string> condition_fields;
+  // `condition.percentile` (0..100) of value_percentile; 50 for value_median.
+  int percentile = 50;
   std::vector<CorrelationAlias> aliases;
   bool generate = false;  // referenced rules also alert on their own
   // False when an enclosing correlation with `generate: false` uses this one (chains).

@@ -549,6 +549,34 @@ TEST_F(CorrelateTest, ValueAvgAndNoNumericValueMeansNoMetric) {
   EXPECT_EQ(hits[1].metric, 100);  // avg_any was cleared after each firing
 }
 
+// value_percentile and value_median interpolate linearly between the values around rank
+// (n - 1) * p, as pySigma's SQLite backend does (numpy's default method).
+TEST_F(CorrelateTest, ValuePercentileAndMedianInterpolate) {
+  ASSERT_TRUE(Build(Det("a") +
+                    Corr("p90",
+                         "    type: value_percentile\n    rules: [a]\n"
+                         "    group-by: [Host]\n    timespan: 10s\n"
+                         "    condition:\n        field: Bytes\n        percentile: 90\n"
+                         "        gte: 3.6\n") +
+                    Corr("median",
+                         "    type: value_median\n    rules: [a]\n"
+                         "    group-by: [Host]\n    timespan: 10s\n"
+                         "    condition:\n        field: Bytes\n        eq: 2.5\n",
+                         "generate: true\n")));
+  EXPECT_TRUE(Add("a", 0, {{"Host", "h"}, {"Bytes", "3"}}).empty());     // h: p90 = median = 3
+  EXPECT_TRUE(Add("a", 0, {{"Host", "g"}, {"Bytes", "1"}}).empty());     // g: 1
+  EXPECT_TRUE(Add("a", 0, {{"Host", "g"}, {"Bytes", "junk"}}).empty());  // not a number
+  EXPECT_TRUE(Add("a", 1, {{"Host", "g"}, {"Bytes", "3"}}).empty());     // g: 1, 3
+  EXPECT_TRUE(Add("a", 1, {{"Host", "g"}, {"Bytes", "2"}}).empty());     // 1, 2, 3: p90 2.8
+  std::vector<CorrelationHit> hits = Add("a", 2, {{"Host", "g"}, {"Bytes", "4"}});
+  ASSERT_EQ(hits.size(), 2u);  // 1, 2, 3, 4: p90 = 3 + 0.7 * (4 - 3), median (2 + 3) / 2
+  EXPECT_EQ(hits[0].correlation_index, CorrIndex("p90"));
+  EXPECT_NEAR(hits[0].metric, 3.7, 1e-9);
+  EXPECT_EQ(hits[0].events.size(), 5u);  // the event without a number is in the window too
+  EXPECT_EQ(hits[1].correlation_index, CorrIndex("median"));
+  EXPECT_EQ(hits[1].metric, 2.5);
+}
+
 TEST_F(CorrelateTest, ValueSumCountsOnePhysicalEventOnce) {
   ASSERT_TRUE(Build(Det("a") + Det("b", 2) +
                     Corr("sum",
@@ -840,6 +868,7 @@ class ReferenceModel {
     std::set<uint32_t> positions;
     double sum = 0;
     size_t numbers = 0;
+    std::vector<double> sorted;
     for (size_t k = 0; k < w.size(); ++k) {
       bool first = events.insert(w[k]->sequence).second;
       if (w[k]->value) {
@@ -849,8 +878,23 @@ class ReferenceModel {
       if (first && w[k]->number) {
         sum += *w[k]->number;
         ++numbers;
+        sorted.push_back(*w[k]->number);
       }
     }
+    std::sort(sorted.begin(), sorted.end());
+    auto percentile = [&sorted](double fraction) -> std::optional<double> {
+      if (sorted.empty()) {
+        return std::nullopt;
+      }
+      const double pos = static_cast<double>(sorted.size() - 1) * fraction;
+      const auto lo = static_cast<size_t>(std::floor(pos));
+      const double frac = pos - std::floor(pos);
+      double v = sorted[lo];
+      if (frac > 0 && lo + 1 < sorted.size()) {
+        v = v * (1 - frac) + sorted[lo + 1] * frac;
+      }
+      return v;
+    };
     switch (rule_.type) {
       case sigma::CorrelationType::kEventCount:
         return static_cast<double>(events.size());
@@ -861,6 +905,10 @@ class ReferenceModel {
       case sigma::CorrelationType::kValueAvg:
         return numbers == 0 ? std::nullopt
                             : std::optional<double>(sum / static_cast<double>(numbers));
+      case sigma::CorrelationType::kValuePercentile:
+        return percentile(rule_.percentile / 100.0);
+      case sigma::CorrelationType::kValueMedian:
+        return percentile(0.5);
       case sigma::CorrelationType::kTemporal:
         return static_cast<double>(positions.size());
       case sigma::CorrelationType::kTemporalOrdered: {
@@ -901,6 +949,13 @@ TEST_F(CorrelateTest, MatchesBruteForceReference) {
       Corr("avg",
            "    type: value_avg\n    rules: [b, a]\n    group-by: [Host]\n"
            "    timespan: 3s\n    condition:\n        field: Bytes\n        gte: 14\n") +
+      Corr("p75",
+           "    type: value_percentile\n    rules: [a, b]\n    group-by: [Host]\n"
+           "    timespan: 4s\n    condition:\n        field: Bytes\n        percentile: 75\n"
+           "        gte: 13.5\n") +
+      Corr("median",
+           "    type: value_median\n    rules: [c, b]\n    group-by: [Host]\n"
+           "    timespan: 6s\n    condition:\n        field: Bytes\n        gte: 11\n") +
       Corr("temporal",
            "    type: temporal\n    rules: [a, b, c]\n    group-by: [Host]\n"
            "    timespan: 5s\n") +
@@ -1011,6 +1066,12 @@ TEST_F(CorrelateTest, MatchesBruteForceReference) {
       }
     }
     EXPECT_GT(expected.size(), 100u) << "seed " << seed;
+    for (uint32_t i = 0; i < rules_->correlations.size(); ++i) {  // every type fires
+      const std::string prefix = std::to_string(i) + "@";
+      EXPECT_TRUE(std::any_of(expected.begin(), expected.end(),
+                              [&](const std::string& d) { return d.rfind(prefix, 0) == 0; }))
+          << rules_->correlations[i].meta.title << ", seed " << seed;
+    }
     EXPECT_EQ(actual, expected) << "seed " << seed;
     EXPECT_GT(engine_->stats().late_hits, 0u);
   }

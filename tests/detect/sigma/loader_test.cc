@@ -1003,10 +1003,30 @@ correlation:
     condition:
         field: [Duration]
         lt: 3
+---
+title: P95
+correlation:
+    type: value_percentile
+    rules: [successful_logon]
+    timespan: 1h
+    condition:
+        field: Duration
+        percentile: 95
+        gt: 30
+---
+title: Median
+correlation:
+    type: value_median
+    rules: [successful_logon]
+    timespan: 1h
+    condition:
+        field: Duration
+        percentile: 10
+        gte: 2
 )");
   ASSERT_TRUE(r.refusals.empty()) << Describe(r.refusals[0]);
   const RuleSet& set = *r.rules;
-  ASSERT_EQ(set.correlations.size(), 3u);
+  ASSERT_EQ(set.correlations.size(), 5u);
   const CorrelationRule& vc = set.correlations[0];
   EXPECT_EQ(vc.type, CorrelationType::kValueCount);
   EXPECT_EQ(vc.condition_fields, (std::vector<std::string>{"TargetUserName"}));
@@ -1021,9 +1041,17 @@ correlation:
   EXPECT_EQ(set.correlations[2].type, CorrelationType::kValueAvg);
   EXPECT_EQ(set.correlations[2].timespan_seconds, 14 * 86400);
   EXPECT_TRUE(set.correlations[2].generate);  // top-level `generate` (JSON schema) works too
-  EXPECT_EQ(Warnings(r), (std::vector<std::string>{
-                             "correlation-range 29:5: the correlation condition has 2 thresholds "
-                             "(a range, AND-ed); pySigma accepts exactly one"}));
+  EXPECT_EQ(set.correlations[3].type, CorrelationType::kValuePercentile);
+  EXPECT_EQ(set.correlations[3].percentile, 95);
+  EXPECT_EQ(set.correlations[3].condition_fields, (std::vector<std::string>{"Duration"}));
+  EXPECT_EQ(set.correlations[4].type, CorrelationType::kValueMedian);
+  EXPECT_EQ(set.correlations[4].percentile, 50);
+  EXPECT_EQ(Warnings(r),
+            (std::vector<std::string>{
+                "correlation-range 29:5: the correlation condition has 2 thresholds "
+                "(a range, AND-ed); pySigma accepts exactly one",
+                "ignored-field 71:9: 'condition.percentile' has no effect on a correlation of "
+                "type value_median"}));
 }
 
 std::string RefusedCorrelation(std::string_view correlation_section) {
@@ -1040,9 +1068,28 @@ TEST(SigmaCorrelationTest, Refusals) {
             "invalid-correlation 23:1: correlation needs a 'type'");
   EXPECT_EQ(RefusedCorrelation("    type: sometimes\n    rules: [failed_logon]\n"),
             "invalid-correlation 24:11: unknown correlation type 'sometimes' (expected "
-            "event_count, value_count, temporal, temporal_ordered, value_sum or value_avg)");
-  EXPECT_EQ(RefusedCorrelation("    type: value_percentile\n"),
-            "unsupported-feature 24:11: correlation type 'value_percentile' is not supported yet");
+            "event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, "
+            "value_percentile or value_median)");
+  EXPECT_EQ(RefusedCorrelation("    type: temporal_extended\n"),
+            "invalid-correlation 24:11: unknown correlation type 'temporal_extended': write type "
+            "temporal or temporal_ordered with a condition such as 'a and not b'");
+  EXPECT_EQ(RefusedCorrelation("    type: value_percentile\n    rules: [failed_logon]\n"
+                               "    timespan: 5m\n    condition:\n        field: Bytes\n"
+                               "        gte: 3\n"),
+            "invalid-correlation 27:5: correlation of type value_percentile needs "
+            "'condition.percentile' (0 to 100)");
+  for (std::string_view bad : {"101", "-1", "2.5", "high", "[50]"}) {
+    EXPECT_EQ(RefusedCorrelation("    type: value_percentile\n    rules: [failed_logon]\n"
+                                 "    timespan: 5m\n    condition:\n        field: Bytes\n"
+                                 "        percentile: " +
+                                 std::string(bad) + "\n        gte: 3\n"),
+              "invalid-correlation 29:21: 'percentile' in the correlation condition must be a "
+              "whole number from 0 to 100")
+        << bad;
+  }
+  EXPECT_EQ(RefusedCorrelation("    type: value_median\n    rules: [failed_logon]\n"
+                               "    timespan: 5m\n    condition:\n        gte: 3\n"),
+            "invalid-correlation 27:5: correlation of type value_median needs 'condition.field'");
   EXPECT_EQ(RefusedCorrelation("    type: event_count\n    timespan: 5m\n"),
             "invalid-correlation 23:1: correlation needs 'rules': the ids or names of the rules "
             "it correlates");
@@ -1070,7 +1117,7 @@ TEST(SigmaCorrelationTest, Refusals) {
   EXPECT_EQ(RefusedCorrelation("    type: event_count\n    rules: [failed_logon]\n"
                                "    timespan: 5m\n    condition:\n        above: 3\n"),
             "invalid-correlation 28:9: unknown key 'above' in the correlation condition "
-            "(expected gt, gte, lt, lte, eq, neq or field)");
+            "(expected gt, gte, lt, lte, eq, neq, field or percentile)");
   EXPECT_EQ(
       RefusedCorrelation("    type: temporal\n    rules: [failed_logon, successful_logon]\n"
                          "    timespan: 5m\n    condition: failed_logon and successful_logon\n"),

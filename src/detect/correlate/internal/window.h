@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -51,7 +52,7 @@ struct EntryKey {
 struct Entry {
   EntryKey key;
   std::optional<std::string> value;  // value_count: the lower-cased value
-  std::optional<double> number;      // value_sum / value_avg: the finite numeric value
+  std::optional<double> number;      // value_sum ... value_median: the finite numeric value
   // Rule hits: their own event. Chained hits: the inner firing's evidence.
   EventRef event;
   std::string dataset;
@@ -68,7 +69,8 @@ inline bool FirstOfEvent(const std::deque<Entry>& entries, size_t k) {
 // The metric of a window of one correlation type.
 class WindowState {
  public:
-  WindowState(sigma::CorrelationType type, size_t rule_count);
+  // `percentile`: value_percentile's condition.percentile (0..100); value_median uses 50.
+  WindowState(sigma::CorrelationType type, size_t rule_count, int percentile = 50);
 
   // Forgets everything: an empty window.
   void Reset();
@@ -77,7 +79,7 @@ class WindowState {
   // entries[k], the first of the window, leaves it (entries are not moved meanwhile).
   void Remove(const std::deque<Entry>& entries, size_t k);
   // The metric of the window whose first entry has key `front`; nullopt when it has none
-  // (value_sum / value_avg without a numeric value).
+  // (value_sum ... value_median without a numeric value).
   std::optional<double> Metric(const EntryKey& front) const;
   // temporal_ordered: the keys of the longest ordered run starting at or after `front`.
   std::vector<EntryKey> BestRun(const EntryKey& front) const;
@@ -89,6 +91,9 @@ class WindowState {
     std::vector<EntryKey> keys;  // oldest first; keys.front() is the start
   };
   void CommitStep();
+  // value_percentile / value_median: moves values between lower_ and upper_ until lower_
+  // holds the values up to the percentile's rank (see Metric).
+  void Rebalance();
   // The run of `length` ending with rule p that starts latest, at or after `front`.
   const Run* Best(size_t p, size_t length, const EntryKey& front) const;
   // The longest run starting at or after `front` (the latest-starting one among them).
@@ -100,8 +105,13 @@ class WindowState {
   std::unordered_map<std::string, size_t> values_;  // value_count: value -> entries
   double sum_ = 0;                                  // value_sum / value_avg
   size_t numbers_ = 0;                              //
-  std::vector<size_t> per_rule_;                    // temporal: entries per position
-  size_t rules_seen_ = 0;                           //
+  // value_percentile / value_median: the window's numbers split at the percentile's rank:
+  // lower_ holds the floor((n - 1) * p) + 1 smallest, upper_ the rest.
+  double fraction_ = 0.5;  // p = percentile / 100
+  std::multiset<double> lower_;
+  std::multiset<double> upper_;
+  std::vector<size_t> per_rule_;  // temporal: entries per position
+  size_t rules_seen_ = 0;         //
   // temporal_ordered, index p * rule_count + (L - 1): runs of hits before the current time
   // step (committed) and of the current step (pending). Hits with equal time extend only
   // committed runs, so ties never order.
