@@ -203,7 +203,7 @@ void PrintText(const sigma::LoadResult& r,
     notes(c.pcre, "pcre-regex");
   }
   std::printf(
-      "%zu rule(s) and %zu correlation(s) loaded from %zu file(s) in %.2f s; "
+      "%zu rule(s) and %zu correlation(s) loaded from %zu file(s) and compiled in %.2f s; "
       "%zu refused; %zu not compiled; %zu warning(s)\n",
       r.rules->rules.size(), r.rules->correlations.size(), r.files, secs, r.refusals.size(),
       c.skipped.size(), r.warnings.size());
