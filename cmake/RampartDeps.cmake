@@ -21,17 +21,9 @@ rampart_require(ZLIB_FOUND zlib1g-dev zlib)
 find_package(CLI11 CONFIG QUIET)
 rampart_require(CLI11_FOUND libcli11-dev CLI11)
 
-find_library(HTTPLIB_LIBRARY cpp-httplib)
-find_path(HTTPLIB_INCLUDE_DIR httplib.h)
-if(NOT HTTPLIB_LIBRARY OR NOT HTTPLIB_INCLUDE_DIR)
-  message(FATAL_ERROR "cpp-httplib not found: run scripts/install-deps (apt package libcpp-httplib-dev)")
-endif()
-add_library(httplib INTERFACE)
-target_link_libraries(httplib INTERFACE ${HTTPLIB_LIBRARY} OpenSSL::SSL OpenSSL::Crypto)
-target_include_directories(httplib INTERFACE ${HTTPLIB_INCLUDE_DIR})
-# Debian builds the library with these; the header must see the same (cpp-httplib.pc).
-target_compile_definitions(httplib INTERFACE CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT
-                                             CPPHTTPLIB_BROTLI_SUPPORT)
+# Boost.Beast/Asio (header-only) for the event-driven HTTP server (docs/dependencies.md).
+find_package(Boost 1.74 QUIET)
+rampart_require(Boost_FOUND libboost-dev "Boost (Beast, Asio)")
 
 if(RAMPART_BUILD_TESTS)
   find_package(GTest QUIET)

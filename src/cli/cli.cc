@@ -29,6 +29,7 @@ int Main(int argc, char** argv) {
   add(AddDetectionsCommand);
   add(AddHuntCommand);
   add(AddIocCommand);
+  add(AddTokensCommand);
   std::vector<std::string> args(argv, argv + argc);
   RewriteLevelComparisons(args);
   std::vector<char*> arg_ptrs;

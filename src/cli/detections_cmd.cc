@@ -50,62 +50,11 @@ struct DetectionsArgs {
 
 constexpr char kLevelHelp[] = "informational (info), low, medium, high or critical";
 
-// "24h" means 24 hours ago: a bare duration gets the "-" that query::ParseTimeBound wants.
-Result<int64_t> ParseTime(std::string_view flag, std::string_view text, int64_t now_ns) {
-  std::string_view t = Trim(text);
-  std::string bound(t);
-  if (t.size() >= 2 && std::all_of(t.begin(), t.end() - 1, IsDigit) &&
-      std::string_view("smhdw").find(t.back()) != std::string_view::npos) {
-    bound = "-" + bound;
-  }
-  auto ns = query::ParseTimeBound(bound, now_ns);
-  if (!ns.ok()) {
-    return InvalidArgument("invalid " + std::string(flag) + " time '" + std::string(text) +
-                           "': expected a duration ago (30m, 24h, 7d, 2w), now, now-1h or "
-                           "ISO-8601 such as 2026-11-20T10:00:00Z");
-  }
-  return ns;
-}
-
-// The message does not name the flag: '--level>=X' reaches here as --min-level.
-Result<Severity> ParseLevel(const std::string& text) {
-  auto level = ParseSeverity(Trim(text));
-  if (!level) {
-    return InvalidArgument("invalid level '" + text + "': expected " + kLevelHelp);
-  }
-  return *level;
-}
-
 Result<store::DetectionFilter> BuildFilter(const DetectionsArgs& args, int64_t now_ns) {
-  store::DetectionFilter f;
-  if (!args.tenant.empty() && !store::IsValidTenant(args.tenant)) {
-    return InvalidArgument("invalid tenant name '" + args.tenant + "' (letters, digits, _ . -)");
-  }
-  f.tenant = args.tenant;
-  if (!args.since.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(f.since_ns, ParseTime("--since", args.since, now_ns));
-  }
-  if (!args.until.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(f.until_ns, ParseTime("--until", args.until, now_ns));
-  }
-  if (f.since_ns >= f.until_ns) {
-    return InvalidArgument("the time range is empty: --since (" + args.since +
-                           ") must be before --until (" + args.until + ")");
-  }
-  f.rule = std::string(Trim(args.rule));
-  if (!args.level.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(f.level, ParseLevel(args.level));
-  }
-  if (!args.min_level.empty()) {
-    RAMPART_ASSIGN_OR_RETURN(f.min_level, ParseLevel(args.min_level));
-  }
-  if (!args.kind.empty()) {
-    f.kind = ParseDetectionKind(Trim(args.kind));
-    if (!f.kind) {
-      return InvalidArgument("invalid --kind '" + args.kind +
-                             "': expected sigma, correlation or ioc");
-    }
-  }
+  query::DetectionFilterText text{args.since,     args.until, args.rule,  args.level,
+                                  args.min_level, args.kind,  args.tenant};
+  RAMPART_ASSIGN_OR_RETURN(store::DetectionFilter f,
+                           query::ParseDetectionFilter(text, "--", now_ns));
   // One more than asked, to know whether older ones were left out.
   f.limit = args.limit == 0 ? 0 : static_cast<size_t>(args.limit) + 1;
   return f;

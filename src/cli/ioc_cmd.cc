@@ -1,7 +1,7 @@
 // rampart ioc check PATH...        validate IOC list files or a list directory
 // rampart ioc reload [--data DIR]   make a running `rampart serve` re-read its IOC lists
 //
-// `reload` sends SIGHUP to the server whose pid is in <data>/rampart.pid; the server
+// `reload` sends SIGHUP to the server holding <data>/rampart.lock; the server
 // reports the reload on its stderr and keeps the previous lists if the new ones fail.
 
 #include <signal.h>
@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "detect/ioc/ioc.h"
+#include "store/store.h"
 
 namespace rampart::cli {
 namespace {
@@ -59,22 +60,20 @@ int RunCheck(const IocArgs& args) {
 }
 
 int RunReload(const IocArgs& args) {
-  const std::string pid_file = args.data_dir + "/rampart.pid";
-  std::ifstream in(pid_file);
-  int64_t pid = 0;
-  if (!(in >> pid) || pid <= 1) {
-    std::fprintf(stderr, "error: no running server: cannot read a pid from %s\n", pid_file.c_str());
+  // The kernel names the process holding the data directory's lock: a running server of
+  // this directory, never a stale pid that now belongs to something else.
+  std::optional<int> pid = store::DataDirOwner(args.data_dir);
+  if (!pid) {
+    std::fprintf(stderr, "error: no rampart serve is running on data directory %s\n",
+                 args.data_dir.c_str());
     return kExitError;
   }
-  if (kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
+  if (kill(static_cast<pid_t>(*pid), SIGHUP) != 0) {
     const std::string reason = std::error_code(errno, std::generic_category()).message();
-    std::fprintf(stderr, "error: cannot signal pid %lld (from %s): %s\n",
-                 static_cast<long long>(pid), pid_file.c_str(),
-                 reason.c_str());  // NOLINT(google-runtime-int)
+    std::fprintf(stderr, "error: cannot signal rampart serve (pid %d): %s\n", *pid, reason.c_str());
     return kExitError;
   }
-  std::printf("sent SIGHUP to rampart serve (pid %lld): IOC lists are being reloaded\n",
-              static_cast<long long>(pid));  // NOLINT(google-runtime-int)
+  std::printf("sent SIGHUP to rampart serve (pid %d): IOC lists are being reloaded\n", *pid);
   return kExitOk;
 }
 

@@ -1,8 +1,12 @@
 // rampart serve [--config FILE] [--data DIR] [--rules PATH]... [--ioc DIR] [--check-config]
 //
+// Holds <data>/rampart.lock while it runs (one server per data directory). On first start
+// (no active token) it creates an admin token in <data>/admin.token (mode 0600).
+//
 // Signals: SIGINT/SIGTERM stop (queued records are stored first); SIGHUP re-reads the IOC
-// lists (`rampart ioc reload` sends it, finding the process through <data>/rampart.pid).
+// lists (`rampart ioc reload` sends it, finding the process by the data directory's lock).
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -14,8 +18,13 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/clock.h"
 #include "detect/detector/live.h"
 #include "ingest/server.h"
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/http.h"
+#include "store/store.h"
 
 namespace rampart::cli {
 namespace {
@@ -31,7 +40,8 @@ struct ServeArgs {
 
 // Builds the live detector from the configuration. Default paths that do not exist are
 // skipped with a note (a fresh checkout run elsewhere); configured ones are errors.
-Result<std::unique_ptr<detect::LiveDetector>> MakeDetector(const ingest::ServerConfig& config) {
+Result<std::unique_ptr<detect::LiveDetector>> MakeDetector(const ingest::ServerConfig& config,
+                                                           detect::LiveLoadReport& report) {
   namespace fs = std::filesystem;
   detect::LiveOptions options;
   for (const std::string& p : config.rules) {
@@ -49,7 +59,7 @@ Result<std::unique_ptr<detect::LiveDetector>> MakeDetector(const ingest::ServerC
   if (!config.ioc_dir.empty() && (config.ioc_configured || fs::is_directory(config.ioc_dir, ec))) {
     options.ioc_dir = config.ioc_dir;
   }
-  detect::LiveLoadReport report;
+  options.max_future_skew_ns = config.max_future_skew_ns;
   auto detector = detect::LiveDetector::Create(options, &report);
   if (!detector.ok()) {
     return detector.status();
@@ -65,8 +75,51 @@ Result<std::unique_ptr<detect::LiveDetector>> MakeDetector(const ingest::ServerC
   return detector;
 }
 
-std::string PidFile(const std::string& data_dir) {
-  return data_dir + "/rampart.pid";
+// What `serve` refuses to start with, beyond what LoadServerConfig checks: listeners that
+// cannot be bound, and plain HTTP on an address other machines can reach.
+Status CheckServeConfig(const ingest::ServerConfig& config) {
+  RAMPART_RETURN_IF_ERROR(ingest::ValidateListenAddresses(config));
+  if (!config.http.empty() && config.http_tls_cert.empty() &&
+      !server::IsLoopbackListen(config.http) && !config.http_insecure_plaintext) {
+    return InvalidArgument("refusing to serve plain HTTP on non-loopback address " + config.http +
+                           ": set inputs.http.tls_cert and tls_key, or write "
+                           "inputs.http.insecure_plaintext: true");
+  }
+  return Status::Ok();
+}
+
+// On first start (no active token) makes an admin token and writes it to
+// <data>/admin.token, mode 0600, so the operator can create the others.
+Status EnsureAdminToken(server::TokenStore& tokens,
+                        const std::string& data_dir,
+                        bool https,
+                        const std::string& http_address) {
+  if (tokens.ActiveCount(WallNowNs()) > 0) {
+    return Status::Ok();
+  }
+  server::NewToken spec;
+  spec.name = "admin";
+  spec.role = server::Role::kAdmin;
+  spec.all_tenants = true;
+  spec.created_by = server::LocalAdministrator().name + " (first start)";
+  RAMPART_ASSIGN_OR_RETURN(std::string token, tokens.Create(spec, WallNowNs(), nullptr));
+  const std::string path = data_dir + "/admin.token";
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << token << '\n';
+    if (!out) {
+      return IoError("cannot write " + path);
+    }
+  }
+  chmod(path.c_str(), 0600);
+  std::fprintf(stderr,
+               "rampart serve: first start: created an admin token in %s (mode 0600). Use it:\n"
+               "  curl -H \"Authorization: Bearer $(cat %s)\" %s://%s/v1/whoami\n"
+               "  rampart tokens create NAME --role ingest|analyst|operator|auditor|admin "
+               "--tenant T --data %s\n",
+               path.c_str(), path.c_str(), https ? "https" : "http",
+               http_address.empty() ? "127.0.0.1:8514" : http_address.c_str(), data_dir.c_str());
+  return Status::Ok();
 }
 
 int RunServe(const ServeArgs& args) {
@@ -94,15 +147,26 @@ int RunServe(const ServeArgs& args) {
     config.ioc_dir = args.ioc_dir;
     config.ioc_configured = true;
   }
+  if (Status st = CheckServeConfig(config); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
+    return kExitUsage;
+  }
   if (args.check_config) {
     std::printf(
         "config ok: data_dir=%s tenant=%s retention.days=%d files=%zu syslog.udp=%s "
-        "syslog.tcp=%s http=%s\n",
+        "syslog.tcp=%s http=%s%s\n",
         config.data_dir.c_str(), config.tenant.c_str(), config.retention_days, config.files.size(),
         config.syslog_udp.empty() ? "off" : config.syslog_udp.c_str(),
         config.syslog_tcp.empty() ? "off" : config.syslog_tcp.c_str(),
-        config.http.empty() ? "off" : config.http.c_str());
+        config.http.empty() ? "off" : config.http.c_str(),
+        config.http_tls_cert.empty() || config.http.empty() ? "" : " (tls)");
     return kExitOk;
+  }
+  // One server per data directory: a second one would tail and store every input twice.
+  auto lock = store::DataDirLock::Acquire(config.data_dir);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(lock.status().message()).c_str());
+    return kExitError;
   }
   // Signals are taken synchronously by this thread; the workers never see them.
   sigset_t set;
@@ -113,7 +177,13 @@ int RunServe(const ServeArgs& args) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto detector = MakeDetector(config);
+  auto tokens = server::TokenStore::Open(config.data_dir);
+  if (!tokens.ok()) {
+    std::fprintf(stderr, "error: %s\n", tokens.status().ToString().c_str());
+    return kExitError;
+  }
+  detect::LiveLoadReport detector_report;
+  auto detector = MakeDetector(config, detector_report);
   if (!detector.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(detector.status().message()).c_str());
     return kExitUsage;
@@ -129,6 +199,44 @@ int RunServe(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", server.status().ToString().c_str());
     return kExitError;
   }
+  server::ApiContext api;
+  api.data_dir = config.data_dir;
+  api.default_tenant = config.tenant;
+  api.ingest = server->get();
+  api.tokens = tokens->get();
+  api.max_body_bytes = config.http_max_body_bytes;
+  api.sigma_rules = detector_report.rules;
+  api.correlation_rules = detector_report.correlations;
+  api.indicators = detector_report.indicators;
+  api.detection_counts = [live] {
+    std::vector<server::DetectionCounter> out;
+    for (const auto& c : live->Counts()) {
+      out.push_back(server::DetectionCounter{c.tenant, std::string(DetectionKindName(c.kind)),
+                                             std::string(SeverityName(c.level)), c.count});
+    }
+    return out;
+  };
+  std::unique_ptr<server::HttpServer> http;
+  if (!config.http.empty()) {
+    server::HttpOptions ho;
+    ho.listen = config.http;
+    ho.tls_cert = config.http_tls_cert;
+    ho.tls_key = config.http_tls_key;
+    ho.limits.max_body_bytes = config.http_max_body_bytes;
+    ho.limits.header_timeout_ms = config.http_header_timeout_ms;
+    ho.limits.request_timeout_ms = config.http_request_timeout_ms;
+    ho.limits.max_connections = config.http_max_connections;
+    ho.limits.max_connections_per_ip = config.http_max_connections_per_ip;
+    auto started = server::HttpServer::Start(ho, server::ApiRoutes(api));
+    if (!started.ok()) {
+      std::fprintf(stderr, "error: %s\n", started.status().ToString().c_str());
+      (void)(*server)->Stop();
+      return kExitError;
+    }
+    http = std::move(started).value();
+    api.http = http.get();
+  }
+  const bool https = !config.http_tls_cert.empty();
   std::fprintf(stderr, "rampart serve: data in %s\n", config.data_dir.c_str());
   for (const auto& f : config.files) {
     std::fprintf(stderr, "  tailing %s\n", f.path.c_str());
@@ -139,12 +247,14 @@ int RunServe(const ServeArgs& args) {
   if (!(*server)->tcp_address().empty()) {
     std::fprintf(stderr, "  syslog tcp  %s\n", (*server)->tcp_address().c_str());
   }
-  if (!(*server)->http_address().empty()) {
-    std::fprintf(stderr, "  http        http://%s/v1/ingest\n", (*server)->http_address().c_str());
+  if (http) {
+    std::fprintf(stderr, "  api         %s://%s/v1/ (token required; docs/api.md)\n",
+                 https ? "https" : "http", http->address().c_str());
   }
-  {
-    std::ofstream pid(PidFile(config.data_dir), std::ios::trunc);
-    pid << getpid() << '\n';
+  if (Status st = EnsureAdminToken(**tokens, config.data_dir, https,
+                                   http ? http->address() : std::string());
+      !st.ok()) {
+    std::fprintf(stderr, "rampart serve: %s\n", st.ToString().c_str());
   }
   std::fflush(stderr);
   while (true) {
@@ -166,6 +276,9 @@ int RunServe(const ServeArgs& args) {
     break;
   }
   std::fprintf(stderr, "rampart serve: stopping, flushing queued records\n");
+  if (http) {
+    http->Stop();
+  }
   Status st = (*server)->Stop();
   const ingest::ServerStats& stats = (*server)->stats();
   std::fprintf(stderr, "rampart serve: stored %llu events, %llu dead letters, %llu UDP drops\n",
@@ -174,8 +287,6 @@ int RunServe(const ServeArgs& args) {
                static_cast<unsigned long long>(stats.udp_dropped.load()));
   std::fprintf(stderr, "rampart serve: %llu detection(s) stored\n",
                static_cast<unsigned long long>(live->detections()));
-  std::error_code ec;
-  std::filesystem::remove(PidFile(config.data_dir), ec);
   if (!st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.ToString().c_str());
     return kExitError;

@@ -117,6 +117,15 @@ class EventBatch {
     return status;
   }
 
+  // Adds a field to the last committed event (no event may be pending): flags that the
+  // pipeline sets after parsing, such as an event time from the future.
+  void AddFieldToLast(FieldId id, std::string_view value) {
+    Field& f = fields_.emplace_back();
+    f.id = id;
+    f.value = value;
+    events_.back().field_end = static_cast<uint32_t>(fields_.size());
+  }
+
   // Copies the last committed event (strings included) into `other` and removes it here.
   // Used to cut a batch at a boundary found only after parsing (e.g. a new day file).
   void MoveLastTo(EventBatch& other) {

@@ -103,11 +103,30 @@ Dict& GetDict() {
   return *dict;
 }
 
+// The budget FieldDict::Intern charges on this thread (FieldNameBudget::Scope).
+thread_local FieldNameBudget* current_budget = nullptr;
+
 }  // namespace
+
+FieldNameBudget::Scope::Scope(FieldNameBudget* budget) : previous_(current_budget) {
+  current_budget = budget;
+}
+
+FieldNameBudget::Scope::~Scope() {
+  current_budget = previous_;
+}
 
 FieldId FieldDict::Intern(std::string_view name) {
   Dict& d = GetDict();
   std::lock_guard<std::mutex> lock(d.mu);
+  FieldNameBudget* budget = current_budget;
+  if (budget != nullptr && d.ids.find(name) == d.ids.end()) {
+    if (budget->used_.load(std::memory_order_relaxed) >= budget->limit_) {
+      budget->overflowed_.fetch_add(1, std::memory_order_relaxed);
+      return d.InternLocked("_overflow");
+    }
+    budget->used_.fetch_add(1, std::memory_order_relaxed);
+  }
   return d.InternLocked(name);
 }
 

@@ -7,6 +7,8 @@
 // first use. Thread-safety: Intern() may be called from any thread; Name() is lock-free
 // and safe concurrently with Intern(). Ids are never reused or freed in a process.
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -70,6 +72,36 @@ enum WellKnown : FieldId {
   kWellKnownCount,
 };
 }  // namespace field
+
+// How many new names one tenant may add to the process-wide dictionary, so that a hostile
+// tenant inventing field names cannot use up the dictionary for the others. Names that any
+// source interned before are free. Beyond the limit, new names become "_overflow" and are
+// counted here. Thread-safe.
+class FieldNameBudget {
+ public:
+  explicit FieldNameBudget(size_t limit) : limit_(limit) {}
+  size_t limit() const { return limit_; }
+  size_t used() const { return used_.load(std::memory_order_relaxed); }
+  uint64_t overflowed() const { return overflowed_.load(std::memory_order_relaxed); }
+
+  // While a Scope lives, FieldDict::Intern on this thread charges `budget` (null: none).
+  class Scope {
+   public:
+    explicit Scope(FieldNameBudget* budget);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    FieldNameBudget* previous_;
+  };
+
+ private:
+  friend class FieldDict;
+  const size_t limit_;
+  std::atomic<size_t> used_{0};
+  std::atomic<uint64_t> overflowed_{0};
+};
 
 class FieldDict {
  public:

@@ -56,6 +56,9 @@ inline Status InvalidArgument(std::string_view m) {
 inline Status NotFound(std::string_view m) {
   return {StatusCode::kNotFound, m};
 }
+inline Status AlreadyExists(std::string_view m) {
+  return {StatusCode::kAlreadyExists, m};
+}
 inline Status IoError(std::string_view m) {
   return {StatusCode::kIoError, m};
 }

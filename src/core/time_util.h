@@ -47,4 +47,11 @@ std::string FormatIso8601(int64_t ns);
 // "2026-11-20" of the UTC day containing `ns`, into `buf` (>= 11 bytes); returns 10.
 size_t FormatDay(int64_t ns, char* buf);
 
+inline constexpr int64_t kNsPerDay = 86400 * kNsPerSec;
+// Days since 1970-01-01 of the UTC day containing `ns` (floor, also before 1970): the key of
+// a day file.
+constexpr int64_t UtcDayOf(int64_t ns) {
+  return ns >= 0 ? ns / kNsPerDay : (ns - kNsPerDay + 1) / kNsPerDay;
+}
+
 }  // namespace rampart

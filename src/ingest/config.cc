@@ -1,14 +1,29 @@
 // serve configuration (YAML). Every key is documented in docs/configuration.md.
 
+#include <arpa/inet.h>
+
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
+#include "ingest/internal/server_parts.h"
 #include "ingest/server.h"
 #include "store/store.h"
 
 namespace rampart::ingest {
 namespace {
+
+// "IP:PORT" with a numeric IPv4 or bracketed IPv6 address, the form every listener needs.
+bool IsNumericListenAddress(const std::string& address) {
+  std::string host;
+  int port = 0;
+  if (!internal::SplitHostPort(address, &host, &port)) {
+    return false;
+  }
+  unsigned char buf[16];
+  const bool v6 = address.front() == '[';
+  return inet_pton(v6 ? AF_INET6 : AF_INET, host.c_str(), buf) == 1;
+}
 
 std::string Where(const YAML::Node& n) {
   return "line " + std::to_string(n.Mark().line + 1);
@@ -53,8 +68,26 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
   if (root.IsNull()) {
     return Status::Ok();
   }
-  RAMPART_RETURN_IF_ERROR(CheckKeys(
-      root, "", {"data_dir", "tenant", "retention", "masking", "inputs", "queue", "detection"}));
+  RAMPART_RETURN_IF_ERROR(CheckKeys(root, "",
+                                    {"data_dir", "tenant", "retention", "masking", "inputs",
+                                     "queue", "detection", "time", "limits"}));
+  if (const YAML::Node t = root["time"]) {
+    RAMPART_RETURN_IF_ERROR(CheckKeys(t, "time", {"max_future_skew_seconds"}));
+    int64_t skew_s = c->max_future_skew_ns / kNsPerSec;
+    RAMPART_RETURN_IF_ERROR(Read(t, "max_future_skew_seconds", "time", &skew_s));
+    if (skew_s < 0 || skew_s > 7 * 86400) {
+      return InvalidArgument("config: time.max_future_skew_seconds must be 0 to 604800");
+    }
+    c->max_future_skew_ns = skew_s * kNsPerSec;
+  }
+  if (const YAML::Node l = root["limits"]) {
+    RAMPART_RETURN_IF_ERROR(CheckKeys(l, "limits", {"field_names_per_tenant"}));
+    RAMPART_RETURN_IF_ERROR(
+        Read(l, "field_names_per_tenant", "limits", &c->field_names_per_tenant));
+    if (c->field_names_per_tenant < 100 || c->field_names_per_tenant > 200'000) {
+      return InvalidArgument("config: limits.field_names_per_tenant must be 100 to 200000");
+    }
+  }
   if (const YAML::Node d = root["detection"]) {
     RAMPART_RETURN_IF_ERROR(
         CheckKeys(d, "detection", {"rules", "logsources", "placeholders", "ioc"}));
@@ -123,20 +156,76 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
       }
     }
     if (const YAML::Node s = in["syslog"]) {
-      RAMPART_RETURN_IF_ERROR(CheckKeys(s, "inputs.syslog", {"udp", "tcp"}));
+      RAMPART_RETURN_IF_ERROR(CheckKeys(
+          s, "inputs.syslog",
+          {"udp", "tcp", "tcp_idle_timeout_seconds", "tcp_max_connections", "tcp_max_per_source"}));
       RAMPART_RETURN_IF_ERROR(Read(s, "udp", "inputs.syslog", &c->syslog_udp));
       RAMPART_RETURN_IF_ERROR(Read(s, "tcp", "inputs.syslog", &c->syslog_tcp));
+      int idle_s = c->syslog_tcp_idle_timeout_ms / 1000;
+      RAMPART_RETURN_IF_ERROR(Read(s, "tcp_idle_timeout_seconds", "inputs.syslog", &idle_s));
+      RAMPART_RETURN_IF_ERROR(
+          Read(s, "tcp_max_connections", "inputs.syslog", &c->syslog_tcp_max_connections));
+      RAMPART_RETURN_IF_ERROR(
+          Read(s, "tcp_max_per_source", "inputs.syslog", &c->syslog_tcp_max_per_source));
+      if (idle_s < 1 || idle_s > 86400 || c->syslog_tcp_max_connections < 1 ||
+          c->syslog_tcp_max_connections > 10000 || c->syslog_tcp_max_per_source < 1) {
+        return InvalidArgument(
+            "config: inputs.syslog: tcp_idle_timeout_seconds must be 1 to 86400, "
+            "tcp_max_connections 1 to 10000, tcp_max_per_source >= 1");
+      }
+      c->syslog_tcp_idle_timeout_ms = idle_s * 1000;
     }
     if (const YAML::Node h = in["http"]) {
-      RAMPART_RETURN_IF_ERROR(CheckKeys(h, "inputs.http", {"listen", "max_body_bytes"}));
+      RAMPART_RETURN_IF_ERROR(
+          CheckKeys(h, "inputs.http",
+                    {"listen", "max_body_bytes", "tls_cert", "tls_key", "insecure_plaintext",
+                     "header_timeout_ms", "request_timeout_ms", "max_connections",
+                     "max_connections_per_ip"}));
       RAMPART_RETURN_IF_ERROR(Read(h, "listen", "inputs.http", &c->http));
       RAMPART_RETURN_IF_ERROR(Read(h, "max_body_bytes", "inputs.http", &c->http_max_body_bytes));
+      RAMPART_RETURN_IF_ERROR(Read(h, "tls_cert", "inputs.http", &c->http_tls_cert));
+      RAMPART_RETURN_IF_ERROR(Read(h, "tls_key", "inputs.http", &c->http_tls_key));
+      RAMPART_RETURN_IF_ERROR(
+          Read(h, "insecure_plaintext", "inputs.http", &c->http_insecure_plaintext));
+      RAMPART_RETURN_IF_ERROR(
+          Read(h, "header_timeout_ms", "inputs.http", &c->http_header_timeout_ms));
+      RAMPART_RETURN_IF_ERROR(
+          Read(h, "request_timeout_ms", "inputs.http", &c->http_request_timeout_ms));
+      RAMPART_RETURN_IF_ERROR(Read(h, "max_connections", "inputs.http", &c->http_max_connections));
+      RAMPART_RETURN_IF_ERROR(
+          Read(h, "max_connections_per_ip", "inputs.http", &c->http_max_connections_per_ip));
+      // Record offsets are 32-bit and one body is held in memory: 1 GiB at most.
+      if (c->http_max_body_bytes < 1024 || c->http_max_body_bytes > (size_t{1} << 30)) {
+        return InvalidArgument("config: inputs.http.max_body_bytes must be 1024 to 1073741824");
+      }
+      if (c->http_header_timeout_ms < 100 || c->http_request_timeout_ms < 100 ||
+          c->http_max_connections < 1 || c->http_max_connections_per_ip < 1) {
+        return InvalidArgument(
+            "config: inputs.http: timeouts must be >= 100 ms and connection limits >= 1");
+      }
+      if (c->http_tls_cert.empty() != c->http_tls_key.empty()) {
+        return InvalidArgument("config: inputs.http needs both tls_cert and tls_key, or neither");
+      }
+    }
+  }
+  return ValidateListenAddresses(*c);
+}
+
+}  // namespace
+
+Status ValidateListenAddresses(const ServerConfig& c) {
+  const std::pair<const char*, const std::string*> listeners[] = {
+      {"inputs.syslog.udp", &c.syslog_udp},
+      {"inputs.syslog.tcp", &c.syslog_tcp},
+      {"inputs.http.listen", &c.http}};
+  for (const auto& [key, value] : listeners) {
+    if (!value->empty() && !IsNumericListenAddress(*value)) {
+      return InvalidArgument(std::string("config: ") + key + ": '" + *value +
+                             "' is not IP:PORT (e.g. 127.0.0.1:5514 or [::1]:5514)");
     }
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Result<ServerConfig> LoadServerConfig(const std::string& path) {
   ServerConfig c;
@@ -172,13 +261,27 @@ inputs:
   syslog:
     udp: 127.0.0.1:5514     # empty string disables
     tcp: 127.0.0.1:5514
+    tcp_idle_timeout_seconds: 300  # a connection silent this long is closed
+    tcp_max_connections: 256       # when full, the longest-idle connection is closed
+    tcp_max_per_source: 32         # connections from one address
   http:
-    listen: 127.0.0.1:8514  # POST /v1/ingest, GET /v1/health
-    max_body_bytes: 33554432
+    listen: 127.0.0.1:8514  # the API (docs/api.md); every endpoint but /v1/health needs a token
+    max_body_bytes: 33554432       # per request, after gzip decompression too
+    tls_cert: ""                   # PEM certificate chain and key: both set = HTTPS
+    tls_key: ""
+    insecure_plaintext: false      # required to serve plain HTTP on a non-loopback address
+    header_timeout_ms: 10000       # idle or slow clients are cut after this
+    request_timeout_ms: 60000
+    max_connections: 1024
+    max_connections_per_ip: 64
 queue:
   max_bytes: 67108864       # records waiting to be stored; beyond it inputs are slowed
   batch_size: 4096          # events per transaction
   flush_interval_ms: 200    # longest time a record waits before it is stored
+time:
+  max_future_skew_seconds: 300  # later events are stored and flagged; they never move time
+limits:
+  field_names_per_tenant: 50000 # new field names one tenant may add; beyond: _overflow
 detection:                  # every stored event is matched; detections are stored too
   rules: [rules/sigma]      # Sigma rule files/directories (docs/sigma.md)
   logsources: ""            # log-source mapping YAML; empty = built-in (docs/sigma-logsources.md)

@@ -21,6 +21,7 @@
 #include "core/detection.h"
 #include "core/event.h"
 #include "core/status.h"
+#include "core/time_util.h"
 #include "parse/parse.h"
 #include "store/store.h"
 
@@ -40,8 +41,17 @@ struct PipelineOptions {
   std::string data_dir = "data";
   std::string masking_policy_path;  // empty = built-in default policy
   size_t batch_size = 4096;         // events per transaction
-  StoredBatchHook on_stored;        // optional: detection in `rampart serve`
+  // Events dated later than receive time plus this are stored, flagged
+  // (event.time_future) and counted; detection never lets them move time.
+  int64_t max_future_skew_ns = 300 * kNsPerSec;
+  // New field names each tenant may add to the dictionary (FieldNameBudget); 0 = no limit.
+  size_t field_names_per_tenant = 0;
+  StoredBatchHook on_stored;  // optional: detection in `rampart serve`
 };
+
+// A batch touches at most this many day files (tenant × day), so a batch of records from
+// thousands of days never holds thousands of databases open.
+inline constexpr size_t kMaxDayFilesPerBatch = 16;
 
 // One input a record comes from: a file, a listener, an HTTP request stream.
 struct Source {
@@ -53,6 +63,16 @@ struct Source {
   std::string file_id;        // identity for checkpoints (tailed files only)
   bool checkpointed = false;  // tailed files: store offsets with their events
   uint64_t offset = 0;        // bytes consumed so far (for checkpoints)
+  // Counted by the pipeline: records taken, parsed into events, dead-lettered.
+  uint64_t records = 0;
+  uint64_t events = 0;
+  uint64_t dead_letters = 0;
+  FieldNameBudget* field_names = nullptr;  // the tenant's, owned by the pipeline
+};
+
+struct TenantFieldNames {
+  size_t used = 0;          // new names this tenant added
+  uint64_t overflowed = 0;  // names refused (stored as _overflow)
 };
 
 struct IngestStats {
@@ -60,7 +80,19 @@ struct IngestStats {
   uint64_t events = 0;
   uint64_t dead_letters = 0;
   uint64_t bytes = 0;
+  uint64_t time_invalid = 0;  // stored with receive time, flagged event.time_invalid
+  uint64_t time_future = 0;   // later than receive time + skew, flagged event.time_future
+  // Failure isolation (see Flush): batches whose write failed, records dead-lettered
+  // because they could not be stored, records appended to the spool file because not even
+  // their dead letter could be stored, and records lost because that failed too.
+  uint64_t storage_errors = 0;
+  uint64_t storage_dead_letters = 0;
+  uint64_t spooled = 0;
+  uint64_t lost = 0;
+  uint64_t detection_errors = 0;  // on_stored hook failures (events stayed stored)
+  std::string last_error;         // the last storage or detection error, for health
   std::map<std::string, uint64_t, std::less<>> per_dataset;
+  std::map<std::string, TenantFieldNames, std::less<>> field_names;  // when budgeted
 };
 
 class Pipeline {
@@ -79,15 +111,26 @@ class Pipeline {
                 std::string_view record,
                 std::string_view reason,
                 uint64_t end_offset);
-  // Writes what is buffered.
+  // Writes what is buffered. A write that fails is isolated, never fatal: the batch is
+  // retried, then written event by event; what still cannot be stored becomes a dead
+  // letter, and a dead letter that cannot be stored is appended to
+  // <data>/spool/unstored.ndjson. Only a record that cannot even be spooled is lost; every
+  // step is counted in stats(). Errors: none today (kept for callers' error paths).
   Status Flush();
 
   store::EventWriter& writer() { return *writer_; }
-  const IngestStats& stats() const { return stats_; }
+  const IngestStats& stats() const;
 
  private:
   Pipeline() = default;
   Status AddDeadLetter(Source& source, std::string_view record, std::string_view reason);
+  Status WriteWithHook(const EventBatch& batch,
+                       const std::vector<store::DeadLetter>& dead_letters,
+                       const std::vector<store::Checkpoint>& checkpoints);
+  // Returns how many of the batch's events could not be stored (now dead letters).
+  size_t RecoverFailedWrite(const std::vector<store::Checkpoint>& checkpoints, const Status& error);
+  void Spool(const store::DeadLetter& d);
+  void CountTime(Event& event);
 
   PipelineOptions options_;
   std::unique_ptr<store::EventWriter> writer_;
@@ -97,10 +140,12 @@ class Pipeline {
   std::vector<store::DeadLetter> dead_letters_;
   std::vector<EventRef> refs_;  // of the batch just stored (on_stored only)
   std::vector<Source*> checkpointed_in_batch_;
-  int64_t batch_day_ = INT64_MIN;
-  bool batch_mixed_ = false;  // the batch spans more than one day file
-  std::string batch_tenant_;
-  IngestStats stats_;
+  // Day files (tenant, day) the batch's events go to, in first-use order.
+  std::vector<std::pair<std::string, int64_t>> batch_files_;
+  std::map<std::string, std::unique_ptr<FieldNameBudget>, std::less<>> budgets_;
+  FieldId time_invalid_field_ = 0;
+  FieldId time_future_field_ = 0;
+  mutable IngestStats stats_;
 };
 
 // Bulk import of files, directories (recursively, sorted) or "-" (stdin); plain or .gz.

@@ -1,17 +1,14 @@
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 
 #include "core/clock.h"
+#include "core/strings.h"
 #include "core/time_util.h"
 #include "enrich/enrich.h"
 #include "ingest/ingest.h"
 
 namespace rampart::ingest {
-namespace {
-constexpr int64_t kDayNs = 86400 * kNsPerSec;
-int64_t DayOf(int64_t ts) {
-  return ts >= 0 ? ts / kDayNs : (ts - kDayNs + 1) / kDayNs;
-}
-}  // namespace
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options) {
   std::unique_ptr<Pipeline> p(new Pipeline());
@@ -27,6 +24,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options)
     RAMPART_ASSIGN_OR_RETURN(policy, enrich::LoadMaskingPolicy(options.masking_policy_path));
   }
   p->masker_ = std::make_unique<enrich::Masker>(std::move(policy), std::move(key));
+  p->time_invalid_field_ = FieldDict::Intern("event.time_invalid");
+  p->time_future_field_ = FieldDict::Intern("event.time_future");
   return p;
 }
 
@@ -41,36 +40,62 @@ std::unique_ptr<Source> Pipeline::MakeSource(std::string name,
   s->parser = parse::MakeParser(format);
   s->tenant = std::move(tenant);
   s->context.reference_time_ns = WallNowNs();
+  if (options_.field_names_per_tenant > 0) {
+    auto it = budgets_.find(s->tenant);
+    if (it == budgets_.end()) {
+      it = budgets_
+               .emplace(s->tenant,
+                        std::make_unique<FieldNameBudget>(options_.field_names_per_tenant))
+               .first;
+    }
+    s->field_names = it->second.get();
+  }
   return s;
+}
+
+const IngestStats& Pipeline::stats() const {
+  for (const auto& [tenant, budget] : budgets_) {
+    stats_.field_names[tenant] = TenantFieldNames{budget->used(), budget->overflowed()};
+  }
+  return stats_;
 }
 
 Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offset) {
   ++stats_.records;
+  ++source.records;
   stats_.bytes += record.size() + 1;
   source.context.tenant = source.tenant;
-  Status st = source.parser ? source.parser->Parse(record, source.context, batch_)
-                            : InvalidArgument("no parser for this source's format");
+  Status st = InvalidArgument("no parser for this source's format");
+  if (source.parser) {
+    FieldNameBudget::Scope names(source.field_names);
+    st = source.parser->Parse(record, source.context, batch_);
+  }
   if (st.ok()) {
     Event& ev = batch_[batch_.size() - 1];
     ev.source_offset = end_offset;
     // The batch outlives its sources (a bulk import ends a file mid-batch): own the tenant.
     ev.tenant = batch_.Copy(source.tenant);
+    ++source.events;
+    CountTime(ev);
     // A checkpoint must commit in one transaction with the events it covers, so a batch
-    // holding a tailed file's records stays within one day file: cut it where that breaks.
-    int64_t day = DayOf(ev.timestamp_ns);
-    std::string_view tenant = source.tenant;
-    bool other_file = batch_.size() > 1 && (day != batch_day_ || tenant != batch_tenant_);
-    bool needs_one_file = source.checkpointed || !checkpointed_in_batch_.empty();
-    if (needs_one_file && (other_file || (batch_mixed_ && batch_.size() > 1))) {
+    // holding a tailed file's records stays within one day file; other batches stay within
+    // kMaxDayFilesPerBatch files. Cut the batch before this event where that breaks.
+    std::pair<std::string_view, int64_t> file{source.tenant, UtcDayOf(ev.timestamp_ns)};
+    const bool known = std::any_of(batch_files_.begin(), batch_files_.end(), [&](const auto& f) {
+      return f.second == file.second && f.first == file.first;
+    });
+    const size_t files = batch_files_.size() + (known ? 0 : 1);
+    const bool needs_one_file = source.checkpointed || !checkpointed_in_batch_.empty();
+    if (batch_.size() > 1 && files > (needs_one_file ? 1 : kMaxDayFilesPerBatch)) {
       EventBatch carry;
       batch_.MoveLastTo(carry);
       RAMPART_RETURN_IF_ERROR(Flush());
       batch_ = std::move(carry);
-      other_file = false;
+      batch_files_.clear();
+      batch_files_.emplace_back(file);
+    } else if (!known) {
+      batch_files_.emplace_back(file);
     }
-    batch_mixed_ = batch_mixed_ || other_file;
-    batch_day_ = day;
-    batch_tenant_.assign(tenant);
   } else {
     RAMPART_RETURN_IF_ERROR(AddDeadLetter(source, record, st.message()));
   }
@@ -90,6 +115,7 @@ Status Pipeline::Reject(Source& source,
                         std::string_view reason,
                         uint64_t end_offset) {
   ++stats_.records;
+  ++source.records;
   stats_.bytes += record.size();
   RAMPART_RETURN_IF_ERROR(AddDeadLetter(source, record, reason));
   source.offset = end_offset;
@@ -97,6 +123,7 @@ Status Pipeline::Reject(Source& source,
 }
 
 Status Pipeline::AddDeadLetter(Source& source, std::string_view record, std::string_view reason) {
+  ++source.dead_letters;
   store::DeadLetter d;
   d.tenant = source.tenant;
   d.source = source.name;
@@ -115,6 +142,114 @@ Status Pipeline::AddDeadLetter(Source& source, std::string_view record, std::str
   return Status::Ok();
 }
 
+void Pipeline::CountTime(Event& ev) {
+  if (batch_.Find(ev, time_invalid_field_)) {
+    ++stats_.time_invalid;
+  }
+  // Receive time is now: the pipeline runs as records arrive (bulk imports of old logs are
+  // never in the future either way).
+  if (ev.timestamp_ns > WallNowNs() + options_.max_future_skew_ns) {
+    ++stats_.time_future;
+    batch_.AddFieldToLast(time_future_field_, "true");
+  }
+}
+
+Status Pipeline::WriteWithHook(const EventBatch& batch,
+                               const std::vector<store::DeadLetter>& dead_letters,
+                               const std::vector<store::Checkpoint>& checkpoints) {
+  if (!options_.on_stored) {
+    return writer_->Write(batch, dead_letters, checkpoints);
+  }
+  RAMPART_RETURN_IF_ERROR(writer_->Write(batch, dead_letters, checkpoints, &refs_));
+  // The events are stored: a detection failure must not make them look unstored.
+  Status hook = options_.on_stored(batch, refs_, *writer_);
+  if (!hook.ok()) {
+    ++stats_.detection_errors;
+    stats_.last_error = "detection: " + std::string(hook.message());
+  }
+  return Status::Ok();
+}
+
+size_t Pipeline::RecoverFailedWrite(const std::vector<store::Checkpoint>& checkpoints,
+                                    const Status& error) {
+  ++stats_.storage_errors;
+  stats_.last_error = "storage: " + std::string(error.message());
+  // A transient failure (a locked file, a full disk that was freed) passes on a retry.
+  if (WriteWithHook(batch_, dead_letters_, checkpoints).ok()) {
+    return 0;
+  }
+  // Isolate: each event alone; what still fails becomes a dead letter with the reason.
+  std::vector<store::DeadLetter> unstored = dead_letters_;
+  size_t unstored_events = 0;
+  EventBatch one;
+  const std::vector<store::DeadLetter> none;
+  const std::vector<store::Checkpoint> no_checkpoints;
+  for (const Event& ev : batch_.events()) {
+    one.Clear();
+    Event& copy = one.BeginEvent();
+    const uint32_t begin = copy.field_begin;
+    copy = ev;
+    copy.field_begin = copy.field_end = begin;
+    for (const Field& f : batch_.fields(ev)) {
+      one.AddField(f.id, f.value);
+    }
+    one.CommitEvent();
+    Status st = WriteWithHook(one, none, no_checkpoints);
+    if (st.ok()) {
+      continue;
+    }
+    store::DeadLetter d;
+    d.tenant = std::string(ev.tenant);
+    d.source = "storage";
+    d.format = std::string(ev.dataset);
+    d.reason = "could not be stored: " + std::string(st.message());
+    d.raw = std::string(ev.raw);  // masked already
+    d.received_ns = WallNowNs();
+    unstored.push_back(std::move(d));
+    ++unstored_events;
+  }
+  stats_.storage_dead_letters += unstored_events;
+  for (store::DeadLetter& d : unstored) {
+    if (d.tenant.empty() || !store::IsValidTenant(d.tenant)) {
+      d.tenant = std::string(kDefaultTenant);
+    }
+    if (!writer_->Write(EventBatch(), {d}, no_checkpoints).ok()) {
+      Spool(d);
+    }
+  }
+  // Every record of the batch is now accounted for: its source may move on.
+  if (!checkpoints.empty() && !writer_->Write(EventBatch(), none, checkpoints).ok()) {
+    stats_.last_error = "storage: checkpoint not saved (records may repeat after a restart)";
+  }
+  return unstored_events;
+}
+
+void Pipeline::Spool(const store::DeadLetter& d) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::path(options_.data_dir) / "spool";
+  fs::create_directories(dir, ec);
+  const std::string path = (dir / "unstored.ndjson").string();
+  std::FILE* f = std::fopen(path.c_str(), "ab");
+  std::string line = "{\"tenant\":\"";
+  AppendJsonEscaped(line, d.tenant);
+  line += "\",\"source\":\"";
+  AppendJsonEscaped(line, d.source);
+  line += "\",\"reason\":\"";
+  AppendJsonEscaped(line, d.reason);
+  line += "\",\"received_ns\":" + std::to_string(d.received_ns) + ",\"raw\":\"";
+  AppendJsonEscaped(line, d.raw);
+  line += "\"}\n";
+  const bool written = f != nullptr && std::fwrite(line.data(), 1, line.size(), f) == line.size();
+  const bool closed = f != nullptr && std::fclose(f) == 0;
+  if (written && closed) {
+    ++stats_.spooled;
+  } else {
+    ++stats_.lost;
+    stats_.last_error = "storage: a record could be neither stored nor spooled to " + path;
+  }
+}
+
 Status Pipeline::Flush() {
   if (batch_.empty() && dead_letters_.empty() && checkpointed_in_batch_.empty()) {
     return Status::Ok();
@@ -125,12 +260,8 @@ Status Pipeline::Flush() {
   for (Source* s : checkpointed_in_batch_) {
     checkpoints.push_back(store::Checkpoint{s->name, s->file_id, s->offset});
   }
-  if (options_.on_stored) {
-    RAMPART_RETURN_IF_ERROR(writer_->Write(batch_, dead_letters_, checkpoints, &refs_));
-    RAMPART_RETURN_IF_ERROR(options_.on_stored(batch_, refs_, *writer_));
-  } else {
-    RAMPART_RETURN_IF_ERROR(writer_->Write(batch_, dead_letters_, checkpoints));
-  }
+  Status st = WriteWithHook(batch_, dead_letters_, checkpoints);
+  const size_t unstored = st.ok() ? 0 : RecoverFailedWrite(checkpoints, st);
   for (const Event& e : batch_.events()) {
     auto it = stats_.per_dataset.find(std::string_view(e.dataset));
     if (it == stats_.per_dataset.end()) {
@@ -139,10 +270,10 @@ Status Pipeline::Flush() {
       ++it->second;
     }
   }
-  stats_.events += batch_.size();
-  stats_.dead_letters += dead_letters_.size();
+  stats_.events += batch_.size() - unstored;
+  stats_.dead_letters += dead_letters_.size() + unstored;
   batch_.Clear();
-  batch_mixed_ = false;
+  batch_files_.clear();
   dead_letters_.clear();
   checkpointed_in_batch_.clear();
   return Status::Ok();

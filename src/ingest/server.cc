@@ -1,13 +1,16 @@
 #include "ingest/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/strings.h"
 #include "core/time_util.h"
 #include "ingest/ingest.h"
 #include "ingest/internal/server_parts.h"
+#include "store/store.h"
 
 namespace rampart::ingest {
 namespace internal {
@@ -65,6 +68,16 @@ bool RecordQueue::closed() const {
   return closed_;
 }
 
+size_t RecordQueue::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+size_t RecordQueue::chunks() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return chunks_.size();
+}
+
 uint32_t SourceRegistry::Register(const SourceSpec& spec) {
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t i = 0; i < specs_.size(); ++i) {
@@ -116,6 +129,11 @@ namespace {
 using internal::Input;
 using internal::RecordChunk;
 
+// What an input's source name says it is: "syslog-udp:1.2.3.4:5514" → "syslog-udp".
+std::string InputKind(std::string_view source_name) {
+  return std::string(source_name.substr(0, source_name.find(':')));
+}
+
 class ServerImpl final : public Server {
  public:
   explicit ServerImpl(ServerConfig config)
@@ -128,14 +146,11 @@ class ServerImpl final : public Server {
     po.data_dir = config_.data_dir;
     po.masking_policy_path = config_.masking_policy;
     po.batch_size = config_.batch_size;
+    po.max_future_skew_ns = config_.max_future_skew_ns;
+    po.field_names_per_tenant = config_.field_names_per_tenant;
     po.on_stored = config_.on_stored;
     RAMPART_ASSIGN_OR_RETURN(pipeline_, Pipeline::Open(po));
-    if (config_.retention_days > 0) {
-      auto removed = pipeline_->writer().ApplyRetention(config_.retention_days, WallNowNs());
-      if (!removed.ok()) {
-        return removed.status();
-      }
-    }
+    ApplyRetention();
     // Inputs keep a reference to the context: it lives as long as the server.
     ctx_ = std::make_unique<internal::InputContext>(internal::InputContext{
         config_, queue_, sources_, stats_, [this](const std::string& source) {
@@ -158,22 +173,108 @@ class ServerImpl final : public Server {
       tcp_address_ = input->address();
       inputs_.push_back(std::move(input));
     }
-    if (!config_.http.empty()) {
-      RAMPART_ASSIGN_OR_RETURN(auto input, internal::StartHttpInput(ctx));
-      http_address_ = input->address();
-      inputs_.push_back(std::move(input));
-    }
     return Status::Ok();
   }
 
   std::string udp_address() const override { return udp_address_; }
   std::string tcp_address() const override { return tcp_address_; }
-  std::string http_address() const override { return http_address_; }
   const ServerStats& stats() const override { return stats_; }
+
+  Result<size_t> Submit(std::string_view tenant,
+                        parse::Format format,
+                        std::string_view body) override {
+    if (!store::IsValidTenant(tenant)) {
+      return InvalidArgument("invalid tenant name");
+    }
+    std::vector<std::string_view> lines;
+    std::string_view rest = body;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+      }
+      if (!Trim(line).empty()) {
+        lines.push_back(line);
+      }
+      if (nl == std::string_view::npos) {
+        break;
+      }
+      rest.remove_prefix(nl + 1);
+    }
+    if (lines.empty()) {
+      return size_t{0};
+    }
+    if (format == parse::Format::kAuto) {
+      format = parse::Sniff(
+          std::span<const std::string_view>(lines.data(), std::min<size_t>(lines.size(), 20)));
+      // NDJSON that fits no known shape is still JSON lines.
+      if (format == parse::Format::kAuto) {
+        format = parse::Format::kJsonLines;
+      }
+    }
+    RecordChunk chunk;
+    const std::string name =
+        "http:" + std::string(tenant) + ":" + std::string(parse::FormatName(format));
+    chunk.source =
+        sources_.Register(internal::SourceSpec{name, format, std::string(tenant), false});
+    chunk.data.reserve(body.size());
+    for (std::string_view line : lines) {
+      chunk.Add(line, 0);
+    }
+    const size_t n = chunk.records.size();
+    if (!queue_.TryPush(std::move(chunk))) {
+      stats_.http_rejected.fetch_add(1);
+      return Unavailable("queue full, retry");
+    }
+    stats_.records_in.fetch_add(n);
+    return n;
+  }
+
+  HealthReport Health() const override {
+    HealthReport h;
+    std::string retention_error;
+    {
+      std::lock_guard<std::mutex> lock(health_mu_);
+      h = health_;
+      retention_error = retention_error_;
+    }
+    h.queue_bytes = queue_.bytes();
+    h.queue_chunks = queue_.chunks();
+    h.queue_max_bytes = config_.queue_max_bytes;
+    const int64_t now = WallNowNs();
+    constexpr int64_t kRecentNs = 60 * kNsPerSec;
+    if (now - last_storage_error_ns_.load() < kRecentNs) {
+      h.reasons.push_back("storage errors in the last minute (" +
+                          std::to_string(h.pipeline.storage_errors) +
+                          " batches isolated in all); last: " + h.pipeline.last_error);
+    }
+    if (h.pipeline.lost > 0) {
+      h.reasons.push_back(std::to_string(h.pipeline.lost) +
+                          " record(s) could be neither stored nor spooled");
+    }
+    if (now - last_detection_error_ns_.load() < kRecentNs) {
+      h.reasons.push_back("detection errors in the last minute: " + h.pipeline.last_error);
+    }
+    if (h.queue_chunks > 0 && now - h.last_flush_ns > 30 * kNsPerSec) {
+      h.reasons.push_back("records waiting and nothing stored for over 30 s");
+    }
+    if (h.queue_bytes * 10 >= config_.queue_max_bytes * 9) {
+      h.reasons.push_back("intake queue over 90% full");
+    }
+    if (!retention_error.empty()) {
+      h.reasons.push_back("retention: " + retention_error);
+    }
+    if (writer_done_.load() && !stopped_) {
+      h.reasons.push_back("the writer thread has stopped");
+    }
+    h.ok = h.reasons.empty();
+    return h;
+  }
 
   Status Stop() override {
     if (stopped_) {
-      return writer_status_;
+      return Status::Ok();
     }
     stopped_ = true;
     for (auto& input : inputs_) {
@@ -184,7 +285,7 @@ class ServerImpl final : public Server {
     if (writer_thread_.joinable()) {
       writer_thread_.join();
     }
-    return writer_status_;
+    return Status::Ok();
   }
 
  private:
@@ -198,6 +299,59 @@ class ServerImpl final : public Server {
       live_sources_[id]->checkpointed = spec.checkpointed;
     }
     return *live_sources_[id];
+  }
+
+  void ApplyRetention() {
+    if (config_.retention_days <= 0) {
+      return;
+    }
+    auto removed = pipeline_->writer().ApplyRetention(config_.retention_days, WallNowNs());
+    std::lock_guard<std::mutex> lock(health_mu_);
+    retention_error_ = removed.ok() ? "" : std::string(removed.status().message());
+  }
+
+  // Flushes and publishes what Health() and /metrics read.
+  void FlushAndPublish() {
+    const uint64_t errors_before = pipeline_->stats().storage_errors;
+    const uint64_t detection_errors_before = pipeline_->stats().detection_errors;
+    const int64_t start = MonotonicNowNs();
+    (void)pipeline_->Flush();  // never fails: failing batches are isolated
+    const double seconds = static_cast<double>(MonotonicNowNs() - start) / 1e9;
+    const IngestStats& ps = pipeline_->stats();
+    if (ps.storage_errors != errors_before) {
+      last_storage_error_ns_.store(WallNowNs());
+    }
+    if (ps.detection_errors != detection_errors_before) {
+      last_detection_error_ns_.store(WallNowNs());
+    }
+    stats_.events_stored.store(ps.events);
+    stats_.dead_letters.store(ps.dead_letters);
+    std::lock_guard<std::mutex> lock(health_mu_);
+    health_.pipeline = ps;
+    health_.pipeline.per_dataset.clear();
+    health_.last_flush_ns = WallNowNs();
+    size_t bucket = 0;
+    while (bucket < 11 && seconds > kStoreLatencyBoundsS[bucket]) {
+      ++bucket;
+    }
+    ++health_.store_latency_buckets[bucket];
+    health_.store_latency_sum_s += seconds;
+    health_.inputs.clear();
+    for (const auto& source : live_sources_) {
+      if (!source) {
+        continue;
+      }
+      const std::string kind = InputKind(source->name);
+      auto it = std::find_if(health_.inputs.begin(), health_.inputs.end(), [&](const auto& c) {
+        return c.input == kind && c.tenant == source->tenant;
+      });
+      if (it == health_.inputs.end()) {
+        it = health_.inputs.insert(health_.inputs.end(), InputCounters{kind, source->tenant});
+      }
+      it->records += source->records;
+      it->events += source->events;
+      it->dead_letters += source->dead_letters;
+    }
   }
 
   void WriterLoop() {
@@ -214,46 +368,33 @@ class ServerImpl final : public Server {
         // Live records are judged against the time they arrive (year-less syslog).
         source.context.reference_time_ns = WallNowNs();
         for (const RecordChunk::Record& r : chunk.records) {
-          Status st = pipeline_->Add(source, std::string_view(chunk.data).substr(r.begin, r.length),
-                                     r.end_offset);
-          if (!st.ok()) {
-            Fail(st);
-            return;
+          std::string_view record = std::string_view(chunk.data).substr(r.begin, r.length);
+          if (r.full_length > r.length) {
+            (void)pipeline_->Reject(source, record,
+                                    "message of " + std::to_string(r.full_length) +
+                                        " bytes over the " + std::to_string(r.length) +
+                                        "-byte limit: only its first bytes are kept",
+                                    r.end_offset);
+          } else {
+            (void)pipeline_->Add(source, record, r.end_offset);
           }
         }
       }
       int64_t now = MonotonicNowNs();
       if (!got || now - last_flush >= int64_t{config_.flush_interval_ms} * 1'000'000) {
-        Status st = pipeline_->Flush();
-        if (!st.ok()) {
-          Fail(st);
-          return;
-        }
+        FlushAndPublish();
         last_flush = now;
-        stats_.events_stored.store(pipeline_->stats().events);
-        stats_.dead_letters.store(pipeline_->stats().dead_letters);
       }
       if (config_.retention_days > 0 && now - last_retention > 3600 * kNsPerSec) {
-        (void)pipeline_->writer().ApplyRetention(config_.retention_days, WallNowNs());
+        ApplyRetention();
         last_retention = now;
       }
       if (!got && queue_.closed()) {
         break;
       }
     }
-    Status st = pipeline_->Flush();
-    if (!st.ok()) {
-      Fail(st);
-    }
-    stats_.events_stored.store(pipeline_->stats().events);
-    stats_.dead_letters.store(pipeline_->stats().dead_letters);
-  }
-
-  void Fail(const Status& st) {
-    // Storage failed: stop accepting (inputs block or answer 503) rather than lose data.
-    std::fprintf(stderr, "rampart: storage error, stopping intake: %s\n", st.ToString().c_str());
-    writer_status_ = st;
-    queue_.Close();
+    FlushAndPublish();
+    writer_done_.store(true);
   }
 
   ServerConfig config_;
@@ -265,11 +406,15 @@ class ServerImpl final : public Server {
   std::vector<std::unique_ptr<Source>> live_sources_;  // writer thread only
   std::vector<std::unique_ptr<Input>> inputs_;
   std::thread writer_thread_;
-  Status writer_status_;
   bool stopped_ = false;
+  std::atomic<bool> writer_done_{false};
+  std::atomic<int64_t> last_storage_error_ns_{0};
+  std::atomic<int64_t> last_detection_error_ns_{0};
+  mutable std::mutex health_mu_;
+  HealthReport health_;          // guarded by health_mu_
+  std::string retention_error_;  // guarded by health_mu_
   std::string udp_address_;
   std::string tcp_address_;
-  std::string http_address_;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/strings.h"
 #include "ingest/internal/server_parts.h"
 
@@ -24,7 +25,6 @@ namespace rampart::ingest::internal {
 namespace {
 
 constexpr size_t kMaxMessage = 1 << 20;
-constexpr int kMaxConnections = 256;
 
 Result<int> BindSocket(const std::string& address, int type, std::string* bound) {
   std::string host;
@@ -156,6 +156,10 @@ class UdpInput final : public Input {
   std::thread thread_;
 };
 
+// One thread per connection (syslog senders keep few, long connections). Bounded three
+// ways so that idle or hostile peers cannot lock out a legitimate sender: an idle timeout,
+// a per-source-address limit, and, when a limit is reached, eviction of the connection
+// that has been idle longest (of that address when its own limit is reached).
 class TcpInput final : public Input {
  public:
   TcpInput(int fd, std::string address, InputContext& ctx, uint32_t source)
@@ -168,13 +172,13 @@ class TcpInput final : public Input {
     if (thread_.joinable()) {
       thread_.join();
     }
-    std::list<Connection> conns;
+    std::list<std::shared_ptr<Connection>> conns;
     {
       std::lock_guard<std::mutex> lock(mu_);
       conns.swap(connections_);
     }
     for (auto& c : conns) {
-      c.thread.join();
+      c->thread.join();
     }
     if (fd_ >= 0) {
       close(fd_);
@@ -184,36 +188,94 @@ class TcpInput final : public Input {
   std::string address() const override { return address_; }
 
  private:
+  struct Connection {
+    int fd = -1;
+    std::string peer;
+    std::thread thread;
+    std::atomic<bool> done{false};
+    std::atomic<bool> evicted{false};
+    std::atomic<int64_t> last_active_ns{0};
+  };
+
+  static std::string PeerAddress(const sockaddr_storage& ss) {
+    char ip[INET6_ADDRSTRLEN] = {0};
+    if (ss.ss_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, ip, sizeof(ip));
+    } else {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, ip, sizeof(ip));
+    }
+    return ip;
+  }
+
   void Accept() {
     while (WaitReadable(fd_, stop_)) {
-      int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      sockaddr_storage ss{};
+      socklen_t len = sizeof(ss);
+      int c = accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
       if (c < 0) {
         continue;
       }
-      if (active_.load() >= kMaxConnections) {
-        close(c);
-        continue;
-      }
-      active_.fetch_add(1);
       std::lock_guard<std::mutex> lock(mu_);
       ReapFinishedLocked();
-      auto done = std::make_shared<std::atomic<bool>>(false);
-      connections_.push_back(Connection{std::thread([this, c, done] {
-                                          Serve(c);
-                                          close(c);
-                                          active_.fetch_sub(1);
-                                          done->store(true);
-                                        }),
-                                        done});
+      auto conn = std::make_shared<Connection>();
+      conn->fd = c;
+      conn->peer = PeerAddress(ss);
+      conn->last_active_ns.store(MonotonicNowNs());
+      if (!MakeRoomLocked(conn->peer)) {
+        close(c);
+        ctx_.stats.tcp_refused.fetch_add(1);
+        continue;
+      }
+      conn->thread = std::thread([this, conn] {
+        Serve(*conn);
+        close(conn->fd);
+        conn->done.store(true);
+      });
+      connections_.push_back(std::move(conn));
     }
+  }
+
+  // Whether a new connection from `peer` may be served, evicting the longest-idle
+  // connection (of `peer` when its own limit is reached) to make room.
+  bool MakeRoomLocked(const std::string& peer) {
+    const size_t max_total = ctx_.config.syslog_tcp_max_connections;
+    const size_t max_peer = ctx_.config.syslog_tcp_max_per_source;
+    size_t total = 0;
+    size_t of_peer = 0;
+    for (const auto& c : connections_) {
+      if (!c->done.load() && !c->evicted.load()) {
+        ++total;
+        of_peer += c->peer == peer ? 1 : 0;
+      }
+    }
+    if (total < max_total && of_peer < max_peer) {
+      return true;
+    }
+    const bool peer_full = of_peer >= max_peer;
+    Connection* oldest = nullptr;
+    for (const auto& c : connections_) {
+      if (c->done.load() || c->evicted.load() || (peer_full && c->peer != peer)) {
+        continue;
+      }
+      if (oldest == nullptr || c->last_active_ns.load() < oldest->last_active_ns.load()) {
+        oldest = c.get();
+      }
+    }
+    if (oldest == nullptr) {
+      return false;
+    }
+    oldest->evicted.store(true);
+    shutdown(oldest->fd, SHUT_RDWR);  // its thread sees the end and exits
+    ctx_.stats.tcp_evicted.fetch_add(1);
+    return true;
   }
 
   // Joins connection threads that have ended, so a long-running server does not
   // accumulate one per connection ever accepted.
   void ReapFinishedLocked() {
     for (auto it = connections_.begin(); it != connections_.end();) {
-      if (it->done->load()) {
-        it->thread.join();
+      if ((*it)->done.load()) {
+        (*it)->thread.join();
         it = connections_.erase(it);
       } else {
         ++it;
@@ -221,24 +283,62 @@ class TcpInput final : public Input {
     }
   }
 
+  // Waits for data until stopped, evicted or idle for longer than the idle timeout.
+  bool WaitData(Connection& conn) {
+    const int64_t idle_ns = int64_t{ctx_.config.syslog_tcp_idle_timeout_ms} * 1'000'000;
+    while (!stop_.load() && !conn.evicted.load()) {
+      pollfd p{conn.fd, POLLIN, 0};
+      int r = poll(&p, 1, 100);
+      if (r > 0) {
+        return true;
+      }
+      if (r < 0 && errno != EINTR) {
+        return false;
+      }
+      if (MonotonicNowNs() - conn.last_active_ns.load() > idle_ns) {
+        ctx_.stats.tcp_idle_closed.fetch_add(1);
+        return false;
+      }
+    }
+    return false;
+  }
+
   // Frames messages from one connection. Pushing blocks when the queue is full, so we stop
-  // reading and TCP flow control slows the sender.
-  void Serve(int c) {
+  // reading and TCP flow control slows the sender. A message longer than kMaxMessage is
+  // kept as one dead letter of its first kMaxMessage bytes, marked with its full length;
+  // the rest of it is read and discarded, so memory stays bounded by one message.
+  void Serve(Connection& conn) {
     std::string buf;
     char tmp[65536];
-    while (WaitReadable(c, stop_)) {
-      ssize_t n = recv(c, tmp, sizeof(tmp), 0);
+    uint64_t oversized = 0;  // bytes of an oversized message seen so far (0 = none)
+    while (WaitData(conn)) {
+      ssize_t n = recv(conn.fd, tmp, sizeof(tmp), 0);
       if (n <= 0) {
         break;
       }
-      buf.append(tmp, static_cast<size_t>(n));
+      conn.last_active_ns.store(MonotonicNowNs());
+      std::string_view data(tmp, static_cast<size_t>(n));
       RecordChunk chunk;
       chunk.source = source_;
+      if (oversized > 0) {
+        size_t end = data.find_first_of(std::string_view("\n\0", 2));
+        oversized += std::min(end, data.size());
+        if (end == std::string_view::npos) {
+          continue;
+        }
+        chunk.Add(buf, 0);
+        chunk.records.back().full_length = oversized;
+        buf.clear();
+        buf.shrink_to_fit();
+        oversized = 0;
+        data.remove_prefix(end + 1);
+      }
+      buf.append(data);
       size_t used = Frame(buf, chunk, false);
       buf.erase(0, used);
       if (buf.size() > kMaxMessage) {
-        chunk.Add(buf, 0);  // no framing found in 1 MiB: pass it on, it will be judged
-        buf.clear();
+        oversized = buf.size();
+        buf.resize(kMaxMessage);
       }
       if (!chunk.records.empty()) {
         ctx_.stats.records_in.fetch_add(chunk.records.size());
@@ -250,7 +350,12 @@ class TcpInput final : public Input {
     // Peer closed: an unterminated last message is still a message.
     RecordChunk chunk;
     chunk.source = source_;
-    Frame(buf, chunk, true);
+    if (oversized > 0) {
+      chunk.Add(buf, 0);
+      chunk.records.back().full_length = oversized;
+    } else {
+      Frame(buf, chunk, true);
+    }
     if (!chunk.records.empty()) {
       ctx_.stats.records_in.fetch_add(chunk.records.size());
       ctx_.queue.Push(std::move(chunk));
@@ -266,7 +371,7 @@ class TcpInput final : public Input {
         // Octet counting: "123 <msg of 123 bytes>".
         size_t sp = rest.find(' ');
         size_t len = 0;
-        if (sp <= 7 && ParseInt(rest.substr(0, sp), &len)) {
+        if (sp <= 7 && ParseInt(rest.substr(0, sp), &len) && len <= kMaxMessage) {
           if (rest.size() < sp + 1 + len) {
             if (!at_eof) {
               break;
@@ -306,14 +411,9 @@ class TcpInput final : public Input {
   InputContext& ctx_;
   uint32_t source_;
   std::atomic<bool> stop_{false};
-  std::atomic<int> active_{0};
   std::thread thread_;
-  struct Connection {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
   std::mutex mu_;
-  std::list<Connection> connections_;  // guarded by mu_
+  std::list<std::shared_ptr<Connection>> connections_;  // guarded by mu_
 };
 
 }  // namespace

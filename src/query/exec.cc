@@ -17,40 +17,26 @@
 
 #include <sqlite3.h>
 
+#include "core/time_util.h"
 #include "query/internal/sql.h"
 #include "query/internal/util.h"
 #include "query/query.h"
+#include "store/sqlite.h"
 
 namespace rampart::query {
 namespace {
 
 using internal::SqlStatement;
 
-constexpr int64_t kNsPerDay = 86400LL * 1'000'000'000;
 constexpr size_t kMaxTimelineBuckets = 100'000;
 
 // ----- SQLite plumbing -----
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+using store::DbPtr;
+using store::StmtPtr;
 
 Status SqliteError(sqlite3* db, int rc, const std::string& path, std::string_view what) {
-  std::string message = path + ": " + std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  const int primary = rc & 0xFF;
-  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
-    return Corruption(message);
-  }
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-    return Unavailable(message);
-  }
-  return IoError(message);
+  return store::SqliteError(db, path + ": " + std::string(what), rc);
 }
 
 // Opens a day file read-only. Returns null when there is nothing to read: the file was

@@ -136,6 +136,17 @@ struct TimeRange {
 // (units s m h d w; relative to `now_ns`, which the caller reads from core/clock.h) or an
 // ISO-8601 time ("2026-11-20", "2026-11-20T10:00:00+09:00"; no zone = UTC).
 Result<int64_t> ParseTimeBound(std::string_view text, int64_t now_ns);
+// The filter of `rampart detections` and GET /v1/detections from its text parameters.
+// Times: a duration ago (30m, 24h, 7d, 2w), now, now-1h or ISO-8601. Levels: informational
+// (info), low, medium, high, critical. Kinds: sigma, correlation, ioc. Errors name the
+// parameter as `flag_prefix` + its name ("--since" for the CLI, "since" for the API).
+struct DetectionFilterText {
+  std::string since, until, rule, level, min_level, kind, tenant;
+};
+Result<store::DetectionFilter> ParseDetectionFilter(const DetectionFilterText& text,
+                                                    std::string_view flag_prefix,
+                                                    int64_t now_ns);
+
 // Both bounds; an empty `from` is unbounded below, an empty `to` unbounded above.
 // Error when from >= to.
 Result<TimeRange> ParseTimeRange(std::string_view from, std::string_view to, int64_t now_ns);

@@ -47,23 +47,27 @@ Result<std::vector<DayFile>> ListDayFiles(const std::string& data_dir,
   if (tenant && !IsValidTenant(*tenant)) {
     return InvalidArgument("invalid tenant name '" + *tenant + "'");
   }
-  constexpr int64_t kDayNs = 86400 * kNsPerSec;
-  for (const auto& tdir : fs::directory_iterator(root, ec)) {
-    std::string tname = tdir.path().filename().string();
-    if (!tdir.is_directory() || !IsValidTenant(tname) || (tenant && *tenant != tname)) {
+  // Iterated with error codes throughout: this runs inside the server's writer thread,
+  // where an exception (a symlink loop, a directory removed meanwhile) must not escape.
+  fs::directory_iterator tdir(root, ec);
+  for (; !ec && tdir != fs::directory_iterator(); tdir.increment(ec)) {
+    std::string tname = tdir->path().filename().string();
+    std::error_code type_ec;
+    if (!IsValidTenant(tname) || (tenant && *tenant != tname) || !tdir->is_directory(type_ec)) {
       continue;
     }
     std::error_code ec2;
-    for (const auto& f : fs::directory_iterator(tdir.path(), ec2)) {
+    fs::directory_iterator f(tdir->path(), ec2);
+    for (; !ec2 && f != fs::directory_iterator(); f.increment(ec2)) {
       DayFile df;
-      if (!ParseDayFileName(f.path().filename().string(), &df.day, &df.day_start_ns)) {
+      if (!ParseDayFileName(f->path().filename().string(), &df.day, &df.day_start_ns)) {
         continue;
       }
-      if (df.day_start_ns + kDayNs <= from_ns || df.day_start_ns >= to_ns) {
+      if (df.day_start_ns + kNsPerDay <= from_ns || df.day_start_ns >= to_ns) {
         continue;
       }
       df.tenant = tname;
-      df.path = f.path().string();
+      df.path = f->path().string();
       out.push_back(std::move(df));
     }
   }

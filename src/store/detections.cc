@@ -11,19 +11,14 @@
 #include <simdjson.h>
 
 #include "core/time_util.h"
-#include "store/internal/sqlite_util.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 namespace rampart::store {
 namespace {
 namespace fs = std::filesystem;
-using internal::DbPtr;
-using internal::SqliteError;
-using internal::StmtPtr;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-constexpr int64_t kDayNs = 86400 * kNsPerSec;
 
 Status Bad(std::string_view what) {
   return InvalidArgument("detection JSON: " + std::string(what));
@@ -306,7 +301,7 @@ Result<std::vector<Detection>> ListDetections(const std::string& data_dir,
     const DayFile& file = files[n];
     if (filter.limit != 0 && rows.size() >= filter.limit) {
       const Row& oldest_kept = *std::min_element(rows.begin(), rows.end(), Older);
-      if (oldest_kept.ts >= file.day_start_ns + kDayNs) {
+      if (oldest_kept.ts >= file.day_start_ns + kNsPerDay) {
         break;  // every detection of this and older days is older than all kept
       }
     }

@@ -12,12 +12,13 @@
 #include "core/clock.h"
 #include "core/strings.h"
 #include "core/time_util.h"
-#include "store/internal/sqlite_util.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 namespace rampart::store {
-namespace internal {
+namespace {
 
+// SQL that creates a day file's tables and indexes (docs/formats/store.md).
 const char* const kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS events(
   id INTEGER PRIMARY KEY,
@@ -61,24 +62,11 @@ CREATE INDEX IF NOT EXISTS detections_rule_id ON detections(rule_id);
 CREATE INDEX IF NOT EXISTS detections_level_ts ON detections(level, ts);
 )sql";
 
-}  // namespace internal
-
-namespace {
 namespace fs = std::filesystem;
-using internal::DbPtr;
-using internal::Exec;
-using internal::Prepare;
-using internal::SqliteError;
-using internal::StmtPtr;
 
-constexpr int64_t kDayNs = 86400 * kNsPerSec;
 // Bulk imports of old logs touch many days; reopening a file costs a WAL checkpoint and
 // an fsync, so keep a good number open (each holds only the cache pages it used).
 constexpr size_t kMaxOpenFiles = 32;
-
-int64_t DayOf(int64_t ts_ns) {
-  return ts_ns >= 0 ? ts_ns / kDayNs : (ts_ns - kDayNs + 1) / kDayNs;
-}
 
 struct DayDb {
   std::string tenant;
@@ -180,7 +168,7 @@ class SqliteEventWriter final : public EventWriter {
     if (days <= 0) {
       return 0;
     }
-    int64_t cutoff = (DayOf(now_ns) - days + 1) * kDayNs;  // keep `days` days incl. today
+    int64_t cutoff = (UtcDayOf(now_ns) - days + 1) * kNsPerDay;  // keep `days` days incl. today
     RAMPART_ASSIGN_OR_RETURN(std::vector<DayFile> files,
                              ListDayFiles(options_.data_dir, std::nullopt, INT64_MIN, cutoff));
     int removed = 0;
@@ -190,7 +178,7 @@ class SqliteEventWriter final : public EventWriter {
       }
       // Close our own handle first so no writer keeps the file alive.
       open_.remove_if([&](const std::unique_ptr<DayDb>& d) {
-        return d->tenant == f.tenant && d->day * kDayNs == f.day_start_ns;
+        return d->tenant == f.tenant && d->day * kNsPerDay == f.day_start_ns;
       });
       last_ = nullptr;
       std::error_code ec;
@@ -205,12 +193,14 @@ class SqliteEventWriter final : public EventWriter {
   WriteStats stats() const override { return stats_; }
 
  private:
+  // Ends every open transaction, also those whose COMMIT failed (SQLite may keep such a
+  // transaction open, and the next BEGIN would then fail on that file for good).
   void RollbackAll() {
     for (auto& db : open_) {
-      if (db->in_transaction) {
+      if (db->in_transaction || sqlite3_get_autocommit(db->db.get()) == 0) {
         (void)Exec(db->db.get(), "ROLLBACK");
-        db->in_transaction = false;
       }
+      db->in_transaction = false;
     }
   }
 
@@ -223,7 +213,7 @@ class SqliteEventWriter final : public EventWriter {
     // keeps their capacity, so a warm writer allocates nothing per event for refs.
     size_t ref_count = 0;
     for (const Event& ev : batch.events()) {
-      RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(ev.tenant, DayOf(ev.timestamp_ns)));
+      RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(ev.tenant, UtcDayOf(ev.timestamp_ns)));
       RAMPART_RETURN_IF_ERROR(Begin(*db));
       RAMPART_RETURN_IF_ERROR(InsertEvent(*db, batch, ev));
       if (refs != nullptr) {
@@ -238,19 +228,25 @@ class SqliteEventWriter final : public EventWriter {
     if (refs != nullptr) {
       refs->resize(ref_count);
     }
-    if (tail == nullptr && (!dead_letters.empty() || !checkpoints.empty())) {
-      std::string_view tenant = dead_letters.empty() ? kDefaultTenant : dead_letters[0].tenant;
-      RAMPART_ASSIGN_OR_RETURN(tail, Get(tenant, DayOf(WallNowNs())));
+    // Each dead letter goes to its own tenant's file of the day it was received, so that it
+    // is read and expired with that tenant's data, never another's.
+    for (const DeadLetter& d : dead_letters) {
+      RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(d.tenant, UtcDayOf(d.received_ns)));
+      RAMPART_RETURN_IF_ERROR(Begin(*db));
+      RAMPART_RETURN_IF_ERROR(InsertDeadLetter(*db, d));
+      if (tail == nullptr) {
+        tail = db;
+      }
+    }
+    if (tail == nullptr && !checkpoints.empty()) {
+      RAMPART_ASSIGN_OR_RETURN(tail, Get(kDefaultTenant, UtcDayOf(WallNowNs())));
       RAMPART_RETURN_IF_ERROR(Begin(*tail));
     }
-    // Dead letters and checkpoints share the last file's transaction, so a checkpoint is
-    // never durable without the records it covers (the serve pipeline cuts batches at day
-    // boundaries, which makes that the only transaction of a tailed file's batch).
+    // Checkpoints share the last event's file transaction, committed last, so a checkpoint
+    // is never durable without the records it covers (the serve pipeline cuts batches at
+    // day boundaries, which makes that the only transaction of a tailed file's events).
     if (tail == nullptr) {
       return Status::Ok();  // nothing to write
-    }
-    for (const DeadLetter& d : dead_letters) {
-      RAMPART_RETURN_IF_ERROR(InsertDeadLetter(*tail, d));
     }
     int64_t now = WallNowNs();
     for (const Checkpoint& cp : checkpoints) {
@@ -274,7 +270,7 @@ class SqliteEventWriter final : public EventWriter {
         return InvalidArgument("detection of rule '" + d.rule_id + "': invalid tenant name '" +
                                d.tenant + "'");
       }
-      RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(d.tenant, DayOf(d.event_time_ns)));
+      RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(d.tenant, UtcDayOf(d.event_time_ns)));
       RAMPART_RETURN_IF_ERROR(Begin(*db));
       RAMPART_RETURN_IF_ERROR(InsertDetection(*db, d));
     }
@@ -318,14 +314,20 @@ class SqliteEventWriter final : public EventWriter {
     if (!IsValidTenant(tenant)) {
       return InvalidArgument("invalid tenant name '" + std::string(tenant) + "'");
     }
-    // Evict the least recently opened file that is not mid-transaction.
+    // Evict the least recently opened file that is not mid-transaction. When every open
+    // file is in this write's transaction the write spans too many files: refuse it rather
+    // than exhaust file descriptors (the pipeline cuts batches well below this).
     if (open_.size() >= kMaxOpenFiles) {
-      for (auto it = open_.begin(); it != open_.end(); ++it) {
-        if (!(*it)->in_transaction) {
-          open_.erase(it);
-          break;
-        }
+      auto idle = std::find_if(open_.begin(), open_.end(),
+                               [](const std::unique_ptr<DayDb>& d) { return !d->in_transaction; });
+      if (idle == open_.end()) {
+        return Unavailable("one write spans more than " + std::to_string(kMaxOpenFiles) +
+                           " day files");
       }
+      if (last_ == idle->get()) {
+        last_ = nullptr;
+      }
+      open_.erase(idle);
     }
     RAMPART_ASSIGN_OR_RETURN(std::unique_ptr<DayDb> db, OpenDay(tenant, day));
     open_.push_back(std::move(db));
@@ -341,7 +343,7 @@ class SqliteEventWriter final : public EventWriter {
       return IoError("cannot create " + dir.string() + ": " + ec.message());
     }
     char day_text[16];
-    FormatDay(day * kDayNs, day_text);
+    FormatDay(day * kNsPerDay, day_text);
     const std::string name = "events-" + std::string(day_text, 10) + ".db";
     std::string path = (dir / name).string();
     sqlite3* raw = nullptr;
@@ -358,7 +360,7 @@ class SqliteEventWriter final : public EventWriter {
     RAMPART_RETURN_IF_ERROR(Exec(
         raw, options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
     RAMPART_RETURN_IF_ERROR(Exec(raw, "PRAGMA cache_size=-32768"));
-    RAMPART_RETURN_IF_ERROR(Exec(raw, internal::kSchemaSql));
+    RAMPART_RETURN_IF_ERROR(Exec(raw, kSchemaSql));
     RAMPART_ASSIGN_OR_RETURN(out->insert_event,
                              Prepare(raw,
                                      "INSERT INTO events(ts, tenant, dataset, source_ip, "
@@ -393,9 +395,11 @@ class SqliteEventWriter final : public EventWriter {
     return Status::Ok();
   }
 
+  // On failure the transaction stays marked open, so RollbackAll ends it.
   static Status Commit(DayDb& db) {
+    RAMPART_RETURN_IF_ERROR(Exec(db.db.get(), "COMMIT"));
     db.in_transaction = false;
-    return Exec(db.db.get(), "COMMIT");
+    return Status::Ok();
   }
 
   static void BindText(sqlite3_stmt* s, int i, std::string_view v) {
@@ -516,7 +520,10 @@ class SqliteEventWriter final : public EventWriter {
     BindText(s, 3, d.source);
     BindText(s, 4, d.format);
     BindText(s, 5, d.reason);
-    sqlite3_bind_blob(s, 6, d.raw.data(), static_cast<int>(d.raw.size()), SQLITE_STATIC);
+    // An empty record is a zero-length blob, never NULL (a null data pointer binds NULL).
+    static const char kEmpty = 0;
+    sqlite3_bind_blob(s, 6, d.raw.empty() ? &kEmpty : d.raw.data(), static_cast<int>(d.raw.size()),
+                      SQLITE_STATIC);
     return StepDone(db, s, "insert dead letter");
   }
 

@@ -146,6 +146,26 @@ struct DetectionFilter {
 Result<std::vector<Detection>> ListDetections(const std::string& data_dir,
                                               const DetectionFilter& filter);
 
+// An exclusive lock on a data directory (<data>/rampart.lock, a POSIX record lock that the
+// kernel releases when the process ends, kill -9 included), so two servers never tail and
+// store the same inputs twice. The lock file also holds the owner's pid, for people.
+class DataDirLock {
+ public:
+  // Errors: kAlreadyExists naming the pid that holds it, kIoError.
+  static Result<std::unique_ptr<DataDirLock>> Acquire(const std::string& data_dir);
+  ~DataDirLock();
+  DataDirLock(const DataDirLock&) = delete;
+  DataDirLock& operator=(const DataDirLock&) = delete;
+
+ private:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// The pid of the process holding the data directory's lock (a running `rampart serve`),
+// asked of the kernel rather than read from a file that may be stale.
+std::optional<int> DataDirOwner(const std::string& data_dir);
+
 // Parses DetectionToJson's output back (the stored form). Members may come in any order;
 // unknown members are ignored; "time", "kind" and "rule" (with "id", "title" and "level")
 // are required, the rest default to empty. Errors: InvalidArgument saying what is wrong.

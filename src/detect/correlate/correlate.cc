@@ -753,6 +753,14 @@ void Engine::Add(const RuleHit& hit, std::vector<CorrelationHit>* out) {
 }
 
 void Engine::Expire(int64_t watermark_ns) {
+  ExpireTenant(watermark_ns, std::nullopt);
+}
+
+void Engine::Expire(std::string_view tenant, int64_t watermark_ns) {
+  ExpireTenant(watermark_ns, tenant);
+}
+
+void Engine::ExpireTenant(int64_t watermark_ns, std::optional<std::string_view> tenant) {
   for (uint32_t ci = 0; ci < impl_->groups.size(); ++ci) {
     const int64_t span = impl_->plans[ci].span_ns;
     if (watermark_ns < std::numeric_limits<int64_t>::min() + span) {
@@ -762,6 +770,10 @@ void Engine::Expire(int64_t watermark_ns) {
     auto& map = impl_->groups[ci];
     for (auto it = map.begin(); it != map.end();) {
       Group& g = it->second;
+      if (tenant && g.tenant != *tenant) {
+        ++it;
+        continue;
+      }
       if (g.newest_ns < horizon) {
         auto next = std::next(it);
         impl_->EraseGroup(ci, it);

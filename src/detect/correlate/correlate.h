@@ -127,6 +127,9 @@ class Engine {
   // whose newest hit is older than watermark - timespan, and hits older than that in the
   // other groups.
   void Expire(int64_t watermark_ns);
+  // The same for one tenant's groups only: each tenant's event time is its own, so one
+  // tenant's clock (or a forged timestamp) never expires another tenant's windows.
+  void Expire(std::string_view tenant, int64_t watermark_ns);
 
   struct Stats {
     size_t groups = 0;          // groups held now
@@ -141,6 +144,7 @@ class Engine {
 
  private:
   struct Impl;
+  void ExpireTenant(int64_t watermark_ns, std::optional<std::string_view> tenant);
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

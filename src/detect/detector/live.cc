@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/clock.h"
 #include "detect/sigma/sigma.h"
 
 namespace rampart::detect {
@@ -36,6 +37,7 @@ Result<std::unique_ptr<LiveDetector>> LiveDetector::Create(const LiveOptions& op
     }
   }
   d->scanner_ = std::make_unique<EventScanner>(d->rules_, d->correlations_.get());
+  d->max_future_skew_ns_ = options.max_future_skew_ns;
   return d;
 }
 
@@ -66,25 +68,52 @@ Status LiveDetector::OnBatch(const EventBatch& batch,
                      [](const correlate::RuleHit& a, const correlate::RuleHit& b) {
                        return std::tie(a.time_ns, a.sequence) < std::tie(b.time_ns, b.sequence);
                      });
+    // Each tenant's watermark follows its own event time, clamped to receive time plus
+    // the allowed skew, so neither another tenant nor a forged date moves it.
+    const int64_t ceiling = WallNowNs() + max_future_skew_ns_;
     for (const correlate::RuleHit& hit : correlation_hits_) {
       fired_.clear();
       correlations_->Add(hit, &fired_);
       for (const correlate::CorrelationHit& c : fired_) {
         found_.push_back(CorrelationDetection(rules_->rules(), c));
       }
-      watermark_ns_ = std::max(watermark_ns_, hit.time_ns);
+      auto it = watermarks_.find(hit.tenant);
+      if (it == watermarks_.end()) {
+        it = watermarks_.emplace(hit.tenant, Watermark{}).first;
+      }
+      it->second.event_ns = std::max(it->second.event_ns, std::min(hit.time_ns, ceiling));
     }
-    // Keep a day of slack for late events; correlation windows are rarely longer.
+    // Keep a day of slack for late events; correlation windows are rarely longer. Expiring
+    // walks the groups, so a tenant's are walked once its time has moved a minute.
     constexpr int64_t kSlackNs = int64_t{86400} * 1'000'000'000;
-    if (watermark_ns_ > kSlackNs) {
-      correlations_->Expire(watermark_ns_ - kSlackNs);
+    constexpr int64_t kExpireStepNs = int64_t{60} * 1'000'000'000;
+    for (auto& [tenant, w] : watermarks_) {
+      if (w.event_ns > kSlackNs && w.event_ns - w.expired_ns >= kExpireStepNs) {
+        correlations_->Expire(tenant, w.event_ns - kSlackNs);
+        w.expired_ns = w.event_ns;
+      }
     }
   }
   if (found_.empty()) {
     return Status::Ok();
   }
+  RAMPART_RETURN_IF_ERROR(writer.WriteDetections(found_));
   detections_ += found_.size();
-  return writer.WriteDetections(found_);
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  for (const Detection& d : found_) {
+    ++counts_[std::make_tuple(d.tenant, d.kind, d.level)];
+  }
+  return Status::Ok();
+}
+
+std::vector<LiveDetector::Count> LiveDetector::Counts() const {
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  std::vector<Count> out;
+  out.reserve(counts_.size());
+  for (const auto& [key, n] : counts_) {
+    out.push_back(Count{std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+  }
+  return out;
 }
 
 Status LiveDetector::ReloadIocs(ioc::LoadReport* report) {

@@ -7,9 +7,13 @@
 // Threads: OnBatch runs on the pipeline's writer thread only. ReloadIocs may be called
 // from any thread (the signal thread on SIGHUP); readers keep the lists they took.
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/detection.h"
@@ -25,9 +29,12 @@ namespace rampart::detect {
 
 struct LiveOptions {
   std::vector<std::string> rule_paths;  // missing paths are errors
-  std::string logsources_path;          // empty: built-in mapping
-  std::string placeholders_path;        // |expand placeholder values; empty: none
-  std::string ioc_dir;                  // empty: no IOC lists
+  // A tenant's event-time watermark never passes receive time plus this: a forged future
+  // timestamp cannot expire correlation windows (ingest.h flags such events).
+  int64_t max_future_skew_ns = 300 * 1'000'000'000LL;
+  std::string logsources_path;    // empty: built-in mapping
+  std::string placeholders_path;  // |expand placeholder values; empty: none
+  std::string ioc_dir;            // empty: no IOC lists
 };
 
 struct LiveLoadReport {
@@ -52,7 +59,16 @@ class LiveDetector {
   // Re-reads the IOC directory; on error the previous lists stay.
   Status ReloadIocs(ioc::LoadReport* report);
 
-  uint64_t detections() const { return detections_; }
+  uint64_t detections() const { return detections_.load(); }
+
+  // Stored detections so far by tenant, kind and level (for /metrics). Thread-safe.
+  struct Count {
+    std::string tenant;
+    DetectionKind kind;
+    Severity level;
+    uint64_t count;
+  };
+  std::vector<Count> Counts() const;
 
  private:
   LiveDetector() = default;
@@ -62,8 +78,15 @@ class LiveDetector {
   std::unique_ptr<ioc::IocStore> iocs_;
   std::unique_ptr<EventScanner> scanner_;
   uint64_t sequence_ = 0;
-  int64_t watermark_ns_ = 0;
-  uint64_t detections_ = 0;
+  int64_t max_future_skew_ns_ = 0;
+  struct Watermark {
+    int64_t event_ns = 0;    // newest hit time seen, clamped to receive time + skew
+    int64_t expired_ns = 0;  // event_ns when the tenant's windows were last expired
+  };
+  std::map<std::string, Watermark, std::less<>> watermarks_;  // per tenant
+  std::atomic<uint64_t> detections_{0};
+  mutable std::mutex counts_mu_;
+  std::map<std::tuple<std::string, DetectionKind, Severity>, uint64_t> counts_;  // guarded
   std::vector<Detection> found_;
   std::vector<correlate::RuleHit> correlation_hits_;
   std::vector<correlate::CorrelationHit> fired_;

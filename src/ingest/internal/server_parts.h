@@ -21,7 +21,8 @@ struct RecordChunk {
   struct Record {
     uint32_t begin;
     uint32_t length;
-    uint64_t end_offset;  // in the source, just past the record (tailed files)
+    uint64_t end_offset;       // in the source, just past the record (tailed files)
+    uint64_t full_length = 0;  // > length: an oversized message cut to `length` bytes
   };
   uint32_t source = 0;
   std::string file_id;  // tailed files: identity of the file the offsets refer to
@@ -49,6 +50,8 @@ class RecordQueue {
   bool Pop(RecordChunk* out, int timeout_ms);
   void Close();
   bool closed() const;
+  size_t bytes() const;
+  size_t chunks() const;
 
  private:
   bool Fits(size_t bytes) const { return bytes_ == 0 || bytes_ + bytes <= max_bytes_; }
@@ -103,6 +106,5 @@ struct InputContext {
 Result<std::unique_ptr<Input>> StartFileTailer(const FileInputConfig& file, InputContext& ctx);
 Result<std::unique_ptr<Input>> StartSyslogUdp(InputContext& ctx);
 Result<std::unique_ptr<Input>> StartSyslogTcp(InputContext& ctx);
-Result<std::unique_ptr<Input>> StartHttpInput(InputContext& ctx);
 
 }  // namespace rampart::ingest::internal
