@@ -98,8 +98,8 @@ YAML
 "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$LOG" &
 SERVER_PID=$!
 wait_for 20 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$LOG"; fail "server did not start"; }
-wait_for 10 test -s "$D/rampart.pid" || { cat "$LOG"; fail "server wrote no $D/rampart.pid"; }
-[ "$(cat "$D/rampart.pid")" = "$SERVER_PID" ] || fail "rampart.pid holds $(cat "$D/rampart.pid"), not $SERVER_PID"
+wait_for 10 test -s "$D/admin.token" || { cat "$LOG"; fail "server wrote no $D/admin.token"; }
+TOKEN=$(cat "$D/admin.token")
 grep -Eq 'detection: [1-9][0-9]* rule\(s\), [1-9][0-9]* correlation\(s\), 0 refused, .*[^0-9]4 indicator\(s\)' "$LOG" \
   || { cat "$LOG"; fail "serve did not report the rule pack and 4 indicators loaded"; }
 
@@ -112,7 +112,7 @@ post() {  # post NDJSON: POSTs stdin to /v1/ingest and expects 202 with all line
   body=$(cat)
   lines=$(printf '%s\n' "$body" | grep -c .)
   code=$(printf '%s\n' "$body" | curl -s -o "$TMP/resp" -w '%{http_code}' -X POST \
-    --data-binary @- "http://127.0.0.1:$HTTP/v1/ingest")
+    -H "Authorization: Bearer $TOKEN" --data-binary @- "http://127.0.0.1:$HTTP/v1/ingest")
   [ "$code" = 202 ] || fail "POST answered $code: $(cat "$TMP/resp")"
   grep -q "\"accepted\":$lines" "$TMP/resp" || fail "POST of $lines records: $(cat "$TMP/resp")"
 }

@@ -14,20 +14,22 @@ YAML
 "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$TMP/serve.log" &
 SERVER_PID=$!
 wait_for 20 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$TMP/serve.log"; fail "server did not start"; }
+wait_for 10 test -s "$TMP/data/admin.token" || fail "no admin token written on first start"
+AUTH="Authorization: Bearer $(cat "$TMP/data/admin.token")"
 
 logger --server 127.0.0.1 --port "$UDP" --udp -t sshd -p authpriv.info \
   "Failed password for invalid user e2eudp from 198.51.100.77 port 4242 ssh2"
 logger --server 127.0.0.1 --port "$TCP" --tcp -t sshd -p authpriv.info \
   "Accepted publickey for e2etcp from 198.51.100.78 port 4243 ssh2"
 logger --server 127.0.0.1 --port "$TCP" --tcp --octet-count --rfc3164 -t myapp "plain message e2eoctet"
-code=$(curl -s -o "$TMP/resp" -w '%{http_code}' -X POST --data-binary \
+code=$(curl -s -o "$TMP/resp" -w '%{http_code}' -X POST -H "$AUTH" --data-binary \
   $'{"time":"2026-11-20T01:02:03Z","remote_addr":"203.0.113.5","method":"GET","uri":"/e2e-http?q=1","status":200}\n' \
   "http://127.0.0.1:$HTTP/v1/ingest")
 [ "$code" = 202 ] || fail "POST answered $code: $(cat "$TMP/resp")"
-printf '{"app":"e2e-gzip","level":"warn"}\n' | gzip | curl -sf -X POST -H 'Content-Encoding: gzip' \
+printf '{"app":"e2e-gzip","level":"warn"}\n' | gzip | curl -sf -X POST -H "$AUTH" -H 'Content-Encoding: gzip' \
   --data-binary @- "http://127.0.0.1:$HTTP/v1/ingest?tenant=acme" > "$TMP/resp" || fail "gzip POST failed"
 grep -q '"accepted":1' "$TMP/resp" || fail "gzip POST: $(cat "$TMP/resp")"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary 'x' "http://127.0.0.1:$HTTP/v1/ingest?tenant=../x")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "$AUTH" --data-binary 'x' "http://127.0.0.1:$HTTP/v1/ingest?tenant=../x")
 [ "$code" = 400 ] || fail "bad tenant answered $code"
 
 found() { [ "$("$RAMPART" search --data "$TMP/data" "$@" --csv "${QUERY}" | tr -d '\r' | tail -1)" = 1 ]; }

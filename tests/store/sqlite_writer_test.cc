@@ -1,3 +1,6 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 
@@ -97,11 +100,12 @@ TEST_F(WriterTest, WritesEventsPerTenantAndDayWithPromotedColumnsAndArrays) {
   EXPECT_EQ(writer_->stats().events, 2u);
 }
 
-TEST_F(WriterTest, CheckpointsAndDeadLettersCommitWithTheLastEvent) {
+TEST_F(WriterTest, CheckpointsCommitWithTheLastEvent) {
   EventBatch b;
   Add(b, T("2026-11-20T10:00:00Z"), "default", "x");
   b.CommitEvent();
-  DeadLetter d{"default", "file:/tmp/a.log", "access", "access log: bad status code", "junk", 5};
+  DeadLetter d{"default", "file:/tmp/a.log",        "access", "access log: bad status code",
+               "junk",    T("2026-11-20T10:00:01Z")};
   ASSERT_TRUE(writer_->Write(b, {d}, {{"file:/tmp/a.log", "1:2", 100}}).ok());
   b.Clear();
   Add(b, T("2026-11-21T10:00:00Z"), "default", "y");
@@ -148,6 +152,102 @@ TEST_F(WriterTest, RejectsBadTenantWithoutWritingAnything) {
   auto files = ListDayFiles(dir_.string(), std::nullopt, INT64_MIN, INT64_MAX);
   ASSERT_EQ(files->size(), 1u);
   EXPECT_EQ(Query((*files)[0].path, "SELECT count(*) FROM events"), "0\n");
+}
+
+TEST_F(WriterTest, DeadLettersGoToTheirOwnTenantsFile) {
+  // Regression: a batch's dead letters went to the file of its last event, so bob's raw
+  // record ended up under tenants/alice and expired on alice's schedule.
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "alice", "alice's event");
+  b.CommitEvent();
+  DeadLetter d{"bob",
+               "http:bob",
+               "json",
+               "json: invalid JSON",
+               "bob's secret record",
+               T("2026-11-21T08:00:00Z")};
+  ASSERT_TRUE(writer_->Write(b, {d}, {}).ok());
+  const std::string alice = (dir_ / "tenants/alice/events-2026-11-20.db").string();
+  const std::string bob = (dir_ / "tenants/bob/events-2026-11-21.db").string();
+  EXPECT_EQ(Query(alice, "SELECT count(*) FROM dead_letters"), "0\n");
+  EXPECT_EQ(Query(bob, "SELECT tenant, raw FROM dead_letters"), "bob|bob's secret record\n");
+}
+
+TEST_F(WriterTest, AnEmptyDeadLetterIsStored) {
+  // Regression: an empty record bound a null blob: "NOT NULL constraint failed:
+  // dead_letters.raw", which then stopped all intake.
+  DeadLetter d{"default", "http", "json", "json: empty record", "", T("2026-11-20T10:00:00Z")};
+  ASSERT_TRUE(writer_->Write(EventBatch(), {d}, {}).ok());
+  const std::string path = (dir_ / "tenants/default/events-2026-11-20.db").string();
+  EXPECT_EQ(Query(path, "SELECT length(raw), typeof(raw) FROM dead_letters"), "0|blob\n");
+}
+
+TEST_F(WriterTest, AWriteOverTooManyFilesIsRefusedNotFatal) {
+  EventBatch b;
+  for (int i = 0; i < 40; ++i) {
+    Add(b, T("2026-01-01T00:00:00Z") + i * kNsPerDay, "default", "e");
+    b.CommitEvent();
+  }
+  Status st = writer_->Write(b, {}, {});
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  // Nothing half-written stays in a transaction: the next write works.
+  b.Clear();
+  Add(b, T("2026-02-01T00:00:00Z"), "default", "after");
+  b.CommitEvent();
+  ASSERT_TRUE(writer_->Write(b, {}, {}).ok());
+}
+
+TEST_F(WriterTest, SqliteErrorsNameTheStatementNotTheWholeSchema) {
+  // Regression: an error while creating the schema printed the whole schema.
+  fs::create_directories(dir_ / "tenants/odd");
+  const std::string path = (dir_ / "tenants/odd/events-2026-11-20.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE events(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "odd", "e");
+  b.CommitEvent();
+  Status st = writer_->Write(b, {}, {});
+  ASSERT_FALSE(st.ok());
+  EXPECT_LT(st.message().size(), 200u) << st.message();
+  EXPECT_EQ(st.message().find("CREATE INDEX"), std::string_view::npos) << st.message();
+}
+
+TEST_F(WriterTest, ListDayFilesNeverThrows) {
+  // Regression: directory iteration could throw inside the server's writer thread (a
+  // symlink loop here); now such entries are skipped.
+  fs::create_directories(dir_ / "tenants/real");
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "real", "e");
+  b.CommitEvent();
+  ASSERT_TRUE(writer_->Write(b, {}, {}).ok());
+  fs::create_symlink(dir_ / "tenants/loop", dir_ / "tenants/loop");
+  fs::create_symlink(dir_ / "tenants/real/events-x.db", dir_ / "tenants/real/events-x.db");
+  auto files = ListDayFiles(dir_.string(), std::nullopt, INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].tenant, "real");
+}
+
+TEST_F(WriterTest, TheDataDirectoryLockAdmitsOneOwnerAndNamesIt) {
+  auto first = DataDirLock::Acquire(dir_.string());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // fcntl locks are per process: the second owner must be another process.
+  pid_t child = fork();
+  if (child == 0) {
+    auto second = DataDirLock::Acquire(dir_.string());
+    const bool refused =
+        !second.ok() && second.status().code() == StatusCode::kAlreadyExists &&
+        second.status().message().find(std::to_string(getppid())) != std::string_view::npos;
+    _exit(refused && DataDirOwner(dir_.string()) == getppid() ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  first->reset();  // released: the next server may start
+  auto again = DataDirLock::Acquire(dir_.string());
+  EXPECT_TRUE(again.ok());
 }
 
 }  // namespace
