@@ -238,6 +238,11 @@ class SqlBuilder {
         return Status::Ok();
       }
       RAMPART_ASSIGN_OR_RETURN(std::string test, ValueTest(p, x));
+      if (column == Column::kTenant && p.op == MatchOp::kEquals) {
+        // Tenant names are directory names, where "A" and "a" are two tenants: equal means
+        // equal to the byte (the NOCASE test stays for the index).
+        test = "(" + test + " AND " + x + " = " + Text(p.value) + " COLLATE BINARY)";
+      }
       if (column == Column::kSourceIp || column == Column::kUserName) {
         // The column holds the first value; a repeated one is also in `fields` as an
         // array. A substring test keeps the JSON parse off the common path.

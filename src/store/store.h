@@ -92,8 +92,11 @@ class EventWriter {
   virtual ~EventWriter() = default;
 
   // Stores every event of `batch` (fields with id kDroppedField are skipped), the dead
-  // letters and the checkpoints, atomically per day file. Checkpoints are written to the
-  // file of the batch's last event (or today's file when there is none).
+  // letters and the checkpoints, atomically per day file. Dead letters go to their own
+  // tenant's file of the day they were received; checkpoints to the file of the batch's
+  // last event (else the first dead letter's file, else the default tenant's today), which
+  // is committed last. A write may span at most 32 day files (kUnavailable beyond; the
+  // ingest pipeline keeps batches to 16).
   // When `refs` is not null it is replaced by one EventRef per event of the batch, in
   // batch order: `location` is the day file relative to the data directory
   // ("tenants/default/events-2026-11-26.db"), `rowid` the events row, `offset` 0. On error
@@ -109,7 +112,9 @@ class EventWriter {
   }
 
   // Stores each detection in the day file of its tenant and event_time_ns (creating it if
-  // needed), one transaction per file; all or nothing across files. `event_rowid` is kept
+  // needed), one transaction per file, committed file by file: all or nothing within a
+  // file, not across files (SQLite in WAL mode commits each database on its own), so on an
+  // error some files may hold their detections and others not. `event_rowid` is kept
   // when d.event.location names that same file, NULL otherwise. Errors: InvalidArgument
   // for an invalid tenant name (empty included), IoError from SQLite.
   virtual Status WriteDetections(const std::vector<Detection>& detections) = 0;

@@ -158,6 +158,8 @@ TEST_F(ExecTest, EqualityAndWildcards) {
   EXPECT_EQ(Names("event.dataset:NGINX.ACCESS url.path:/search"), "e5");
   EXPECT_EQ(Names("event.dataset:linux.*"), "e3");
   EXPECT_EQ(Names("tenant:acme"), "e7");
+  // Regression: tenants "A" and "a" are two directories, but tenant:a matched both.
+  EXPECT_EQ(Names("tenant:ACME"), "");
   EXPECT_EQ(Names("user.name:홍길동"), "e6");
   EXPECT_EQ(Names("CommandLine:*whoami*"), "e6");
   EXPECT_EQ(Names(R"(Image:"C:\Windows\System32\cmd.exe")"), "e6");

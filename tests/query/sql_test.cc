@@ -98,7 +98,8 @@ TEST(SqlTest, ColumnsAreTheFastPath) {
   EXPECT_EQ(Count("source.ip:*").sql,
             "SELECT COUNT(*) FROM events AS e WHERE (e.source_ip IS NOT NULL)");
   EXPECT_EQ(Count("tenant:acme").sql,
-            "SELECT COUNT(*) FROM events AS e WHERE (e.tenant = ?1 COLLATE NOCASE)");
+            "SELECT COUNT(*) FROM events AS e WHERE ((e.tenant = ?1 COLLATE NOCASE AND e.tenant = ?1 "
+            "COLLATE BINARY))");
 }
 
 TEST(SqlTest, JsonFieldsUseBoundPaths) {
