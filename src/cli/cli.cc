@@ -30,6 +30,7 @@ int Main(int argc, char** argv) {
   add(AddHuntCommand);
   add(AddIocCommand);
   add(AddTokensCommand);
+  add(AddDeadLettersCommand);
   std::vector<std::string> args(argv, argv + argc);
   RewriteLevelComparisons(args);
   std::vector<char*> arg_ptrs;

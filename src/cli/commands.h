@@ -21,6 +21,7 @@ Runner AddDetectionsCommand(CLI::App& app);
 Runner AddHuntCommand(CLI::App& app);
 Runner AddIocCommand(CLI::App& app);
 Runner AddTokensCommand(CLI::App& app);  // tokens create|list|revoke
+Runner AddDeadLettersCommand(CLI::App& app);  // deadletters list|show|replay
 
 // Before CLI11 sees them (args[0] is the program): for `detections` and `hunt`,
 // '--level>=X' becomes '--min-level X' (CLI11 would read it as an option "--level>").

@@ -126,6 +126,12 @@ class EventBatch {
     events_.back().field_end = static_cast<uint32_t>(fields_.size());
   }
 
+  // Removes the last committed event and its fields (arena bytes are reclaimed at Clear()).
+  void PopLast() {
+    fields_.resize(events_.back().field_begin);
+    events_.pop_back();
+  }
+
   // Copies the last committed event (strings included) into `other` and removes it here.
   // Used to cut a batch at a boundary found only after parsing (e.g. a new day file).
   void MoveLastTo(EventBatch& other) {

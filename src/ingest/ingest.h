@@ -111,6 +111,18 @@ class Pipeline {
                 std::string_view record,
                 std::string_view reason,
                 uint64_t end_offset);
+  // Replay of a stored dead letter: parses `record` like Add, but a record that still does
+  // not parse is left alone (kNotParsed, no new dead letter). A parsed event is flagged
+  // event.replayed_from = `marker`; when `already_stored(tenant, day, marker)` says an
+  // earlier, interrupted replay stored it, it is dropped (kAlreadyStored).
+  enum class ReplayOutcome { kQueued, kNotParsed, kAlreadyStored };
+  using ReplayedCheck =
+      std::function<bool(std::string_view tenant, int64_t day, std::string_view marker)>;
+  Result<ReplayOutcome> Replay(Source& source,
+                               std::string_view record,
+                               std::string_view marker,
+                               const ReplayedCheck& already_stored);
+
   // Writes what is buffered. A write that fails is isolated, never fatal: the batch is
   // retried, then written event by event; what still cannot be stored becomes a dead
   // letter, and a dead letter that cannot be stored is appended to
@@ -145,6 +157,7 @@ class Pipeline {
   std::map<std::string, std::unique_ptr<FieldNameBudget>, std::less<>> budgets_;
   FieldId time_invalid_field_ = 0;
   FieldId time_future_field_ = 0;
+  FieldId replayed_from_field_ = 0;
   mutable IngestStats stats_;
 };
 
@@ -185,6 +198,21 @@ Result<std::vector<ImportFileResult>> ReadRecords(const std::vector<std::string>
                                                   bool progress_bar,
                                                   RecordSink& sink,
                                                   const std::function<uint64_t()>& records_done);
+
+// `rampart deadletters replay`: re-parses the stored dead letters matching `filter` (after
+// a parser fix or a mapping change) and moves those that now parse into the event store,
+// once each: an event is stored before its dead letter is deleted, and carries
+// event.replayed_from, so a replay interrupted in between never stores it twice.
+struct ReplayReport {
+  size_t considered = 0;
+  size_t replayed = 0;        // stored as events, dead letter deleted
+  size_t still_failing = 0;   // do not parse yet; kept
+  size_t no_parser = 0;       // no parser for their format (e.g. storage failures); kept
+  size_t already_stored = 0;  // stored by an interrupted replay; dead letter deleted now
+};
+Result<ReplayReport> ReplayDeadLetters(const std::string& data_dir,
+                                       const std::string& masking_policy_path,
+                                       const store::DeadLetterFilter& filter);
 
 Result<std::vector<ImportFileResult>> Import(Pipeline& pipeline,
                                              const std::vector<std::string>& paths,

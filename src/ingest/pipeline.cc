@@ -26,6 +26,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options)
   p->masker_ = std::make_unique<enrich::Masker>(std::move(policy), std::move(key));
   p->time_invalid_field_ = FieldDict::Intern("event.time_invalid");
   p->time_future_field_ = FieldDict::Intern("event.time_future");
+  p->replayed_from_field_ = FieldDict::Intern("event.replayed_from");
   return p;
 }
 
@@ -108,6 +109,51 @@ Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offse
     return Flush();
   }
   return Status::Ok();
+}
+
+Result<Pipeline::ReplayOutcome> Pipeline::Replay(Source& source,
+                                                 std::string_view record,
+                                                 std::string_view marker,
+                                                 const ReplayedCheck& already_stored) {
+  source.context.tenant = source.tenant;
+  Status st = InvalidArgument("no parser for this source's format");
+  if (source.parser) {
+    FieldNameBudget::Scope names(source.field_names);
+    st = source.parser->Parse(record, source.context, batch_);
+  }
+  if (!st.ok()) {
+    return ReplayOutcome::kNotParsed;
+  }
+  Event& ev = batch_[batch_.size() - 1];
+  if (already_stored(source.tenant, UtcDayOf(ev.timestamp_ns), marker)) {
+    batch_.PopLast();
+    return ReplayOutcome::kAlreadyStored;
+  }
+  ev.tenant = batch_.Copy(source.tenant);
+  batch_.AddFieldToLast(replayed_from_field_, batch_.Copy(marker));
+  ++stats_.records;
+  ++source.records;
+  ++source.events;
+  CountTime(batch_[batch_.size() - 1]);
+  // Replays are not checkpointed; a batch still stays within kMaxDayFilesPerBatch files.
+  std::pair<std::string_view, int64_t> file{source.tenant,
+                                            UtcDayOf(batch_[batch_.size() - 1].timestamp_ns)};
+  const bool known = std::any_of(batch_files_.begin(), batch_files_.end(), [&](const auto& f) {
+    return f.second == file.second && f.first == file.first;
+  });
+  if (!known && batch_files_.size() >= kMaxDayFilesPerBatch && batch_.size() > 1) {
+    EventBatch carry;
+    batch_.MoveLastTo(carry);
+    RAMPART_RETURN_IF_ERROR(Flush());
+    batch_ = std::move(carry);
+  }
+  if (!known) {
+    batch_files_.emplace_back(file);
+  }
+  if (batch_.size() >= options_.batch_size) {
+    RAMPART_RETURN_IF_ERROR(Flush());
+  }
+  return ReplayOutcome::kQueued;
 }
 
 Status Pipeline::Reject(Source& source,

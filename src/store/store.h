@@ -10,6 +10,7 @@
 // statements, one transaction per batch). Readers (search) open files read-only and may
 // run concurrently with the writer; so does ListDetections.
 
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -150,6 +151,33 @@ struct DetectionFilter {
 // does not parse.
 Result<std::vector<Detection>> ListDetections(const std::string& data_dir,
                                               const DetectionFilter& filter);
+
+// A stored dead letter and where it is: `id` is "<tenant>/<YYYY-MM-DD>/<row>", what
+// `rampart deadletters show|replay` take.
+struct StoredDeadLetter {
+  std::string id;
+  std::string path;  // the day file
+  int64_t rowid = 0;
+  DeadLetter letter;
+};
+
+struct DeadLetterFilter {
+  std::string tenant;            // empty: all tenants
+  int64_t since_ns = INT64_MIN;  // received at or after
+  std::string reason;            // substring of the reason (ASCII case-insensitive)
+  size_t limit = 0;              // 0 = all; else the oldest `limit`
+};
+
+// Dead letters matching `filter`, oldest first (by day file, then row). Read-only.
+Result<std::vector<StoredDeadLetter>> ListDeadLetters(const std::string& data_dir,
+                                                      const DeadLetterFilter& filter);
+// One dead letter by id. kNotFound when there is none; kInvalidArgument for a bad id.
+Result<StoredDeadLetter> GetDeadLetter(const std::string& data_dir, std::string_view id);
+// Deletes dead letters (after their events are stored), one transaction per day file.
+Status DeleteDeadLetters(const std::vector<StoredDeadLetter>& letters);
+// The event.replayed_from values of the events in one day file (what a replay stored
+// before), so a replay interrupted between storing and deleting never stores twice.
+Result<std::vector<std::string>> ReplayMarkers(const std::string& day_file_path);
 
 // An exclusive lock on a data directory (<data>/rampart.lock, a POSIX record lock that the
 // kernel releases when the process ends, kill -9 included), so two servers never tail and
