@@ -48,6 +48,25 @@ void ParseTarget(std::string_view target, HttpRequest* req) {
   }
 }
 
+// The request as handlers see it, from Beast's message (shared by the sessions and
+// ParseHttpRequest, which the fuzzer drives).
+void FillRequest(bhttp::request<bhttp::string_body>&& msg, std::string peer, HttpRequest* req) {
+  req->method = std::string(msg.method_string());
+  ParseTarget(std::string_view(msg.target().data(), msg.target().size()), req);
+  req->peer = std::move(peer);
+  for (const auto& f : msg) {
+    std::string name(f.name_string());
+    for (char& c : name) {
+      c = AsciiLower(c);
+    }
+    req->headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  req->content_encoding = std::string(msg[bhttp::field::content_encoding]);
+  req->authorization = std::string(msg[bhttp::field::authorization]);
+  req->accept = std::string(msg[bhttp::field::accept]);
+  req->body = std::move(msg.body());
+}
+
 class ServerImpl;
 
 // Connections per client address and in all; a session holds one slot while it lives.
@@ -215,24 +234,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     ++shared_->requests;
     bhttp::request<bhttp::string_body> msg = parser_->release();
-    auto req = std::make_shared<HttpRequest>();
-    req->method = std::string(msg.method_string());
-    ParseTarget(std::string_view(msg.target().data(), msg.target().size()), req.get());
-    req->peer = peer_;
-    for (const auto& f : msg) {
-      std::string name(f.name_string());
-      for (char& c : name) {
-        c = static_cast<char>(AsciiLower(c));
-      }
-      req->headers.emplace_back(std::move(name), std::string(f.value()));
-    }
-    req->content_encoding = std::string(msg[bhttp::field::content_encoding]);
-    req->authorization = std::string(msg[bhttp::field::authorization]);
-    req->accept = std::string(msg[bhttp::field::accept]);
-    req->body = std::move(msg.body());
     const bool keep_alive = msg.keep_alive();
     const unsigned version = msg.version();
     const bool head = msg.method() == bhttp::verb::head;
+    auto req = std::make_shared<HttpRequest>();
+    FillRequest(std::move(msg), peer_, req.get());
     const Route* blocking = nullptr;
     HttpResponse res = Dispatch(*shared_, *req, &blocking);
     if (blocking == nullptr) {
@@ -442,6 +448,28 @@ std::string_view HttpRequest::Header(std::string_view lower_name) const {
     }
   }
   return {};
+}
+
+Result<HttpRequest> ParseHttpRequest(std::string_view bytes, const HttpLimits& limits) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<uint32_t>(limits.max_header_bytes));
+  parser.body_limit(limits.max_body_bytes);
+  parser.eager(true);
+  beast::error_code ec;
+  size_t used = parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+  while (!ec && !parser.is_done() && used > 0 && used < bytes.size()) {
+    bytes.remove_prefix(used);
+    used = parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+  }
+  if (!ec && !parser.is_done()) {
+    parser.put_eof(ec);
+  }
+  if (ec || !parser.is_done()) {
+    return InvalidArgument("http: " + (ec ? ec.message() : std::string("incomplete request")));
+  }
+  HttpRequest req;
+  FillRequest(parser.release(), "", &req);
+  return req;
 }
 
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {

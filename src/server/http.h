@@ -102,6 +102,10 @@ class HttpServer {
   virtual void Stop() = 0;
 };
 
+// Parses one complete request from `bytes` with the server's parser and limits, into what
+// handlers see. For the fuzzer and tests; errors are kInvalidArgument.
+Result<HttpRequest> ParseHttpRequest(std::string_view bytes, const HttpLimits& limits);
+
 // Whether "host:port" names a loopback address (127.0.0.0/8, ::1, localhost).
 bool IsLoopbackListen(std::string_view listen);
 

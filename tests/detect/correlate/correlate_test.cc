@@ -715,6 +715,19 @@ TEST_F(CorrelateTest, ExpireDropsGroupsNoWindowCanUse) {
   EXPECT_EQ(Add("a", 9, {{"Host", "h2"}}).size(), 1u);
 }
 
+TEST_F(CorrelateTest, ExpiringOneTenantLeavesTheOthersWindows) {
+  // Regression: one process-wide watermark let a forged timestamp of one tenant expire
+  // every tenant's windows. Expire(tenant, ...) touches that tenant's groups only.
+  ASSERT_TRUE(Build(kCount));
+  Add("a", 0, {{"Host", "h"}}, "victim");
+  Add("a", 0, {{"Host", "h"}}, "evil");
+  EXPECT_EQ(engine_->stats().groups, 2u);
+  engine_->Expire("evil", At(1000));
+  EXPECT_EQ(engine_->stats().groups, 1u);
+  // The victim's hit at 0 s is still in its window: the second hit fires.
+  EXPECT_EQ(Add("a", 1, {{"Host", "h"}}, "victim").size(), 1u);
+}
+
 // ---------------------------------------------------------------------------------------
 // Determinism, references, errors
 
