@@ -60,29 +60,36 @@ std::optional<Identity> Authorize(const ApiContext& ctx,
   return id;
 }
 
-// The tenants a read covers: ?tenant= (within the token's), else all of the token's
-// (nullopt = every tenant, for all-tenant tokens).
-std::optional<std::vector<std::string>> ReadTenants(const Identity& id,
-                                                    const HttpRequest& req,
-                                                    HttpResponse& res,
-                                                    bool* ok) {
-  *ok = false;
-  if (req.HasParam("tenant")) {
-    auto tenant = id.ResolveTenant(req.Param("tenant"), "");
-    if (!tenant.ok()) {
-      res = tenant.status().code() == StatusCode::kInvalidArgument
-                ? ErrorResponse(400, "bad_request", tenant.status().message())
-                : ErrorResponse(403, "forbidden", tenant.status().message());
-      return std::nullopt;
-    }
-    *ok = true;
-    return std::vector<std::string>{*tenant};
-  }
-  *ok = true;
-  if (id.all_tenants) {
+HttpResponse TenantError(const Status& st) {
+  return st.code() == StatusCode::kInvalidArgument ? ErrorResponse(400, "bad_request", st.message())
+                                                   : ErrorResponse(403, "forbidden", st.message());
+}
+
+// Who reads, and which tenants the read covers: ?tenant= (within the token's), else all
+// of the token's (`tenants` empty = every tenant, for all-tenant tokens).
+struct ReadScope {
+  Identity id;
+  std::optional<std::vector<std::string>> tenants;
+};
+std::optional<ReadScope> AuthorizeRead(const ApiContext& ctx,
+                                       const HttpRequest& req,
+                                       HttpResponse& res) {
+  auto id = Authorize(ctx, req, res, Permission::kRead);
+  if (!id) {
     return std::nullopt;
   }
-  return id.tenants;
+  ReadScope scope{*id, std::nullopt};
+  if (req.HasParam("tenant")) {
+    auto tenant = id->ResolveTenant(req.Param("tenant"), "");
+    if (!tenant.ok()) {
+      res = TenantError(tenant.status());
+      return std::nullopt;
+    }
+    scope.tenants = std::vector<std::string>{*tenant};
+  } else if (!id->all_tenants) {
+    scope.tenants = id->tenants;
+  }
+  return scope;
 }
 
 Result<std::vector<store::DayFile>> FilesOf(const std::string& data_dir,
@@ -121,9 +128,7 @@ void HandleIngest(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   }
   auto tenant = id->ResolveTenant(req.Param("tenant"), ctx.default_tenant);
   if (!tenant.ok()) {
-    res = tenant.status().code() == StatusCode::kInvalidArgument
-              ? ErrorResponse(400, "bad_request", tenant.status().message())
-              : ErrorResponse(403, "forbidden", tenant.status().message());
+    res = TenantError(tenant.status());
     return;
   }
   parse::Format format = parse::Format::kAuto;
@@ -169,15 +174,11 @@ void HandleIngest(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
 }
 
 void HandleSearch(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
-  auto id = Authorize(ctx, req, res, Permission::kRead);
-  if (!id) {
+  auto scope = AuthorizeRead(ctx, req, res);
+  if (!scope) {
     return;
   }
-  bool ok = false;
-  auto tenants = ReadTenants(*id, req, res, &ok);
-  if (!ok) {
-    return;
-  }
+  const auto& tenants = scope->tenants;
   std::string text(req.Param("q"));
   if (Trim(text).empty()) {
     res = ErrorResponse(400, "bad_request", "missing q= (the query, docs/query.md)");
@@ -261,15 +262,11 @@ void HandleSearch(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
 }
 
 void HandleDetections(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
-  auto id = Authorize(ctx, req, res, Permission::kRead);
-  if (!id) {
+  auto scope = AuthorizeRead(ctx, req, res);
+  if (!scope) {
     return;
   }
-  bool ok = false;
-  auto tenants = ReadTenants(*id, req, res, &ok);
-  if (!ok) {
-    return;
-  }
+  const auto& tenants = scope->tenants;
   query::DetectionFilterText text{std::string(req.Param("since")),
                                   std::string(req.Param("until")),
                                   std::string(req.Param("rule")),

@@ -14,12 +14,9 @@ inputs:
 queue: {flush_interval_ms: 50}
 detection: {rules: [$SRC/rules/sigma]}
 YAML
-"$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$TMP/serve.log" &
-SERVER_PID=$!
-wait_for 20 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$TMP/serve.log"; fail "server did not start"; }
-wait_for 10 test -s "$D/admin.token" || fail "no admin token on first start"
+start_serve "$TMP/rampart.yaml" "http://127.0.0.1:$HTTP/v1/health"
 [ "$(stat -c %a "$D/admin.token")" = 600 ] || fail "admin.token is not mode 0600"
-ADMIN=$(cat "$D/admin.token")
+ADMIN=$ADMIN_TOKEN
 
 tok() { "$RAMPART" tokens create "$@" --data "$D" 2>/dev/null; }
 INGEST_A=$(tok ingest-a --role ingest --tenant alpha)

@@ -29,3 +29,15 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# start_serve CONFIG URL: starts `rampart serve --config CONFIG` (stderr in $TMP/serve.log),
+# waits for URL (its /v1/health) and for the first-start admin token, which it puts in
+# $ADMIN_TOKEN (the data directory is $D). Extra curl options for URL may follow.
+start_serve() {
+  local config=$1 url=$2; shift 2
+  "$RAMPART" serve --config "$config" 2> "$TMP/serve.log" &
+  SERVER_PID=$!
+  wait_for 20 curl -sf "$@" "$url" || { cat "$TMP/serve.log"; fail "server did not start"; }
+  wait_for 10 test -s "$D/admin.token" || fail "no admin token written on first start"
+  ADMIN_TOKEN=$(cat "$D/admin.token")
+}

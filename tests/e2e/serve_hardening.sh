@@ -12,7 +12,6 @@ command -v curl >/dev/null || fail "curl missing (scripts/install-deps installs 
 command -v logger >/dev/null || skip "logger (bsdutils) missing"
 HTTP=$(free_port); TCP=$(free_port)
 D=$TMP/data
-LOG=$TMP/serve.log
 cat > "$TMP/rampart.yaml" <<YAML
 data_dir: $D
 inputs:
@@ -22,11 +21,8 @@ inputs:
 queue: {flush_interval_ms: 50}
 detection: {rules: [$SRC/rules/sigma]}
 YAML
-"$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$LOG" &
-SERVER_PID=$!
-wait_for 20 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$LOG"; fail "server did not start"; }
-wait_for 10 test -s "$D/admin.token" || fail "no admin token"
-AUTH="Authorization: Bearer $(cat "$D/admin.token")"
+start_serve "$TMP/rampart.yaml" "http://127.0.0.1:$HTTP/v1/health"
+AUTH="Authorization: Bearer $ADMIN_TOKEN"
 rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )); }
 post() {  # post PATH [curl args]: prints the status code
   local path=$1; shift

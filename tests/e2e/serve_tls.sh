@@ -7,21 +7,19 @@ HTTP=$(free_port)
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null || fail "openssl could not make a certificate"
+D=$TMP/data
 cat > "$TMP/rampart.yaml" <<YAML
-data_dir: $TMP/data
+data_dir: $D
 inputs:
   syslog: {udp: "", tcp: ""}
   http: {listen: "127.0.0.1:$HTTP", tls_cert: "$TMP/cert.pem", tls_key: "$TMP/key.pem"}
 queue: {flush_interval_ms: 50}
 detection: {rules: []}
 YAML
-"$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$TMP/serve.log" &
-SERVER_PID=$!
 URL=https://127.0.0.1:$HTTP
-wait_for 20 curl -sf --cacert "$TMP/cert.pem" "$URL/v1/health" || { cat "$TMP/serve.log"; fail "no HTTPS health"; }
+start_serve "$TMP/rampart.yaml" "$URL/v1/health" --cacert "$TMP/cert.pem"
 grep -q "https://127.0.0.1:$HTTP" "$TMP/serve.log" || fail "serve does not say https: $(cat "$TMP/serve.log")"
-wait_for 10 test -s "$TMP/data/admin.token"
-AUTH="Authorization: Bearer $(cat "$TMP/data/admin.token")"
+AUTH="Authorization: Bearer $ADMIN_TOKEN"
 code=$(curl -s --cacert "$TMP/cert.pem" -o "$TMP/body" -w '%{http_code}' -X POST -H "$AUTH" \
   --data-binary '{"m":"over tls"}' "$URL/v1/ingest")
 [ "$code" = 202 ] || fail "HTTPS ingest answered $code: $(cat "$TMP/body")"
