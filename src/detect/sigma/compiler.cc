@@ -366,7 +366,8 @@ class Builder {
     }
     switch (fc.match) {
       case MatchKind::kExists: {
-        const uint32_t present = SimpleAtom(AtomKind::kPresent, slot, "exists");
+        // Present even when empty, so exists: false is exactly null.
+        const uint32_t present = SimpleAtom(AtomKind::kExists, slot, "exists");
         return v.boolean ? present : AddNode(NodeOp::kNot, present);
       }
       case MatchKind::kCidr: {
