@@ -43,6 +43,10 @@ void AppendEventRef(std::string& out, const EventRef& ref) {
   out += std::to_string(ref.rowid);
   out += ",\"offset\":";
   out += std::to_string(ref.offset);
+  out += ",\"line\":";
+  out += std::to_string(ref.line);
+  out += ",\"first_byte\":";
+  out += std::to_string(ref.first_byte);
   out += '}';
 }
 
