@@ -21,6 +21,8 @@
 #include "core/field_dict.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/time_util.h"
+#include "parse/internal/event_time.h"
 #include "parse/internal/json_util.h"
 #include "parse/internal/parsers.h"
 #include "parse/parse.h"
@@ -309,10 +311,15 @@ Status BodyLogParser::ParseInto(std::string_view record,
   }
   AddTruncatedField(batch, budget);
 
-  event.timestamp_ns = ctx.reference_time_ns;
+  event.timestamp_ns = ctx.reference_time_ns;  // no time: received now
+  const std::string_view time_text = value(Key::kTime);
   int64_t ns = 0;
-  if (!value(Key::kTime).empty() && ParseFlexibleTime(value(Key::kTime), &ns)) {
-    event.timestamp_ns = ns;
+  if (!time_text.empty()) {
+    if (ParseFlexibleTime(time_text, &ns) && IsPlausibleEventTime(ns)) {
+      event.timestamp_ns = ns;
+    } else {
+      internal::MarkTimeInvalid(batch, event, time_text, ctx.reference_time_ns);
+    }
   }
   event.dataset = kDataset;
   return Status::Ok();

@@ -16,6 +16,9 @@
 //
 // The 3164 hostname is optional: when the first token after the time is already a tag
 // ("sshd[1]:"), there is no hostname. A 5424 nil timestamp ("-") takes the reference time.
+// A 5424 TIMESTAMP, or a 3164 first token shaped like a date ("dddd-"), that is no valid
+// event time also takes the reference time and is flagged in event.time_invalid
+// (docs/formats/timestamps.md); any other first token is no syslog header.
 // Structured data params become fields "syslog.sd.<SD-ID>.<PARAM-NAME>" with \" \\ \]
 // unescaped. A UTF-8 BOM at the start of a 5424 MSG is dropped.
 //
@@ -34,6 +37,7 @@
 
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "parse/internal/event_time.h"
 #include "parse/internal/parsers.h"
 
 namespace rampart::parse::internal {
@@ -146,6 +150,9 @@ struct Header {
   bool rfc5424 = false;
   bool bsd_time = false;  // 3164 with "Mmm dd hh:mm:ss"
   int64_t timestamp_ns = 0;
+  // A timestamp field that holds no valid event time (timestamp_ns is then the reference):
+  // the record is kept and flagged with this text (parse/internal/event_time.h).
+  std::string_view time_invalid;
   std::string_view version;  // 5424 only
   std::string_view host;
   std::string_view app;      // program name as logged ("sshd", "sshd(pam_unix)")
@@ -219,14 +226,16 @@ bool ParseBsdPrefix(std::string_view s, int64_t reference_ns, size_t* consumed, 
   return true;
 }
 
-// ParseIso8601 limited to years whose nanoseconds fit in int64 (1678..2261): beyond that
-// the conversion would overflow, and such a time in a syslog line is garbage anyway.
+// An RFC 3339 time a log record may carry (years kMinEventYear..kMaxEventYear).
 bool ParseIsoTime(std::string_view s, int64_t* ns) {
-  if (s.size() < 4 || !IsDigit(s[0]) || !IsDigit(s[1]) || !IsDigit(s[2]) || !IsDigit(s[3])) {
-    return false;
-  }
-  int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  return year >= 1678 && year <= 2261 && ParseIso8601(s, ns);
+  return ParseIso8601(s, ns) && IsPlausibleEventTime(*ns);
+}
+
+// A 3164 header token meant as an ISO date ("2025-13-45T99:99:99Z"): four digits and '-'.
+// Only such a token is flagged when invalid; anything else is no syslog header.
+bool LooksLikeIsoDate(std::string_view token) {
+  return token.size() >= 5 && IsDigit(token[0]) && IsDigit(token[1]) && IsDigit(token[2]) &&
+         IsDigit(token[3]) && token[4] == '-';
 }
 
 // "prog:", "prog[pid]:", "prog(module)[pid]:".
@@ -277,7 +286,9 @@ const char* ParseRfc5424Header(std::string_view s, size_t pos, int64_t reference
   if (ts == "-") {
     h->timestamp_ns = reference_ns;  // nil: the sender did not know the time
   } else if (!ParseIsoTime(ts, &h->timestamp_ns)) {
-    return "syslog: invalid RFC 5424 timestamp";
+    // The field is delimited, so the rest of the header is still sound: keep the record.
+    h->timestamp_ns = reference_ns;
+    h->time_invalid = ts;
   }
   if (h->host == "-") {
     h->host = {};
@@ -328,7 +339,11 @@ const char* ParseHeader(std::string_view s, int64_t reference_ns, Header* h) {
   if (IsDigit(t[0])) {
     std::string_view token = FirstToken(t);
     if (!ParseIsoTime(token, &h->timestamp_ns)) {
-      return kBadTime;
+      if (!LooksLikeIsoDate(token)) {
+        return kBadTime;
+      }
+      h->timestamp_ns = reference_ns;
+      h->time_invalid = token;
     }
     consumed = token.size();
   } else if (ParseBsdPrefix(t, reference_ns, &consumed, &h->timestamp_ns)) {
@@ -838,6 +853,9 @@ class SyslogParser final : public Parser {
       return InvalidArgument(error);
     }
     ev.timestamp_ns = h.timestamp_ns;
+    if (!h.time_invalid.empty()) {
+      internal::MarkTimeInvalid(batch, ev, h.time_invalid, ctx.reference_time_ns);
+    }
 
     int facility = -1;
     if (h.pri >= 0) {
@@ -1040,7 +1058,8 @@ bool LooksLikeSyslog(std::string_view record) {
     record.remove_suffix(1);
   }
   Header h;
-  if (ParseHeader(record, 0, &h) != nullptr) {
+  // A flagged invalid time keeps a record of a known format; it does not identify one.
+  if (ParseHeader(record, 0, &h) != nullptr || !h.time_invalid.empty()) {
     return false;
   }
   // Without <PRI>, a leading ISO time alone is common to many application logs: also
