@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 namespace rampart::enrich::internal {
 namespace {

@@ -1,5 +1,6 @@
 #pragma once
-// Private to src/enrich: the free-text detectors. Each is a hand-written single-pass
+// Private to src/enrich: the secret scanners, which the masking policy calls its
+// free-text `detectors` (unrelated to detect/detector/). Each is a hand-written single-pass
 // matcher over bytes (no regex); Scanner runs them all in one left-to-right pass and
 // reports non-overlapping findings. Replacing findings is the Masker's job.
 //

@@ -1,8 +1,9 @@
-// Free-text detectors: hand-written matchers run in one pass by Scanner. They are tuned
+// Secret scanners (the masking policy's free-text `detectors`; not detect/detector/):
+// hand-written matchers run in one pass by Scanner. They are tuned
 // to miss little (a missed secret is stored forever) while staying cheap on the common
 // case of text without secrets: most bytes are rejected by one table lookup.
 
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 #include <algorithm>
 #include <array>
