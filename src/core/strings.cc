@@ -11,18 +11,6 @@ std::string ToLower(std::string_view s) {
 }
 
 namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {

@@ -119,19 +119,6 @@ constexpr std::array<std::pair<Key, FieldId>, 17> kDirect = {{
     {Key::kXApiKey, field::kHttpRequestApiKey},
 }};
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 // Same rules as rampart::UrlDecode (invalid escapes kept literally, '+' → ' ') but writes
 // into caller memory of at least in.size() bytes, so decoding needs no heap allocation.
 size_t FormDecode(std::string_view in, char* out) {

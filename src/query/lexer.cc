@@ -34,25 +34,6 @@ bool IsFieldChar(char c) {
   return IsFieldStart(c) || IsAsciiDigit(c) || c == '.' || c == '-';
 }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') {
-      x = static_cast<char>(x + 32);
-    }
-    if (y >= 'A' && y <= 'Z') {
-      y = static_cast<char>(y + 32);
-    }
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool IsValidFieldName(std::string_view s) {
   if (s.empty() || !IsFieldStart(s[0])) {
     return false;
@@ -339,11 +320,11 @@ Token Parser::Lex(bool field_context) const {
   }
   t = ScanWord(i);
   if (!t.escaped) {
-    if (EqualsNoCase(t.text, "AND")) {
+    if (EqualsIgnoreCase(t.text, "AND")) {
       t.kind = Tok::kAnd;
-    } else if (EqualsNoCase(t.text, "OR")) {
+    } else if (EqualsIgnoreCase(t.text, "OR")) {
       t.kind = Tok::kOr;
-    } else if (EqualsNoCase(t.text, "NOT")) {
+    } else if (EqualsIgnoreCase(t.text, "NOT")) {
       t.kind = Tok::kNot;
     }
   }

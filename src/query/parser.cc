@@ -334,7 +334,7 @@ Result<Node> Parser::Range(const std::string& field, size_t at) {
   Token lo = ScanWord(i, "]}");
   i = SkipSpace(lo.end);
   Token to = ScanWord(i, "]}");
-  if (!EqualsNoCase(to.text, "TO")) {
+  if (!EqualsIgnoreCase(to.text, "TO")) {
     return Fail(i, "expected 'TO' in range");
   }
   i = SkipSpace(to.end);

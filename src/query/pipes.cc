@@ -115,7 +115,7 @@ Status Parser::ParsePipe(Query* query) {
       pipe.kind = PipeKind::kCount;
       after_count_ = true;
       columns_ = {std::string(kCountColumn)};
-    } else if (EqualsNoCase(by.text, "by")) {
+    } else if (EqualsIgnoreCase(by.text, "by")) {
       pipe.kind = PipeKind::kCountBy;
       RAMPART_RETURN_IF_ERROR(PipeFieldList("'by'", &pipe));
       if (std::find(pipe.fields.begin(), pipe.fields.end(), kCountColumn) != pipe.fields.end()) {
@@ -168,9 +168,9 @@ Status Parser::ParsePipe(Query* query) {
     pipe.fields.push_back(std::move(f));
     size_t save = pos_;
     Word dir = PipeWord();
-    if (EqualsNoCase(dir.text, "desc")) {
+    if (EqualsIgnoreCase(dir.text, "desc")) {
       pipe.descending = true;
-    } else if (EqualsNoCase(dir.text, "asc")) {
+    } else if (EqualsIgnoreCase(dir.text, "asc")) {
       pipe.descending = false;
     } else {
       pos_ = save;

@@ -44,7 +44,6 @@ std::string FormatInterval(int64_t ns) {
 
 }  // namespace internal
 
-using internal::EqualsNoCase;
 using internal::IsSpace;
 using internal::UnitSeconds;
 
@@ -63,7 +62,7 @@ Result<int64_t> ParseTimeBound(std::string_view text, int64_t now_ns) {
   if (internal::ParseIsoTime(s, &ns)) {
     return ns;
   }
-  if (s.size() >= 3 && EqualsNoCase(s.substr(0, 3), "now")) {
+  if (s.size() >= 3 && EqualsIgnoreCase(s.substr(0, 3), "now")) {
     s.remove_prefix(3);
     if (s.empty()) {
       return now_ns;

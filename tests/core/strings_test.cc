@@ -30,6 +30,31 @@ TEST(StringsTest, JsonEscapeKeepsUtf8AndReplacesInvalid) {
   EXPECT_EQ(out, "q\\\"\\\\\\n\\u0001 한글 \\ufffd");
 }
 
+// Issue 13, defect 17: body_log, the IOC normaliser and the secret scanners each had a
+// copy of the hex-digit decoder; this is the one they share.
+TEST(StringsTest, HexDigits) {
+  EXPECT_EQ(HexValue('0'), 0);
+  EXPECT_EQ(HexValue('9'), 9);
+  EXPECT_EQ(HexValue('a'), 10);
+  EXPECT_EQ(HexValue('F'), 15);
+  for (char c : {'g', 'G', '/', ':', '@', '`', ' ', '\0', '\xff'}) {
+    EXPECT_EQ(HexValue(c), -1) << static_cast<int>(c);
+    EXPECT_FALSE(IsHexDigit(c)) << static_cast<int>(c);
+  }
+  for (char c : std::string_view("0123456789abcdefABCDEF")) {
+    EXPECT_TRUE(IsHexDigit(c)) << c;
+  }
+}
+
+// Issue 13, defect 17: the query parser had its own EqualsNoCase; this is the one.
+TEST(StringsTest, EqualsIgnoreCaseIsAsciiOnly) {
+  EXPECT_TRUE(EqualsIgnoreCase("AND", "and"));
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("and", "an"));
+  EXPECT_FALSE(EqualsIgnoreCase("a[", "A{"));  // '[' and '{' differ by 32 but are no letters
+  EXPECT_FALSE(EqualsIgnoreCase("\xc3\xa9", "\xc3\x89"));  // é and É: bytes, not letters
+}
+
 TEST(EventBatchTest, AbortDropsPendingFields) {
   EventBatch batch;
   batch.BeginEvent().raw = batch.Copy("one");

@@ -17,18 +17,6 @@ namespace rampart::ioc {
 namespace internal {
 namespace {
 
-bool IsHexDigit(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int HexValue(char c) {
-  if (IsDigit(c)) {
-    return c - '0';
-  }
-  const char l = AsciiLower(c);
-  return l - 'a' + 10;
-}
-
 bool IsAlpha(char c) {
   const char l = AsciiLower(c);
   return l >= 'a' && l <= 'z';

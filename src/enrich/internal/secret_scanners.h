@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strings.h"
 #include "enrich/enrich.h"
 
 namespace rampart::enrich::internal {
@@ -22,21 +23,6 @@ inline bool IsAlpha(char c) {
 }
 inline bool IsAlnum(char c) {
   return IsAlpha(c) || (c >= '0' && c <= '9');
-}
-inline bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-inline int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 // Longest normalised key considered; longer keys are cut to their last kMaxKeyLength bytes.

@@ -53,7 +53,6 @@ bool IsAsciiAlpha(char c);
 bool IsAsciiDigit(char c);
 bool IsFieldStart(char c);
 bool IsFieldChar(char c);
-bool EqualsNoCase(std::string_view a, std::string_view b);
 bool IsValidFieldName(std::string_view s);
 // Characters a backslash makes literal in a word; before anything else it is literal.
 bool IsEscapable(char c);
