@@ -378,12 +378,6 @@ Result<Node> Parser::Range(const std::string& field, size_t at) {
 
 namespace {
 
-void AppendQuoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  internal::AppendJsonString(out, s);
-  out.push_back('"');
-}
-
 void AppendNode(std::string& out, const Node& node) {
   switch (node.kind) {
     case NodeKind::kAnd:
@@ -407,40 +401,40 @@ void AppendNode(std::string& out, const Node& node) {
       return;
     case MatchOp::kFullText:
       out += "(text ";
-      AppendQuoted(out, p.pattern);
+      AppendJsonString(out, p.pattern);
       break;
     case MatchOp::kEquals:
       out += "(eq ";
-      AppendQuoted(out, p.field);
+      AppendJsonString(out, p.field);
       out.push_back(' ');
       if (time) {
         out += internal::FormatTime(p.time_ns);
       } else {
-        AppendQuoted(out, p.value);
+        AppendJsonString(out, p.value);
       }
       break;
     case MatchOp::kWildcard:
       out += "(like ";
-      AppendQuoted(out, p.field);
+      AppendJsonString(out, p.field);
       out.push_back(' ');
-      AppendQuoted(out, p.pattern);
+      AppendJsonString(out, p.pattern);
       break;
     case MatchOp::kExists:
       out += "(exists ";
-      AppendQuoted(out, p.field);
+      AppendJsonString(out, p.field);
       break;
     case MatchOp::kCidr:
       out += "(cidr ";
-      AppendQuoted(out, p.field);
+      AppendJsonString(out, p.field);
       out.push_back(' ');
-      AppendQuoted(out, p.value);
+      AppendJsonString(out, p.value);
       break;
     case MatchOp::kLess:
     case MatchOp::kLessEqual:
     case MatchOp::kGreater:
     case MatchOp::kGreaterEqual: {
       out += "(range ";
-      AppendQuoted(out, p.field);
+      AppendJsonString(out, p.field);
       out += p.op == MatchOp::kLess        ? " < "
              : p.op == MatchOp::kLessEqual ? " <= "
              : p.op == MatchOp::kGreater   ? " > "

@@ -55,6 +55,20 @@ TEST(StringsTest, EqualsIgnoreCaseIsAsciiOnly) {
   EXPECT_FALSE(EqualsIgnoreCase("\xc3\xa9", "\xc3\x89"));  // é and É: bytes, not letters
 }
 
+// Issue 13, defect 17: core, the query output, detections and `rules check` each escaped
+// JSON strings their own way; this is the one they share.
+TEST(StringsTest, JsonStringIsQuotedAndEscapesLineSeparators) {
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\b\f\x1f \xe2\x80\xa8 \xe2\x80\xa9 \xe2\x80\xa6");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\u0008\\u000c\\u001f \\u2028 \\u2029 \xe2\x80\xa6\"");
+  out.clear();
+  AppendJsonString(out, "");
+  EXPECT_EQ(out, "\"\"");
+  out.clear();
+  AppendJsonEscaped(out, "\xe2\x80");  // a cut sequence is invalid, not a separator
+  EXPECT_EQ(out, "\\ufffd\\ufffd");
+}
+
 TEST(EventBatchTest, AbortDropsPendingFields) {
   EventBatch batch;
   batch.BeginEvent().raw = batch.Copy("one");
