@@ -5,11 +5,9 @@
 
 #include "parse/internal/syslog_auth.h"
 
-#include <arpa/inet.h>
-
-#include <cstring>
 #include <string_view>
 
+#include "core/ip.h"
 #include "core/strings.h"
 
 namespace rampart::parse::internal {
@@ -41,16 +39,8 @@ bool AllDigits(std::string_view s) {
 
 // IPv4 dotted quad or IPv6 (an optional "%zone" suffix is allowed and kept).
 bool IsIpAddress(std::string_view s) {
-  s = s.substr(0, s.find('%'));
-  if (s.size() < 2 || s.size() > 45) {
-    return false;
-  }
-  char buf[46];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  unsigned char addr[16];
-  int family = s.find(':') == std::string_view::npos ? AF_INET : AF_INET6;
-  return inet_pton(family, buf, addr) == 1;
+  IpAddress ip;
+  return ParseIpAddress(s.substr(0, s.find('%')), &ip);
 }
 
 bool IsAuthProgram(std::string_view p) {

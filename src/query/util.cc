@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/ip.h"
 #include "core/time_util.h"
 
 namespace rampart::query::internal {
@@ -23,24 +24,19 @@ void ClearHostBits(IpNet* net) {
 }
 
 bool ParseAddress(std::string_view s, IpNet* out) {
-  // inet_pton needs a NUL-terminated string; the longest textual IPv6 address is 45 bytes.
-  char buf[64];
-  if (s.empty() || s.size() >= sizeof(buf)) {
+  IpAddress ip;
+  if (!ParseIpAddress(s, &ip)) {
     return false;
   }
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  if (s.find(':') != std::string_view::npos) {
-    return inet_pton(AF_INET6, buf, out->addr.data()) == 1;
+  if (ip.v6) {
+    out->addr = ip.bytes;
+    return true;
   }
-  uint8_t v4[4];
-  if (inet_pton(AF_INET, buf, v4) != 1) {
-    return false;
-  }
+  // IPv4 as IPv4-mapped IPv6, so one comparison serves both families.
   out->addr.fill(0);
   out->addr[10] = 0xff;
   out->addr[11] = 0xff;
-  std::memcpy(out->addr.data() + 12, v4, 4);
+  std::memcpy(out->addr.data() + 12, ip.bytes.data(), 4);
   return true;
 }
 
