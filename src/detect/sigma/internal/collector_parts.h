@@ -131,6 +131,8 @@ class DocumentConverter {
   // kMaxValuesPerDocument.
   bool Spend(const YAML::Node& at);
 
+  // ---- mapping entries and string fields (collector_yaml.cc)
+
   // The entries of a mapping, refusing non-scalar and duplicate keys (YAML parsers differ
   // on duplicates: PyYAML keeps the last, yaml-cpp keeps both).
   bool Entries(const YAML::Node& map,
@@ -158,13 +160,15 @@ class DocumentConverter {
   // Metadata lists are informational: take what is a string, ignore the rest.
   bool LenientList(std::string_view key, std::vector<std::string>* out);
 
+  // ---- metadata and log source (collector.cc)
+
   bool ConvertMeta(RuleMeta* meta);
 
   void ParseAttackTags(const Entry& tags, RuleMeta* meta);
 
   bool ConvertLogSource(LogSource* ls);
 
-  // ---- conditions
+  // ---- conditions (collector_detection.cc)
   bool ReadConditions(const Entry& detection,
                       const std::vector<Entry>& det,
                       std::vector<std::pair<std::string, YAML::Node>>* out);
@@ -177,7 +181,7 @@ class DocumentConverter {
   bool ConvertConditions(const std::vector<std::pair<std::string, YAML::Node>>& conditions,
                          Detection* d);
 
-  // ---- selections
+  // ---- selections (collector_detection.cc; ToValue in collector_yaml.cc)
   bool ConvertSelection(const Entry& e, Selection* sel);
 
   // A list under a selection: maps are alternatives, plain values one keyword alternative,
@@ -194,12 +198,12 @@ class DocumentConverter {
   // the key as written, for messages ("" for keywords).
   bool ValidateModifiers(const Selection& sel, std::string_view key, FieldCondition* fc);
 
-  // ---- placeholders and status
+  // ---- placeholders (collector_detection.cc) and status (collector.cc)
   bool CheckPlaceholders(Rule* rule);
 
   bool CheckStatus(const RuleMeta& meta);
 
-  // ---- correlations
+  // ---- correlations (collector_correlation.cc)
   bool ReadCorrelationType(const std::vector<Entry>& c, Pos section, CorrelationRule* corr);
 
   bool ReadCorrelationRules(const std::vector<Entry>& c, Pos section, CorrelationRule* corr);
@@ -229,6 +233,7 @@ class DocumentConverter {
   std::vector<LoadWarning> warnings_;
 };
 
+// The state of one load; its resolution methods are in collector_resolve.cc.
 struct Collector::State {
   explicit State(const LoadOptions& o) : options(o) {}
 
