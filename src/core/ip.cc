@@ -107,7 +107,7 @@ bool ParseIpv6(std::string_view s, std::array<uint8_t, 16>* out) {
       full[8 - tail + k] = groups[gap + k];
     }
   }
-  for (int k = 0; k < 8; ++k) {
+  for (size_t k = 0; k < full.size(); ++k) {
     (*out)[2 * k] = static_cast<uint8_t>(full[k] >> 8);
     (*out)[2 * k + 1] = static_cast<uint8_t>(full[k] & 0xFF);
   }
