@@ -46,12 +46,6 @@ std::string Location(const sigma::SourceLocation& l) {
   return s;
 }
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  AppendJsonEscaped(out, s);
-  out += '"';
-}
-
 // {"file":..,"line":..,"column":..,"id":..,"title":..,"<code_key>":..,"message":..}
 template <typename Item>
 void AppendJsonItem(std::string& out,

@@ -13,12 +13,6 @@ constexpr std::array<std::string_view, 5> kSeverityNames = {"informational", "lo
                                                             "high", "critical"};
 constexpr std::array<std::string_view, 3> kKindNames = {"sigma", "correlation", "ioc"};
 
-void AppendString(std::string& out, std::string_view s) {
-  out += '"';
-  AppendJsonEscaped(out, s);
-  out += '"';
-}
-
 // A JSON array of `items`, each written by append_one(out, item).
 template <typename Items, typename AppendOne>
 void AppendArray(std::string& out, const Items& items, AppendOne append_one) {
@@ -33,16 +27,20 @@ void AppendArray(std::string& out, const Items& items, AppendOne append_one) {
 }
 
 void AppendStringArray(std::string& out, const std::vector<std::string>& items) {
-  AppendArray(out, items, [](std::string& o, const std::string& s) { AppendString(o, s); });
+  AppendArray(out, items, [](std::string& o, const std::string& s) { AppendJsonString(o, s); });
 }
 
 void AppendEventRef(std::string& out, const EventRef& ref) {
   out += "{\"location\":";
-  AppendString(out, ref.location);
+  AppendJsonString(out, ref.location);
   out += ",\"rowid\":";
   out += std::to_string(ref.rowid);
   out += ",\"offset\":";
   out += std::to_string(ref.offset);
+  out += ",\"line\":";
+  out += std::to_string(ref.line);
+  out += ",\"first_byte\":";
+  out += std::to_string(ref.first_byte);
   out += '}';
 }
 
@@ -85,15 +83,15 @@ std::string DetectionToJson(const Detection& d) {
 
 void AppendDetectionJson(std::string& out, const Detection& d) {
   out += "{\"time\":";
-  AppendString(out, FormatIso8601(d.event_time_ns));
+  AppendJsonString(out, FormatIso8601(d.event_time_ns));
   out += ",\"kind\":";
-  AppendString(out, DetectionKindName(d.kind));
+  AppendJsonString(out, DetectionKindName(d.kind));
   out += ",\"rule\":{\"id\":";
-  AppendString(out, d.rule_id);
+  AppendJsonString(out, d.rule_id);
   out += ",\"title\":";
-  AppendString(out, d.rule_title);
+  AppendJsonString(out, d.rule_title);
   out += ",\"level\":";
-  AppendString(out, SeverityName(d.level));
+  AppendJsonString(out, SeverityName(d.level));
   out += "},\"attack\":{\"tactics\":";
   AppendStringArray(out, d.tactics);
   out += ",\"techniques\":";
@@ -101,21 +99,21 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
   out += "},\"evidence\":";
   AppendArray(out, d.evidence, [](std::string& o, const Evidence& e) {
     o += "{\"field\":";
-    AppendString(o, e.field);
+    AppendJsonString(o, e.field);
     o += ",\"value\":";
-    AppendString(o, e.value);
+    AppendJsonString(o, e.value);
     o += '}';
   });
   out += ",\"dataset\":";
-  AppendString(out, d.dataset);
+  AppendJsonString(out, d.dataset);
   out += ",\"tenant\":";
-  AppendString(out, d.tenant);
+  AppendJsonString(out, d.tenant);
   out += ",\"event\":";
   AppendEventRef(out, d.event);
   out += ",\"related\":";
   AppendArray(out, d.related, AppendEventRef);
   out += ",\"source\":";
-  AppendString(out, d.source);
+  AppendJsonString(out, d.source);
   out += '}';
 }
 

@@ -36,12 +36,17 @@ struct Evidence {
 
 // Where the event that triggered a detection is. Stored events: `location` is the day file
 // (relative to the data directory, "tenants/default/events-2026-11-26.db") and `rowid` the
-// row of the events table. Hunted files: `location` is the input path and `offset` the byte
-// offset just past the record (rowid 0).
+// row of the events table (line and first_byte 0). Hunted files: `location` is the input
+// path, `line` the record's 1-based line number and `first_byte` the offset of its first
+// byte, where a user jumps to; `offset` is the byte offset just past the record and its end
+// of line (where the next record starts), kept for the readers of earlier output (rowid 0).
+// Offsets count decompressed bytes for .gz inputs.
 struct EventRef {
   std::string location;
   int64_t rowid = 0;
   uint64_t offset = 0;
+  uint64_t line = 0;  // 0: not known (stored events)
+  uint64_t first_byte = 0;
 };
 
 struct Detection {
@@ -64,7 +69,8 @@ struct Detection {
 
 // One JSON object on one line (no trailing newline): {"time": ISO-8601, "kind", "rule":
 // {"id","title","level"}, "attack": {"tactics","techniques"}, "evidence": [{"field","value"}],
-// "dataset", "tenant", "event": {"location","rowid","offset"}, "related": [...], "source"}.
+// "dataset", "tenant", "event": {"location","rowid","offset","line","first_byte"},
+// "related": [...], "source"}.
 // Also used as the stored form (the store keeps the JSON of each detection).
 std::string DetectionToJson(const Detection& d);
 // The same, appended to `out` (a buffer reused for many detections allocates once).

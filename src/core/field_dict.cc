@@ -61,6 +61,7 @@ constexpr std::array<std::string_view, field::kWellKnownCount> kWellKnownFieldNa
     "Channel",
     "Provider_Name",
     "Computer",
+    "event.time_invalid",
 };
 
 // Names are published into a fixed table so Name() needs no lock: a slot is written

@@ -69,6 +69,9 @@ enum WellKnown : FieldId {
   kWinChannel,                // Channel
   kWinProviderName,           // Provider_Name
   kWinComputer,               // Computer
+  // event.time_invalid: the record's own timestamp text (at most 64 bytes) when it was no
+  // valid time and @timestamp is the receive time instead (docs/formats/README.md).
+  kEventTimeInvalid,
   kWellKnownCount,
 };
 }  // namespace field

@@ -11,18 +11,6 @@ std::string ToLower(std::string_view s) {
 }
 
 namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -151,11 +139,21 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     if (n == 0) {
       out += "\\ufffd";
       ++i;
+    } else if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
+      out += s[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
+      i += n;
     } else {
       out.append(s.data() + i, n);
       i += n;
     }
   }
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendJsonEscaped(out, s);
+  out += '"';
 }
 
 }  // namespace rampart

@@ -12,6 +12,22 @@ namespace rampart {
 inline bool IsDigit(char c) {
   return c >= '0' && c <= '9';
 }
+inline bool IsHexDigit(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+// The value of a hex digit (either case), or -1 for any other byte.
+inline int HexValue(char c) {
+  if (IsDigit(c)) {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
 inline char AsciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
@@ -97,7 +113,11 @@ std::string UrlDecode(std::string_view s, bool plus_is_space);
 uint32_t DecodeUtf8(std::string_view s, size_t* i);
 
 // Appends `s` to `out` escaped for a JSON string body (no surrounding quotes). Invalid
-// UTF-8 bytes are replaced with U+FFFD so the output is always valid JSON.
+// UTF-8 bytes are replaced with U+FFFD so the output is always valid JSON; U+2028 and
+// U+2029 are escaped too (valid in JSON, line ends in JavaScript). The one JSON string
+// escaper: detections, stored events, query output and CLI reports all use it.
 void AppendJsonEscaped(std::string& out, std::string_view s);
+// The same between double quotes: a whole JSON string value.
+void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace rampart

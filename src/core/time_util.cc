@@ -135,6 +135,12 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+bool IsPlausibleEventTime(int64_t ns) {
+  static const int64_t kMin = DaysFromCivil(kMinEventYear, 1, 1) * 86400 * kNsPerSec;
+  static const int64_t kEnd = DaysFromCivil(kMaxEventYear + 1, 1, 1) * 86400 * kNsPerSec;
+  return ns >= kMin && ns < kEnd;
+}
+
 bool ParseIso8601(std::string_view s, int64_t* out_ns) {
   size_t p = 0;
   int y = 0;

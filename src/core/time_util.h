@@ -10,6 +10,15 @@ namespace rampart {
 
 inline constexpr int64_t kNsPerSec = 1'000'000'000;
 
+// The event times a record may carry: 1970-01-01T00:00:00Z up to the end of 2200 (UTC).
+// The parsers below accept what fits int64 nanoseconds (years 1678..2261), which queries
+// and indicator lists may need; a log record's own time outside this range is a
+// placeholder (9999-12-31), a zero value (0001-01-01) or a forgery, not when it happened,
+// so the log parsers treat it as invalid (docs/formats/timestamps.md).
+inline constexpr int kMinEventYear = 1970;
+inline constexpr int kMaxEventYear = 2200;
+bool IsPlausibleEventTime(int64_t ns);
+
 // Days since 1970-01-01 for a proleptic Gregorian date.
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 

@@ -12,10 +12,10 @@
 
 #include "core/strings.h"
 #include "enrich/enrich.h"
-#include "enrich/internal/detectors.h"
 #include "enrich/internal/encoded_rewriter.h"
 #include "enrich/internal/policy.h"
 #include "enrich/internal/pseudonym.h"
+#include "enrich/internal/secret_scanners.h"
 
 namespace rampart::enrich {
 namespace {

@@ -14,7 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "enrich/enrich.h"
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 namespace rampart::enrich {
 namespace {

@@ -30,9 +30,9 @@ constexpr int kSequenceShift = 20;  // record index within a chunk (< 2^20)
 constexpr size_t kMaxReasonSamples = 64;
 
 struct Record {
-  uint32_t begin = 0;
+  uint32_t begin = 0;  // in Chunk::data
   uint32_t size = 0;
-  uint64_t end_offset = 0;
+  ingest::RecordPosition position;  // in the input file
 };
 
 struct Chunk {
@@ -121,12 +121,17 @@ class ChunkSink final : public ingest::RecordSink {
     return Status::Ok();
   }
   Status Record(std::string_view record, uint64_t end_offset) override {
+    // ReadRecords calls RecordAt; without a line the first byte is the best guess.
+    const uint64_t size = record.size();
+    return RecordAt(record, {end_offset >= size ? end_offset - size : 0, end_offset, 0});
+  }
+  Status RecordAt(std::string_view record, const ingest::RecordPosition& position) override {
     if (current_.records.size() >= kChunkRecords ||
         current_.data.size() + record.size() > kChunkBytes) {
       Flush();
     }
     hunt::Record r{static_cast<uint32_t>(current_.data.size()),
-                   static_cast<uint32_t>(record.size()), end_offset};
+                   static_cast<uint32_t>(record.size()), position};
     current_.data.append(record);
     current_.records.push_back(r);
     return Status::Ok();
@@ -199,15 +204,31 @@ struct Shared {
 // Keeps the first unparsed records (by input position) for the summary: the records stay
 // in the input files, the summary says where.
 constexpr size_t kMaxUnparsedSamples = 10;
-void Sample(WorkerResult* result,
-            uint64_t chunk,
-            const std::string& file,
-            uint64_t offset,
-            const std::string& reason) {
+void Sample(WorkerResult* result, uint64_t chunk, std::string text) {
   if (result->samples.size() < kMaxUnparsedSamples) {
-    result->samples.emplace_back(
-        chunk, file + " (record ending at byte " + std::to_string(offset) + "): " + reason);
+    result->samples.emplace_back(chunk, std::move(text));
   }
+}
+
+// A piece of a record too long to parse: only where it ends is known.
+void SamplePiece(WorkerResult* result,
+                 uint64_t chunk,
+                 const std::string& file,
+                 uint64_t end_offset,
+                 const std::string& reason) {
+  Sample(result, chunk,
+         file + " (record ending at byte " + std::to_string(end_offset) + "): " + reason);
+}
+
+// "file:line (bytes first-end)": the line and first byte to jump to, the end as before.
+void SampleRecord(WorkerResult* result,
+                  uint64_t chunk,
+                  const std::string& file,
+                  const ingest::RecordPosition& at,
+                  const std::string& reason) {
+  Sample(result, chunk,
+         file + ":" + std::to_string(at.line) + " (bytes " + std::to_string(at.begin) + "-" +
+             std::to_string(at.end) + "): " + reason);
 }
 
 void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
@@ -240,7 +261,7 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
     for (const auto& [offset, reason] : chunk.rejects) {
       ++result->unparsed;
       ++result->reasons[reason];
-      Sample(result, chunk.number, file, offset, reason);
+      SamplePiece(result, chunk.number, file, offset, reason);
     }
     batch.Clear();
     event_records.clear();
@@ -252,7 +273,7 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       if (!s.ok()) {
         ++result->unparsed;
         std::string reason(s.message());
-        Sample(result, chunk.number, file, r.end_offset, reason);
+        SampleRecord(result, chunk.number, file, r.position, reason);
         if (result->reasons.size() < kMaxReasonSamples || result->reasons.count(reason) != 0) {
           ++result->reasons[reason];
         } else {
@@ -267,11 +288,15 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
     if (masker) {
       masker->Apply(batch);
     }
-    EventRef ref{file, 0, 0};  // one per chunk: the path is not copied for every event
+    EventRef ref;  // one per chunk: the path is not copied for every event
+    ref.location = file;
     for (const auto& [index, record_index] : event_records) {
       const Event& event = batch[index];
       const uint64_t sequence = (chunk.number << kSequenceShift) | record_index;
-      ref.offset = chunk.records[record_index].end_offset;
+      const ingest::RecordPosition& at = chunk.records[record_index].position;
+      ref.offset = at.end;
+      ref.first_byte = at.begin;
+      ref.line = at.line;
       found.clear();
       scanner.Scan(batch, event, sequence, ref, shared.iocs, &found, &result->correlation_hits);
       for (uint32_t k = 0; k < found.size(); ++k) {

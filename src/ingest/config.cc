@@ -1,11 +1,10 @@
 // serve configuration (YAML). Every key is documented in docs/configuration.md.
 
-#include <arpa/inet.h>
-
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/ip.h"
 #include "ingest/internal/server_parts.h"
 #include "ingest/server.h"
 #include "store/store.h"
@@ -20,9 +19,8 @@ bool IsNumericListenAddress(const std::string& address) {
   if (!internal::SplitHostPort(address, &host, &port)) {
     return false;
   }
-  unsigned char buf[16];
-  const bool v6 = address.front() == '[';
-  return inet_pton(v6 ? AF_INET6 : AF_INET, host.c_str(), buf) == 1;
+  IpAddress ip;
+  return ParseIpAddress(host, &ip) && ip.v6 == (address.front() == '[');
 }
 
 std::string Where(const YAML::Node& n) {

@@ -164,6 +164,7 @@ class FileReader {
     result->format = format;
     RAMPART_RETURN_IF_ERROR(sink_.BeginFile(path, format, reference));
     uint64_t offset = 0;
+    uint64_t line = 1;  // of the bytes at `offset`; blank lines count too
     size_t start = 0;
     while (true) {
       std::string_view data(buffer_.data() + start, have - start);
@@ -171,8 +172,9 @@ class FileReader {
       if (nl == std::string_view::npos) {
         if (eof) {
           if (!data.empty()) {
+            const uint64_t begin = offset;
             offset += data.size();
-            RAMPART_RETURN_IF_ERROR(AddRecord(data, offset));
+            RAMPART_RETURN_IF_ERROR(AddRecord(data, {begin, offset, line}));
           }
           break;
         }
@@ -196,8 +198,10 @@ class FileReader {
         progress_.Update(bytes_before_ + static_cast<uint64_t>(gzoffset(gz_)), records_done_());
         continue;
       }
+      const uint64_t begin = offset;
       offset += nl + 1;
-      RAMPART_RETURN_IF_ERROR(AddRecord(data.substr(0, nl), offset));
+      RAMPART_RETURN_IF_ERROR(AddRecord(data.substr(0, nl), {begin, offset, line}));
+      ++line;
       start += nl + 1;
     }
     return Status::Ok();
@@ -223,14 +227,14 @@ class FileReader {
     return Status::Ok();
   }
 
-  Status AddRecord(std::string_view line, uint64_t offset) {
+  Status AddRecord(std::string_view line, const RecordPosition& position) {
     if (!line.empty() && line.back() == '\r') {
       line.remove_suffix(1);
     }
     if (Trim(line).empty()) {
       return Status::Ok();  // blank lines carry nothing
     }
-    return sink_.Record(line, offset);
+    return sink_.RecordAt(line, position);
   }
 
   RecordSink& sink_;

@@ -175,6 +175,13 @@ struct ImportFileResult {
   std::string error;  // non-empty when the file was skipped (unreadable, unknown format)
 };
 
+// Where a record is in its file (in decompressed bytes for .gz files).
+struct RecordPosition {
+  uint64_t begin = 0;  // offset of the record's first byte
+  uint64_t end = 0;    // offset just past the record and its end of line
+  uint64_t line = 0;   // 1-based line number of the record
+};
+
 // Receives the records ReadRecords reads, file by file.
 class RecordSink {
  public:
@@ -184,6 +191,11 @@ class RecordSink {
   virtual Status BeginFile(const std::string& path, parse::Format format, int64_t reference_ns) = 0;
   // One record (a line without its end of line), `end_offset` just past it in the file.
   virtual Status Record(std::string_view record, uint64_t end_offset) = 0;
+  // The same record with its first byte and line: what ReadRecords calls. The default
+  // passes it on to Record(); sinks that point users at records (hunt) override it.
+  virtual Status RecordAt(std::string_view record, const RecordPosition& position) {
+    return Record(record, position.end);
+  }
   // A piece of a record too long to parse (> 16 MiB): never parsed, never dropped.
   virtual Status Reject(std::string_view record, std::string_view reason, uint64_t end_offset) = 0;
 };

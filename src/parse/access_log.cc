@@ -10,6 +10,7 @@
 
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "parse/internal/event_time.h"
 #include "parse/internal/parsers.h"
 
 namespace rampart::parse::internal {
@@ -114,7 +115,7 @@ class AccessLogParser final : public Parser {
     ev.raw = batch.Copy(record);
     ev.tenant = ctx.tenant;
     ev.dataset = kDataset;
-    Status st = ParseFields(ev.raw, batch);
+    Status st = ParseFields(ev.raw, ctx.reference_time_ns, batch);
     if (!st.ok()) {
       batch.AbortEvent();
       return st;
@@ -124,7 +125,7 @@ class AccessLogParser final : public Parser {
   }
 
  private:
-  static Status ParseFields(std::string_view line, EventBatch& batch) {
+  static Status ParseFields(std::string_view line, int64_t reference_ns, EventBatch& batch) {
     Scanner sc{line};
     std::string_view client = sc.Token();
     if (client.empty()) {
@@ -139,10 +140,10 @@ class AccessLogParser final : public Parser {
     if (ident.empty() || user.empty() || !sc.Bracketed(&time_text)) {
       return InvalidArgument("access log: missing [time] after client, ident and user");
     }
+    // A bracketed time that is no valid event time still leaves a sound line: it is kept
+    // with the receive time and flagged below.
     int64_t ts = 0;
-    if (!ParseClfTime(time_text, &ts)) {
-      return InvalidArgument("access log: bad time (want 10/Oct/2000:13:55:36 -0700)");
-    }
+    const bool time_valid = ParseClfTime(time_text, &ts) && IsPlausibleEventTime(ts);
     sc.SkipSpaces();
     std::string_view request;
     if (!sc.Quoted(&request)) {
@@ -160,7 +161,11 @@ class AccessLogParser final : public Parser {
       return InvalidArgument("access log: bad response size");
     }
 
-    batch.pending().timestamp_ns = ts;
+    if (time_valid) {
+      batch.pending().timestamp_ns = ts;
+    } else {
+      MarkTimeInvalid(batch, batch.pending(), time_text, reference_ns);
+    }
     batch.AddField(field::kSourceIp, client);
     if (!IsDash(user)) {
       batch.AddField(field::kUserName, user);

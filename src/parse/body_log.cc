@@ -21,6 +21,8 @@
 #include "core/field_dict.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/time_util.h"
+#include "parse/internal/event_time.h"
 #include "parse/internal/json_util.h"
 #include "parse/internal/parsers.h"
 #include "parse/parse.h"
@@ -116,19 +118,6 @@ constexpr std::array<std::pair<Key, FieldId>, 17> kDirect = {{
     {Key::kCookie, field::kHttpRequestCookie},
     {Key::kXApiKey, field::kHttpRequestApiKey},
 }};
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // Same rules as rampart::UrlDecode (invalid escapes kept literally, '+' → ' ') but writes
 // into caller memory of at least in.size() bytes, so decoding needs no heap allocation.
@@ -309,10 +298,15 @@ Status BodyLogParser::ParseInto(std::string_view record,
   }
   AddTruncatedField(batch, budget);
 
-  event.timestamp_ns = ctx.reference_time_ns;
+  event.timestamp_ns = ctx.reference_time_ns;  // no time: received now
+  const std::string_view time_text = value(Key::kTime);
   int64_t ns = 0;
-  if (!value(Key::kTime).empty() && ParseFlexibleTime(value(Key::kTime), &ns)) {
-    event.timestamp_ns = ns;
+  if (!time_text.empty()) {
+    if (ParseFlexibleTime(time_text, &ns) && IsPlausibleEventTime(ns)) {
+      event.timestamp_ns = ns;
+    } else {
+      internal::MarkTimeInvalid(batch, event, time_text, ctx.reference_time_ns);
+    }
   }
   event.dataset = kDataset;
   return Status::Ok();

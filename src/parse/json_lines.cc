@@ -25,6 +25,7 @@
 #include "core/status.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "parse/internal/event_time.h"
 #include "parse/internal/json_util.h"
 #include "parse/internal/parsers.h"
 #include "parse/parse.h"
@@ -242,14 +243,13 @@ Status JsonLinesParser::ParseInto(std::string_view record,
       case TimeKind::kNone:
         break;
     }
-    if (!ok) {
-      const std::string_view format = mapping.source.timestamp_format.empty()
-                                          ? std::string_view("a timestamp")
-                                          : mapping.source.timestamp_format;
-      return InvalidArgument("json: timestamp field \"" + std::string(timestamp_field) +
-                             "\" is not " + std::string(format));
+    // A value that is no valid event time (or does not fit the mapping's format) keeps
+    // the record as evidence, flagged, with the receive time.
+    if (ok && IsPlausibleEventTime(ns)) {
+      event.timestamp_ns = ns;
+    } else {
+      internal::MarkTimeInvalid(batch, event, timestamp_text, ctx.reference_time_ns);
     }
-    event.timestamp_ns = ns;
   }
   internal::AddTruncatedField(batch, budget);
   event.dataset = batch.Copy(mapping.source.dataset);

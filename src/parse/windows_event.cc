@@ -26,6 +26,8 @@
 #include "core/field_dict.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/time_util.h"
+#include "parse/internal/event_time.h"
 #include "parse/internal/json_util.h"
 #include "parse/internal/parsers.h"
 #include "parse/parse.h"
@@ -338,13 +340,27 @@ Status WindowsEventParser::ParseInto(std::string_view record,
   AddEcsFields(batch, values);
   AddTruncatedField(batch, budget);
 
+  // The first of the time fields that holds a valid event time wins; when some were
+  // present but none was valid, the first one's text flags the receive time.
   event.timestamp_ns = ctx.reference_time_ns;
+  std::string_view invalid_time;
+  bool time_found = false;
   for (Role r : {Role::kTimeCreated, Role::kSystemTime, Role::kEventTime, Role::kAtTimestamp}) {
     int64_t ns = 0;
-    if (!value(r).empty() && ParseFlexibleTime(value(r), &ns)) {
+    if (value(r).empty()) {
+      continue;
+    }
+    if (ParseFlexibleTime(value(r), &ns) && IsPlausibleEventTime(ns)) {
       event.timestamp_ns = ns;
+      time_found = true;
       break;
     }
+    if (invalid_time.empty()) {
+      invalid_time = value(r);
+    }
+  }
+  if (!time_found && !invalid_time.empty()) {
+    internal::MarkTimeInvalid(batch, event, invalid_time, ctx.reference_time_ns);
   }
   event.dataset = Dataset(batch, channel, provider);
   return Status::Ok();

@@ -12,7 +12,6 @@
 namespace rampart::query {
 namespace {
 
-using internal::AppendJsonString;
 using internal::AppendUtf8;
 using internal::CodepointWidth;
 using internal::DecodeUtf8;
@@ -130,9 +129,7 @@ void AppendJsonValue(std::string& out, const Cell& c) {
       out += "null";
       return;
     case Cell::Type::kText:
-      out.push_back('"');
       AppendJsonString(out, c.text);
-      out.push_back('"');
       return;
     case Cell::Type::kList:
       out.push_back('[');
@@ -140,9 +137,7 @@ void AppendJsonValue(std::string& out, const Cell& c) {
         if (i > 0) {
           out.push_back(',');
         }
-        out.push_back('"');
         AppendJsonString(out, c.list[i]);
-        out.push_back('"');
       }
       out.push_back(']');
       return;
@@ -162,9 +157,8 @@ void AppendJsonMember(std::string& out, std::string_view name, const Cell& value
     out.push_back(',');
   }
   *first = false;
-  out.push_back('"');
   AppendJsonString(out, name);
-  out += "\":";
+  out.push_back(':');
   AppendJsonValue(out, value);
 }
 

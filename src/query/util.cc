@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/ip.h"
 #include "core/time_util.h"
 
 namespace rampart::query::internal {
@@ -23,24 +24,19 @@ void ClearHostBits(IpNet* net) {
 }
 
 bool ParseAddress(std::string_view s, IpNet* out) {
-  // inet_pton needs a NUL-terminated string; the longest textual IPv6 address is 45 bytes.
-  char buf[64];
-  if (s.empty() || s.size() >= sizeof(buf)) {
+  IpAddress ip;
+  if (!ParseIpAddress(s, &ip)) {
     return false;
   }
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  if (s.find(':') != std::string_view::npos) {
-    return inet_pton(AF_INET6, buf, out->addr.data()) == 1;
+  if (ip.v6) {
+    out->addr = ip.bytes;
+    return true;
   }
-  uint8_t v4[4];
-  if (inet_pton(AF_INET, buf, v4) != 1) {
-    return false;
-  }
+  // IPv4 as IPv4-mapped IPv6, so one comparison serves both families.
   out->addr.fill(0);
   out->addr[10] = 0xff;
   out->addr[11] = 0xff;
-  std::memcpy(out->addr.data() + 12, v4, 4);
+  std::memcpy(out->addr.data() + 12, ip.bytes.data(), 4);
   return true;
 }
 
@@ -306,57 +302,6 @@ size_t DisplayWidth(std::string_view s) {
     width += CodepointWidth(DecodeUtf8(s, &i));
   }
   return width;
-}
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t start = i;
-      const char32_t cp = DecodeUtf8(s, &i);
-      if (cp == 0x2028 || cp == 0x2029) {  // valid JSON, but not valid JavaScript
-        out += cp == 0x2028 ? "\\u2028" : "\\u2029";
-      } else if (cp == 0xFFFD && i == start + 1) {
-        AppendUtf8(out, 0xFFFD);
-      } else {
-        out.append(s.data() + start, i - start);
-      }
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
 }
 
 }  // namespace rampart::query::internal

@@ -30,6 +30,45 @@ TEST(StringsTest, JsonEscapeKeepsUtf8AndReplacesInvalid) {
   EXPECT_EQ(out, "q\\\"\\\\\\n\\u0001 한글 \\ufffd");
 }
 
+// Issue 13, defect 17: body_log, the IOC normaliser and the secret scanners each had a
+// copy of the hex-digit decoder; this is the one they share.
+TEST(StringsTest, HexDigits) {
+  EXPECT_EQ(HexValue('0'), 0);
+  EXPECT_EQ(HexValue('9'), 9);
+  EXPECT_EQ(HexValue('a'), 10);
+  EXPECT_EQ(HexValue('F'), 15);
+  for (char c : {'g', 'G', '/', ':', '@', '`', ' ', '\0', '\xff'}) {
+    EXPECT_EQ(HexValue(c), -1) << static_cast<int>(c);
+    EXPECT_FALSE(IsHexDigit(c)) << static_cast<int>(c);
+  }
+  for (char c : std::string_view("0123456789abcdefABCDEF")) {
+    EXPECT_TRUE(IsHexDigit(c)) << c;
+  }
+}
+
+// Issue 13, defect 17: the query parser had its own EqualsNoCase; this is the one.
+TEST(StringsTest, EqualsIgnoreCaseIsAsciiOnly) {
+  EXPECT_TRUE(EqualsIgnoreCase("AND", "and"));
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("and", "an"));
+  EXPECT_FALSE(EqualsIgnoreCase("a[", "A{"));  // '[' and '{' differ by 32 but are no letters
+  EXPECT_FALSE(EqualsIgnoreCase("\xc3\xa9", "\xc3\x89"));  // é and É: bytes, not letters
+}
+
+// Issue 13, defect 17: core, the query output, detections and `rules check` each escaped
+// JSON strings their own way; this is the one they share.
+TEST(StringsTest, JsonStringIsQuotedAndEscapesLineSeparators) {
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\b\f\x1f \xe2\x80\xa8 \xe2\x80\xa9 \xe2\x80\xa6");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\u0008\\u000c\\u001f \\u2028 \\u2029 \xe2\x80\xa6\"");
+  out.clear();
+  AppendJsonString(out, "");
+  EXPECT_EQ(out, "\"\"");
+  out.clear();
+  AppendJsonEscaped(out, "\xe2\x80");  // a cut sequence is invalid, not a separator
+  EXPECT_EQ(out, "\\ufffd\\ufffd");
+}
+
 TEST(EventBatchTest, AbortDropsPendingFields) {
   EventBatch batch;
   batch.BeginEvent().raw = batch.Copy("one");

@@ -94,5 +94,22 @@ TEST(TimeUtilTest, NegativeTimesFormat) {
   EXPECT_EQ(Iso(-1), "1969-12-31T23:59:59.999Z");
 }
 
+// Issue 13, defect 5: the event-time range the log parsers accept (1970..2200).
+TEST(TimeUtilTest, Issue13PlausibleEventTimesAreYears1970To2200) {
+  int64_t ns = 0;
+  ASSERT_TRUE(ParseIso8601("1970-01-01T00:00:00Z", &ns));
+  EXPECT_TRUE(IsPlausibleEventTime(ns));
+  ASSERT_TRUE(ParseIso8601("2200-12-31T23:59:59.999999999Z", &ns));
+  EXPECT_TRUE(IsPlausibleEventTime(ns));
+  ASSERT_TRUE(ParseIso8601("2201-01-01T00:00:00Z", &ns));
+  EXPECT_FALSE(IsPlausibleEventTime(ns));
+  ASSERT_TRUE(ParseIso8601("1969-12-31T23:59:59Z", &ns));
+  EXPECT_FALSE(IsPlausibleEventTime(ns));
+  // 9999 does not even fit int64 nanoseconds: the parser refuses it.
+  EXPECT_FALSE(ParseIso8601("9999-12-31", &ns));
+  EXPECT_FALSE(ParseIso8601("2025-13-45T99:99:99Z", &ns));
+  EXPECT_FALSE(ParseIso8601("2026-11-20T00:00:00+99:00", &ns));
+}
+
 }  // namespace
 }  // namespace rampart

@@ -1,4 +1,4 @@
-# rampart hunt and bad input: malformed records are counted and named (file and offset)
+# rampart hunt and bad input: malformed records are counted and named (file, line, bytes)
 # and the good ones still matched; a file of unknown format is skipped with exit 3; a
 # broken or refused rule is reported at file:line:column while the others run; bad paths,
 # formats, mappings and lists are clear errors with exit 2 (or 1 for an unreadable list).
@@ -34,7 +34,7 @@ YAML
   fail "hunt over malformed records failed: $(cat "$TMP/err")"
 grep -q '"rule":{"id":"3a9f5cbb-2f7b-4f1e-9d36-0d4f1c2b7e11"' "$TMP/out" || fail "the good record was not matched"
 grep -q '^unparsed records: 2' "$TMP/err" || fail "unparsed records not counted: $(cat "$TMP/err")"
-grep -q 'mixed.jsonl (record ending at byte 13): windows: not a JSON object' "$TMP/err" ||
+grep -q 'mixed.jsonl:1 (bytes 0-13): windows: not a JSON object' "$TMP/err" ||
   fail "the first bad record is not named"
 grep -q 'broken.yml:4:3: not compiled: selection .sel.: .*invalid regular expression' "$TMP/err" ||
   fail "broken rule not reported at its selection"

@@ -106,16 +106,11 @@ def load(path):
 
 
 def where(d):
-    """file:line of the triggering event, from the byte offset just past the record."""
+    """file:line of the triggering event."""
     ev = d.get("event") or {}
-    path, offset = ev.get("location"), ev.get("offset")
-    if not path or not isinstance(offset, int):
+    path, line = ev.get("location"), ev.get("line")
+    if not path or not isinstance(line, int):
         return "?"
-    try:
-        data = open(path, "rb").read()
-    except OSError:
-        return "%s@%d" % (path, offset)
-    line = data[:offset].count(b"\n") + (0 if offset and data[offset - 1:offset] == b"\n" else 1)
     return "%s:%d" % (os.path.basename(path), line)
 
 

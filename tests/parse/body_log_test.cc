@@ -173,8 +173,44 @@ TEST_F(BodyLogTest, MissingKeysAreTolerated) {
 
   ASSERT_TRUE(Parse(R"({"time": "not a time", "status": 500})").ok());
   EXPECT_EQ(Last().timestamp_ns, kReference);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), "not a time");
   ASSERT_TRUE(Parse(R"({"time": 1605000000.25, "status": 500})").ok());  // $msec
   EXPECT_EQ(Last().timestamp_ns, 1605000000250000000);
+}
+
+// Issue 13, defect 5: a time that is no valid event time was silently replaced by the
+// receive time. The record is kept, timed at the receive time, and flagged with its text.
+TEST_F(BodyLogTest, Issue13InvalidTimeIsFlaggedNotSilentlyRedated) {
+  for (std::string_view bad : {"9999-12-31", "2025-13-45T99:99:99Z", "2026-11-20T00:00:00+99:00",
+                               "1969-12-31T23:59:59Z", "2201-01-01T00:00:00Z", "not a time"}) {
+    SCOPED_TRACE(bad);
+    const std::string record =
+        R"({"time": ")" + std::string(bad) + R"(", "remote_addr": "192.0.2.1", "uri": "/x"})";
+    ASSERT_TRUE(Parse(record).ok());
+    EXPECT_EQ(Last().timestamp_ns, kReference);
+    EXPECT_EQ(Get(field::kEventTimeInvalid), bad);
+    EXPECT_EQ(Get("event.time_invalid"), bad);
+    EXPECT_EQ(Get(field::kSourceIp), "192.0.2.1");  // the evidence is all there
+  }
+  // Valid and absent times carry no flag.
+  ASSERT_TRUE(Parse(kFormLogin).ok());
+  EXPECT_EQ(Last().timestamp_ns, k20261120Kst);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
+  ASSERT_TRUE(Parse(R"({"remote_addr": "192.0.2.1"})").ok());
+  EXPECT_EQ(Last().timestamp_ns, kReference);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
+  // The edges of the accepted range (1970..2200) are valid.
+  ASSERT_TRUE(Parse(R"({"time": "2200-12-31T23:59:59Z"})").ok());
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
+  ASSERT_TRUE(Parse(R"({"time": "1970-01-01T00:00:00Z"})").ok());
+  EXPECT_EQ(Last().timestamp_ns, 0);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
+  // A long text keeps its first 64 bytes, never half a UTF-8 character.
+  const std::string long_text = std::string(63, 'x') + "\u00e9" + std::string(20, 'y');
+  ASSERT_TRUE(Parse(R"({"time": ")" + long_text + R"("})").ok());
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::string(63, 'x'));
+  ASSERT_TRUE(Parse(R"({"time": ")" + std::string(100, '9') + R"("})").ok());
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::string(64, '9'));
 }
 
 TEST_F(BodyLogTest, RemoteUserIsTheUserName) {

@@ -148,23 +148,42 @@ TEST_F(JsonLinesTest, TimestampFormats) {
   }
 }
 
-TEST_F(JsonLinesTest, UnparseableTimestampIsAnError) {
+// Issue 13, defect 5: an invalid mapped timestamp dead-lettered the record while the Body
+// Log and Windows parsers silently re-dated the same values. Every parser now keeps the
+// record, times it at the receive time and flags it with the original text.
+TEST_F(JsonLinesTest, Issue13InvalidTimestampIsFlaggedNotDeadLettered) {
   const JsonMapping m = AppMapping();
-  Status s = Parse(R"({"ts": "yesterday", "client": "x"})", &m);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "json: timestamp field \"ts\" is not epoch_ms");
-  EXPECT_EQ(batch_.size(), 0u);
+  ASSERT_TRUE(Parse(R"({"ts": "yesterday", "client": "x"})", &m).ok());
+  EXPECT_EQ(Last().timestamp_ns, kReference);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), "yesterday");
+  EXPECT_EQ(Get(field::kSourceIp), "x");
 
   JsonMapping iso;
   iso.timestamp_field = "t";
   iso.timestamp_format = "iso8601";
-  s = Parse(R"({"t": "1602338136"})", &iso);
-  EXPECT_EQ(s.message(), "json: timestamp field \"t\" is not iso8601");
+  ASSERT_TRUE(Parse(R"({"t": "1602338136"})", &iso).ok());  // does not fit the format
+  EXPECT_EQ(Get(field::kEventTimeInvalid), "1602338136");
   JsonMapping any;
   any.timestamp_field = "t";
-  s = Parse(R"({"t": "soon"})", &any);
-  EXPECT_EQ(s.message(), "json: timestamp field \"t\" is not a timestamp");
-  EXPECT_EQ(batch_.size(), 0u);
+  for (std::string_view bad :
+       {"9999-12-31", "2025-13-45T99:99:99Z", "2026-11-20T00:00:00+99:00", "soon"}) {
+    SCOPED_TRACE(bad);
+    ASSERT_TRUE(Parse(R"({"t": ")" + std::string(bad) + R"("})", &any).ok());
+    EXPECT_EQ(Last().timestamp_ns, kReference);
+    EXPECT_EQ(Get(field::kEventTimeInvalid), bad);
+  }
+  // Epoch numbers beyond 2200 or before 1970 are no event times either.
+  JsonMapping epoch;
+  epoch.timestamp_field = "t";
+  epoch.timestamp_format = "epoch_s";
+  ASSERT_TRUE(Parse(R"({"t": 7258118400})", &epoch).ok());  // 2200-01-01: valid
+  EXPECT_EQ(Last().timestamp_ns, 7258118400 * 1'000'000'000);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
+  ASSERT_TRUE(Parse(R"({"t": 9999999999})", &epoch).ok());  // 2286
+  EXPECT_EQ(Get(field::kEventTimeInvalid), "9999999999");
+  ASSERT_TRUE(Parse(R"({"t": -5})", &epoch).ok());
+  EXPECT_EQ(Get(field::kEventTimeInvalid), "-5");
+  EXPECT_EQ(batch_.size(), 9u);
 }
 
 TEST_F(JsonLinesTest, MappingChangesAreSeen) {

@@ -693,6 +693,40 @@ TEST(SyslogParserTest, DatasetRule) {
 // ---------------------------------------------------------------------------------------
 // Malformed input: exact error text, nothing appended, batch left intact.
 
+// Issue 13, defect 5: the same invalid times that the Body Log and Windows parsers re-dated
+// silently were dead-lettered here. Every parser now keeps the record, times it at the
+// receive time and flags it with the original text in event.time_invalid.
+TEST(SyslogParserTest, Issue13InvalidTimeIsFlaggedNotDeadLettered) {
+  struct Case {
+    std::string_view line;
+    std::string_view flagged;
+  };
+  const std::vector<Case> cases = {
+      {"9999-12-31 web1 sshd[5]: x", "9999-12-31"},
+      {"2025-13-45T99:99:99Z web1 sshd[5]: x", "2025-13-45T99:99:99Z"},
+      {"2026-11-20T01:02:03+99:00 web1 sshd[5]: x", "2026-11-20T01:02:03+99:00"},
+      // Outside the int64 nanosecond range (found by the fuzzer), and outside 1970..2200.
+      {"4531-11-20T01:02:03+09:00 web1 sshd[5]: x", "4531-11-20T01:02:03+09:00"},
+      {"1969-12-31T23:59:59Z web1 sshd[5]: x", "1969-12-31T23:59:59Z"},
+      {"<13>1 9999-12-31T00:00:00Z web1 sshd 5 - - x", "9999-12-31T00:00:00Z"},
+      {"<13>1 0001-01-01T00:00:00Z web1 sshd 5 - - x", "0001-01-01T00:00:00Z"},
+      {"<13>1 yesterday web1 sshd 5 - - x", "yesterday"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    Parsed p = Parse(c.line);
+    ASSERT_TRUE(p.status.ok()) << p.status.ToString();
+    EXPECT_EQ(p.event().timestamp_ns, kReference);
+    EXPECT_EQ(p.Get("event.time_invalid"), c.flagged);
+    EXPECT_EQ(p.Get("host.name"), "web1");
+    EXPECT_EQ(p.Get("process.name"), "sshd");
+    EXPECT_EQ(p.Get("message"), "x");
+  }
+  // Valid and nil times carry no flag.
+  EXPECT_EQ(Parse("2026-11-20T01:02:03Z web1 sshd[5]: x").Get("event.time_invalid"), std::nullopt);
+  EXPECT_EQ(Parse("<13>1 - web1 sshd 5 - - x").Get("event.time_invalid"), std::nullopt);
+}
+
 TEST(SyslogParserTest, MalformedRecords) {
   struct Case {
     std::string_view line;
@@ -705,12 +739,7 @@ TEST(SyslogParserTest, MalformedRecords) {
       {"Foo 10 06:55:46 h p: m", "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
       {"Dec 10 25:55:46 h p: m", "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
       {"Dec 32 06:55:46 h p: m", "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
-      {"2026-13-01T00:00:00Z h p: m",
-       "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
-      // Outside the int64 nanosecond range (found by the fuzzer).
-      {"4531-11-20T01:02:03+09:00 web1 su[9]: x",
-       "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
-      {"<13>1 0001-01-01T00:00:00Z h app - - - m", "syslog: invalid RFC 5424 timestamp"},
+      {"20261 h p: m", "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
       {"Dec 10 06:55:46", "syslog: nothing after timestamp"},
       {"Dec 10 06:55:46   ", "syslog: nothing after timestamp"},
       {"Dec 10 06:55:46x h p: m", "syslog: invalid timestamp (want Mmm dd hh:mm:ss or RFC 3339)"},
@@ -724,7 +753,6 @@ TEST(SyslogParserTest, MalformedRecords) {
       {"<13>1 2026-01-02T03:04:05Z host app", "syslog: truncated RFC 5424 header"},
       {"<13>1 2026-01-02T03:04:05Z host app - -", "syslog: truncated RFC 5424 header"},
       {"<13>1 2026-01-02T03:04:05Z  app - - - m", "syslog: truncated RFC 5424 header"},
-      {"<13>1 yesterday host app - - - m", "syslog: invalid RFC 5424 timestamp"},
       {"<13>1 2026-01-02T03:04:05Z host app - - msg", "syslog: malformed structured data"},
       {"<13>1 2026-01-02T03:04:05Z host app - - -msg", "syslog: malformed structured data"},
       {"<13>1 2026-01-02T03:04:05Z host app - - [id a=\"1\"", "syslog: malformed structured data"},

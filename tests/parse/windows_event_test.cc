@@ -248,13 +248,41 @@ TEST_F(WindowsEventTest, EventIdAliasesAndTimeFallbacks) {
   EXPECT_EQ(Last().timestamp_ns, 1602338136500000000);
   EXPECT_EQ(Get("TimeCreated.SystemTime"), "2020-10-10T13:55:36.5Z");
 
-  // Unparseable TimeCreated falls back to the next candidate, then to the reference.
+  // Unparseable TimeCreated falls back to the next candidate, then to the reference
+  // (flagged: see Issue13InvalidTimeIsFlaggedNotSilentlyRedated).
   ASSERT_TRUE(
       Parse(R"({"EventID": 1, "TimeCreated": "yesterday", "EventTime": "2020-10-10 13:55:36"})")
           .ok());
   EXPECT_EQ(Last().timestamp_ns, 1602338136000000000);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
   ASSERT_TRUE(Parse(R"({"EventID": 1, "TimeCreated": "yesterday"})").ok());
   EXPECT_EQ(Last().timestamp_ns, kReference);
+}
+
+// Issue 13, defect 5: a time that is no valid event time was silently replaced by the
+// receive time. The record is kept, timed at the receive time, and flagged with its text.
+TEST_F(WindowsEventTest, Issue13InvalidTimeIsFlaggedNotSilentlyRedated) {
+  for (std::string_view bad : {"9999-12-31", "2025-13-45T99:99:99Z", "2026-11-20T00:00:00+99:00",
+                               "1601-01-01T00:00:00Z", "yesterday"}) {
+    SCOPED_TRACE(bad);
+    const std::string record = R"({"EventID": 4625, "Channel": "Security", "TimeCreated": ")" +
+                               std::string(bad) + R"(", "TargetUserName": "admin"})";
+    ASSERT_TRUE(Parse(record).ok());
+    EXPECT_EQ(Last().timestamp_ns, kReference);
+    EXPECT_EQ(Get(field::kEventTimeInvalid), bad);
+    EXPECT_EQ(Get("TargetUserName"), "admin");
+  }
+  // Nested SystemTime: the flag names the text that was there.
+  ASSERT_TRUE(
+      Parse(R"({"EventID": 1, "TimeCreated": {"SystemTime": "9999-12-31T00:00:00Z"}})").ok());
+  EXPECT_EQ(Last().timestamp_ns, kReference);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), "9999-12-31T00:00:00Z");
+  // A valid time, or none at all: no flag.
+  ASSERT_TRUE(Parse(kSysmonNetwork).ok());
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
+  ASSERT_TRUE(Parse(R"({"EventID": 1, "Channel": "System"})").ok());
+  EXPECT_EQ(Last().timestamp_ns, kReference);
+  EXPECT_EQ(Get(field::kEventTimeInvalid), std::nullopt);
 }
 
 TEST_F(WindowsEventTest, ValuesKeepTheirTextualForm) {

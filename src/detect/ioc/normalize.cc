@@ -17,18 +17,6 @@ namespace rampart::ioc {
 namespace internal {
 namespace {
 
-bool IsHexDigit(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int HexValue(char c) {
-  if (IsDigit(c)) {
-    return c - '0';
-  }
-  const char l = AsciiLower(c);
-  return l - 'a' + 10;
-}
-
 bool IsAlpha(char c) {
   const char l = AsciiLower(c);
   return l >= 'a' && l <= 'z';
@@ -45,113 +33,15 @@ bool AllHex(std::string_view s) {
 
 }  // namespace
 
-bool ParseIpv4(std::string_view s, uint32_t* out) {
-  if (s.size() < 7 || s.size() > 15) {
-    return false;
-  }
-  uint32_t v = 0;
-  size_t i = 0;
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (i >= s.size() || s[i] != '.') {
-        return false;
-      }
-      ++i;
-    }
-    const size_t start = i;
-    uint32_t n = 0;
-    while (i < s.size() && IsDigit(s[i]) && i - start < 3) {
-      n = n * 10 + static_cast<uint32_t>(s[i] - '0');
-      ++i;
-    }
-    const size_t len = i - start;
-    if (len == 0 || n > 255 || (len > 1 && s[start] == '0')) {
-      return false;
-    }
-    v = (v << 8) | n;
-  }
-  if (i != s.size()) {
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 bool ParseIpv6(std::string_view s, U128* out) {
-  if (s.size() < 2 || s.size() > 45) {
+  std::array<uint8_t, 16> bytes{};
+  if (!rampart::ParseIpv6(s, &bytes)) {
     return false;
-  }
-  std::array<uint16_t, 8> groups{};
-  int n = 0;
-  int gap = -1;  // index in `groups` where "::" stands
-  size_t i = 0;
-  if (s[0] == ':') {
-    if (s[1] != ':') {
-      return false;
-    }
-    gap = 0;
-    i = 2;
-  }
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && IsHexDigit(s[j]) && j - i < 5) {
-      ++j;
-    }
-    if (j < s.size() && s[j] == '.') {  // embedded IPv4: the last 32 bits
-      uint32_t v4 = 0;
-      if (n > 6 || !ParseIpv4(s.substr(i), &v4)) {
-        return false;
-      }
-      groups[n++] = static_cast<uint16_t>(v4 >> 16);
-      groups[n++] = static_cast<uint16_t>(v4 & 0xFFFF);
-      i = s.size();
-      break;
-    }
-    if (j == i || j - i > 4 || n == 8) {
-      return false;
-    }
-    uint16_t g = 0;
-    for (size_t k = i; k < j; ++k) {
-      g = static_cast<uint16_t>((g << 4) | HexValue(s[k]));
-    }
-    groups[n++] = g;
-    i = j;
-    if (i == s.size()) {
-      break;
-    }
-    if (s[i] != ':') {
-      return false;
-    }
-    ++i;
-    if (i < s.size() && s[i] == ':') {
-      if (gap >= 0) {
-        return false;
-      }
-      gap = n;
-      ++i;
-    } else if (i == s.size()) {
-      return false;  // a single trailing ':'
-    }
-  }
-  if (gap < 0 ? n != 8 : n > 7) {
-    return false;
-  }
-  std::array<uint16_t, 8> full{};
-  if (gap < 0) {
-    full = groups;
-  } else {
-    const int tail = n - gap;
-    for (int k = 0; k < gap; ++k) {
-      full[k] = groups[k];
-    }
-    for (int k = 0; k < tail; ++k) {
-      full[8 - tail + k] = groups[gap + k];
-    }
   }
   U128 v;
-  for (int k = 0; k < 4; ++k) {
-    v.hi = (v.hi << 16) | full[k];
-    v.lo = (v.lo << 16) | full[4 + k];
+  for (int k = 0; k < 8; ++k) {
+    v.hi = (v.hi << 8) | bytes[k];
+    v.lo = (v.lo << 8) | bytes[8 + k];
   }
   *out = v;
   return true;

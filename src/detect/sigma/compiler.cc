@@ -1,8 +1,6 @@
 // The compiler: RuleSet -> branches (Compile), branches -> per-dataset Programs
 // (BuildProgram), Vectorscan databases per field, and the detection record of a hit.
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -16,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ip.h"
 #include "core/parallel.h"
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
@@ -366,7 +365,8 @@ class Builder {
     }
     switch (fc.match) {
       case MatchKind::kExists: {
-        const uint32_t present = SimpleAtom(AtomKind::kPresent, slot, "exists");
+        // Present even when empty, so exists: false is exactly null.
+        const uint32_t present = SimpleAtom(AtomKind::kExists, slot, "exists");
         return v.boolean ? present : AddNode(NodeOp::kNot, present);
       }
       case MatchKind::kCidr: {
@@ -951,20 +951,14 @@ void IndexPatternOrs(Program& p) {
 }  // namespace
 
 bool ParseIp(std::string_view text, IpNet* out) {
-  char buffer[64];
-  text = Trim(text);
-  if (text.empty() || text.size() >= sizeof(buffer)) {
+  // IPv6 with a zone (fe80::1%eth0) or IPv4-in-brackets are not addresses here.
+  IpAddress ip;
+  if (!ParseIpAddress(Trim(text), &ip)) {
     return false;
   }
-  // IPv6 with a zone (fe80::1%eth0) or IPv4-in-brackets are not addresses here.
-  std::memcpy(buffer, text.data(), text.size());
-  buffer[text.size()] = '\0';
-  if (text.find(':') != std::string_view::npos) {
-    out->v6 = true;
-    return inet_pton(AF_INET6, buffer, out->bytes) == 1;
-  }
-  out->v6 = false;
-  return inet_pton(AF_INET, buffer, out->bytes) == 1;
+  out->v6 = ip.v6;
+  std::memcpy(out->bytes, ip.bytes.data(), sizeof(out->bytes));
+  return true;
 }
 
 std::unique_ptr<Program> BuildProgram(const RuleSet& rules,

@@ -26,10 +26,6 @@ namespace internal {
 
 namespace {
 
-uint32_t OneBased(int v) {
-  return v < 0 ? 0 : static_cast<uint32_t>(v) + 1;
-}
-
 // "---" or "..." at the start of a line, followed by a blank or the end of the line: the
 // document markers exactly as yaml-cpp's scanner recognises them.
 bool IsMarker(std::string_view text, size_t pos, std::string_view marker) {

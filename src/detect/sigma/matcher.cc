@@ -389,7 +389,11 @@ class Evaluator {
       case AtomKind::kEmpty:
         return AnyValue(a.slot, [](std::string_view v) { return v.empty(); });
       case AtomKind::kNull:
-        return !AnyValue(a.slot, [](std::string_view v) { return !v.empty(); });
+        // Sigma v2 keeps null (absent) and '' (present and empty) apart: rules pair
+        // filter_main_null with filter_main_empty because one does not cover the other.
+        return !AnyValue(a.slot, [](std::string_view) { return true; });
+      case AtomKind::kExists:
+        return AnyValue(a.slot, [](std::string_view) { return true; });
       case AtomKind::kNumeric:
         return AnyValue(a.slot, [&a](std::string_view v) {
           double x = 0;

@@ -3,14 +3,13 @@
 
 #include "detect/sigma/internal/modifiers.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/ip.h"
 #include "core/strings.h"
 
 namespace rampart::sigma::internal {
@@ -419,16 +418,11 @@ bool IsCidr(std::string_view s) {
       }
     }
   }
-  std::string a(addr);
-  unsigned char buf[16];
-  int max_prefix = 0;
-  if (inet_pton(AF_INET, a.c_str(), buf) == 1) {
-    max_prefix = 32;
-  } else if (inet_pton(AF_INET6, a.c_str(), buf) == 1) {
-    max_prefix = 128;
-  } else {
+  IpAddress ip;
+  if (!ParseIpAddress(addr, &ip)) {
     return false;
   }
+  const int max_prefix = ip.v6 ? 128 : 32;
   int bits = 0;
   return prefix.empty() || (ParseInt(prefix, &bits) && bits >= 0 && bits <= max_prefix);
 }

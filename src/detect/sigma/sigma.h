@@ -52,7 +52,7 @@ enum class ValueType : uint8_t {
   kNumber,  // plain YAML integer or float (EventID: 4688); a plain 00000429 (leading zero)
             // is a string, as YAML 1.1 and pySigma read it
   kBool,    // plain true/false
-  kNull,    // null, ~ or an empty value: the field is absent or null
+  kNull,    // null, ~ or an empty value: the field is absent (an empty string is not null)
 };
 
 // One value of a field condition or keyword search.

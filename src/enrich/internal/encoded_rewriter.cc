@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 namespace rampart::enrich::internal {
 namespace {
@@ -150,7 +150,7 @@ void JsonUnescape(std::string_view in,
           j += 6;
           continue;
         }
-      } else if (e == 'x' && j + 3 < n && IsHex(in[j + 2]) && IsHex(in[j + 3])) {
+      } else if (e == 'x' && j + 3 < n && IsHexDigit(in[j + 2]) && IsHexDigit(in[j + 3])) {
         out->push_back(static_cast<char>(HexValue(in[j + 2]) * 16 + HexValue(in[j + 3])));
         out_src->push_back(s);
         j += 4;
@@ -186,7 +186,7 @@ void UrlDecode(std::string_view in,
     }
     char c = in[j];
     uint32_t s = SrcOf(in_src, j);
-    if (c == '%' && j + 2 < n && IsHex(in[j + 1]) && IsHex(in[j + 2])) {
+    if (c == '%' && j + 2 < n && IsHexDigit(in[j + 1]) && IsHexDigit(in[j + 2])) {
       out->push_back(static_cast<char>(HexValue(in[j + 1]) * 16 + HexValue(in[j + 2])));
       j += 3;
     } else {
@@ -336,7 +336,7 @@ EncodedRewriter::TextTraits EncodedRewriter::Analyze(std::string_view s) {
     }
   }
   for (size_t j = s.find('%'); j != std::string_view::npos; j = s.find('%', j + 1)) {
-    if (j + 2 < n && IsHex(s[j + 1]) && IsHex(s[j + 2])) {
+    if (j + 2 < n && IsHexDigit(s[j + 1]) && IsHexDigit(s[j + 2])) {
       t.percent = true;
       char d = static_cast<char>(HexValue(s[j + 1]) * 16 + HexValue(s[j + 2]));
       t.percent_code |= IsUrlSafe(d);

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "enrich/enrich.h"
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 namespace rampart::enrich::internal {
 

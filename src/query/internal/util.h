@@ -56,7 +56,4 @@ int CodepointWidth(char32_t cp);
 // Terminal columns of a UTF-8 string (invalid bytes count as U+FFFD, width 1).
 size_t DisplayWidth(std::string_view s);
 
-// Appends `s` escaped for the inside of a JSON string; invalid UTF-8 becomes U+FFFD.
-void AppendJsonString(std::string& out, std::string_view s);
-
 }  // namespace rampart::query::internal

@@ -189,20 +189,50 @@ TEST(EngineValues, BooleansNullAndEmpty) {
   EXPECT_TRUE(Match("  sel: {B: true}\n  condition: sel", {{"B", "True"}}));
   const std::string null = "  sel: {F: null}\n  condition: sel";
   EXPECT_TRUE(Match(null, {{"Other", "x"}}));
-  EXPECT_TRUE(Match(null, {{"F", ""}}));
+  EXPECT_FALSE(Match(null, {{"F", ""}}));  // present and empty is not null (Sigma v2)
   EXPECT_FALSE(Match(null, {{"F", "x"}}));
+  EXPECT_TRUE(Match("  sel: {F: ~}\n  condition: sel", {{"Other", "x"}}));
+  EXPECT_FALSE(Match("  sel: {F: ~}\n  condition: sel", {{"F", ""}}));
   const std::string empty = "  sel: {F: ''}\n  condition: sel";
   EXPECT_TRUE(Match(empty, {{"F", ""}}));
   EXPECT_FALSE(Match(empty, {{"Other", ""}}));
   EXPECT_FALSE(Match(empty, {{"F", "x"}}));
   const std::string not_null = "  sel: {F: null}\n  condition: not sel";
   EXPECT_TRUE(Match(not_null, {{"F", "x"}}));
+  EXPECT_TRUE(Match(not_null, {{"F", ""}}));
+  EXPECT_FALSE(Match(not_null, {{"Other", "x"}}));
+}
+
+// Issue 13, defect 15: `null` matched an empty string. SigmaHQ rules pair filter_main_null
+// with filter_main_empty because the two are different; only the event without
+// StartModule may match this create_remote_thread selection.
+TEST(EngineValues, Issue13NullIsNotEmpty) {
+  const std::string rule =
+      "  selection:\n    TargetImage|contains: '\\SysWOW64\\'\n    StartModule: null\n"
+      "  condition: selection";
+  const std::string image = "C:\\Windows\\SysWOW64\\rundll32.exe";
+  EXPECT_TRUE(Match(rule, {{"TargetImage", image}}));
+  EXPECT_FALSE(Match(rule, {{"TargetImage", image}, {"StartModule", ""}}));
+  EXPECT_FALSE(Match(rule, {{"TargetImage", image}, {"StartModule", "C:\\x.dll"}}));
+  // The SigmaHQ pattern: null and '' filtered separately, each covering its own case.
+  const std::string filters =
+      "  selection: {TargetImage|contains: 'SysWOW64'}\n"
+      "  filter_main_null: {StartModule: null}\n"
+      "  filter_main_empty: {StartModule: ''}\n"
+      "  condition: selection and not 1 of filter_main_*";
+  EXPECT_FALSE(Match(filters, {{"TargetImage", image}}));
+  EXPECT_FALSE(Match(filters, {{"TargetImage", image}, {"StartModule", ""}}));
+  EXPECT_TRUE(Match(filters, {{"TargetImage", image}, {"StartModule", "C:\\x.dll"}}));
 }
 
 TEST(EngineValues, Exists) {
   EXPECT_TRUE(Match("  sel: {F|exists: true}\n  condition: sel", {{"F", "x"}}));
   EXPECT_FALSE(Match("  sel: {F|exists: true}\n  condition: sel", {{"G", "x"}}));
   EXPECT_TRUE(Match("  sel: {F|exists: false}\n  condition: sel", {{"G", "x"}}));
+  // exists is the complement of null: a present, empty field exists.
+  EXPECT_TRUE(Match("  sel: {F|exists: true}\n  condition: sel", {{"F", ""}}));
+  EXPECT_FALSE(Match("  sel: {F|exists: false}\n  condition: sel", {{"F", ""}}));
+  EXPECT_FALSE(Match("  sel: {F|exists: false}\n  condition: sel", {{"F", "x"}}));
 }
 
 TEST(EngineValues, RegexIsCaseSensitiveUnanchoredWithFlags) {
@@ -646,6 +676,68 @@ TEST(EngineLogSources, ProcessCreationIsSysmonOneOrSecurity4688WithRenames) {
   EXPECT_FALSE(
       eval.Matches({{"EventID", "1"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.application"));
   EXPECT_FALSE(eval.Matches({{"EventID", "3"}, {"Image", "C:\\x\\whoami.exe"}}, "windows.sysmon"));
+}
+
+// Titles of the rules that match one Windows event JSON record, parsed for real.
+std::vector<std::string> TitlesOfWindowsRecord(const std::shared_ptr<const CompiledRules>& rules,
+                                               const std::string& json) {
+  Matcher matcher(rules);
+  auto parser = parse::MakeParser(parse::Format::kWindows);
+  EventBatch batch;
+  parse::ParseContext ctx;
+  EXPECT_TRUE(parser->Parse(json, ctx, batch).ok()) << json;
+  std::vector<RuleHit> hits;
+  matcher.Match(batch, batch[0], &hits);
+  std::vector<std::string> titles;
+  for (const RuleHit& h : hits) {
+    titles.push_back(rules->rules().rules[h.rule_index].meta.title);
+  }
+  return titles;
+}
+
+// Issue 13, defect 15: registry_delete was Sysmon EventID 12 without EventType, so CreateKey
+// events matched delete rules. SigmaHQ's CI mapping requires EventType DeleteKey or
+// DeleteValue for registry_delete and CreateKey for registry_add.
+TEST(EngineLogSources, Issue13RegistryAddAndDeleteCheckEventType) {
+  auto rules = CompileText(
+      "title: delete\nlogsource: {product: windows, category: registry_delete}\n"
+      "detection:\n  sel: {TargetObject|contains: '\\RunMRU'}\n  condition: sel\n"
+      "---\n"
+      "title: add\nlogsource: {product: windows, category: registry_add}\n"
+      "detection:\n  sel: {TargetObject|contains: '\\RunMRU'}\n  condition: sel\n"
+      "---\n"
+      "title: event\nlogsource: {product: windows, category: registry_event}\n"
+      "detection:\n  sel: {TargetObject|contains: '\\RunMRU'}\n  condition: sel\n");
+  auto sysmon = [](int event_id, const std::string& event_type) {
+    return R"({"Provider_Name": "Microsoft-Windows-Sysmon", "EventID": )" +
+           std::to_string(event_id) +
+           R"(, "Channel": "Microsoft-Windows-Sysmon/Operational", "EventType": ")" + event_type +
+           R"(", "Image": "C:\Windows\system32\reg.exe", "TargetObject": )"
+           R"("HKU\S-1-5-21-1\Software\Microsoft\Windows\CurrentVersion\Explorer\RunMRU"})";
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, sysmon(12, "CreateKey")), (V{"add", "event"}));
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, sysmon(12, "DeleteKey")), (V{"delete", "event"}));
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, sysmon(12, "DeleteValue")), (V{"delete", "event"}));
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, sysmon(13, "SetValue")), (V{"event"}));
+  // The event type compares case-insensitively, as every mapping condition does.
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, sysmon(12, "deletekey")), (V{"delete", "event"}));
+}
+
+// Issue 13, defect 15, through the Windows parser: "StartModule": "" is present and empty,
+// an absent StartModule is null.
+TEST(EngineLogSources, Issue13NullOnAParsedSysmonRecord) {
+  auto rules = CompileText(
+      "title: remote thread\nlogsource: {product: windows, category: create_remote_thread}\n"
+      "detection:\n  selection:\n    TargetImage|contains: '\\SysWOW64\\'\n"
+      "    StartModule: null\n  condition: selection\n");
+  const std::string head =
+      R"({"EventID": 8, "Channel": "Microsoft-Windows-Sysmon/Operational", )"
+      R"("SourceImage": "C:\x\a.exe", "TargetImage": "C:\Windows\SysWOW64\b.exe")";
+  using V = std::vector<std::string>;
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, head + "}"), (V{"remote thread"}));
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, head + R"(, "StartModule": ""})"), (V{}));
+  EXPECT_EQ(TitlesOfWindowsRecord(rules, head + R"(, "StartModule": null})"), (V{"remote thread"}));
 }
 
 TEST(EngineLogSources, ProgramsArePartitionedByEventIdWithoutChangingResults) {

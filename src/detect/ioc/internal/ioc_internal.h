@@ -17,6 +17,7 @@
 
 #include "core/event.h"
 #include "core/field_dict.h"
+#include "core/ip.h"
 #include "core/strings.h"
 #include "detect/ioc/ioc.h"
 
@@ -48,10 +49,8 @@ struct IpAddr {
   U128 v6addr;      // when v6
 };
 
-// Strict dotted quad: four decimal parts 0..255, no leading zeros ("010" is refused: some
-// tools read it as octal).
-bool ParseIpv4(std::string_view s, uint32_t* out);
-// RFC 4291 text forms: full, "::" compressed, embedded IPv4 tail. No zone, no brackets.
+// IPv4 is core/ip.h's ParseIpv4 (strict dotted quad). IPv6 text (core/ip.h's ParseIpv6:
+// RFC 4291 forms, no zone, no brackets) as the two halves the indicator index keys on.
 bool ParseIpv6(std::string_view s, U128* out);
 // Either family. Accepts "[v6]" and a "%zone" suffix; IPv4-mapped IPv6 (::ffff:a.b.c.d)
 // becomes IPv4, so "::ffff:10.0.0.1" from Windows matches a 10.0.0.1 indicator.

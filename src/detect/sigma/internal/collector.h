@@ -1,7 +1,8 @@
 #pragma once
 // Private to src/detect/sigma: the boundary between the reader (loader.cc: bytes → YAML
-// documents with positions) and the collector (collector.cc: documents → validated rules,
-// refusals and warnings). yaml-cpp types appear only here and in those two files.
+// documents with positions) and the collector (collector*.cc, internal/collector_parts.h:
+// documents → validated rules, refusals and warnings). yaml-cpp types appear only here and
+// in those files.
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,11 @@
 #include "detect/sigma/sigma.h"
 
 namespace rampart::sigma::internal {
+
+// A yaml-cpp mark (0-based, -1 when unknown) as a 1-based position (0 when unknown).
+inline uint32_t OneBased(int v) {
+  return v < 0 ? 0 : static_cast<uint32_t>(v) + 1;
+}
 
 // One non-empty YAML document of a rule file.
 struct RawDocument {

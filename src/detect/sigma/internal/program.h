@@ -36,9 +36,10 @@ inline constexpr uint32_t kNoSlot = UINT32_MAX;
 
 enum class AtomKind : uint8_t {
   kPattern,   // set by a Vectorscan database hit (field slot, or keywords when slot==kNoSlot)
-  kPresent,   // the field has a value (Sigma `*`, exists: true)
-  kEmpty,     // the field has an empty value (Sigma '')
-  kNull,      // the field is absent or empty (Sigma null)
+  kPresent,   // the field has a non-empty value (Sigma `*`)
+  kEmpty,     // the field is present with an empty value (Sigma '')
+  kNull,      // the field is absent (Sigma null); an empty value is present, not null
+  kExists,    // the field is present, even empty (exists: true): the complement of kNull
   kNumeric,   // lt/lte/gt/gte against a number
   kCidr,      // the value is an IP in a network
   kFieldRef,  // the value equals/contains/... another field's value

@@ -1,5 +1,6 @@
 #pragma once
-// Private to src/enrich: the free-text detectors. Each is a hand-written single-pass
+// Private to src/enrich: the secret scanners, which the masking policy calls its
+// free-text `detectors` (unrelated to detect/detector/). Each is a hand-written single-pass
 // matcher over bytes (no regex); Scanner runs them all in one left-to-right pass and
 // reports non-overlapping findings. Replacing findings is the Masker's job.
 //
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strings.h"
 #include "enrich/enrich.h"
 
 namespace rampart::enrich::internal {
@@ -21,21 +23,6 @@ inline bool IsAlpha(char c) {
 }
 inline bool IsAlnum(char c) {
   return IsAlpha(c) || (c >= '0' && c <= '9');
-}
-inline bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-inline int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 // Longest normalised key considered; longer keys are cut to their last kMaxKeyLength bytes.

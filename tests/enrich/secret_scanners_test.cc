@@ -1,4 +1,4 @@
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 #include <string>
 #include <vector>

@@ -1,8 +1,9 @@
-// Free-text detectors: hand-written matchers run in one pass by Scanner. They are tuned
+// Secret scanners (the masking policy's free-text `detectors`; not detect/detector/):
+// hand-written matchers run in one pass by Scanner. They are tuned
 // to miss little (a missed secret is stored forever) while staying cheap on the common
 // case of text without secrets: most bytes are rejected by one table lookup.
 
-#include "enrich/internal/detectors.h"
+#include "enrich/internal/secret_scanners.h"
 
 #include <algorithm>
 #include <array>
@@ -587,7 +588,7 @@ bool MatchEmail(
     --b;
   }
   // "%3Duser%40..." is "=user@": the local part starts after the escape.
-  if (b >= 1 && t[b - 1] == '%' && at - b > 2 && IsHex(t[b]) && IsHex(t[b + 1])) {
+  if (b >= 1 && t[b - 1] == '%' && at - b > 2 && IsHexDigit(t[b]) && IsHexDigit(t[b + 1])) {
     b += 2;
   }
   while (b < at && t[b] == '.') {
@@ -923,7 +924,7 @@ void Scanner::Scan(std::string_view t, std::vector<Finding>* out) const {
       // Words that begin with an escape: "%20" + "5112...", "\n" + "010-...", "\u0020"...
       if (!hit && i > 0) {
         size_t skip = 0;
-        if (t[i - 1] == '%' && j - i > 2 && IsHex(c) && IsHex(t[i + 1])) {
+        if (t[i - 1] == '%' && j - i > 2 && IsHexDigit(c) && IsHexDigit(t[i + 1])) {
           skip = 2;
         } else if (t[i - 1] == '\\' && IsEscapingBackslash(t, i - 1)) {
           if (c == 'n' || c == 't' || c == 'r' || c == 'b' || c == 'f') {
