@@ -20,7 +20,7 @@ Runner AddRulesCommand(CLI::App& app);  // rules check
 Runner AddDetectionsCommand(CLI::App& app);
 Runner AddHuntCommand(CLI::App& app);
 Runner AddIocCommand(CLI::App& app);
-Runner AddTokensCommand(CLI::App& app);  // tokens create|list|revoke
+Runner AddTokensCommand(CLI::App& app);       // tokens create|list|revoke
 Runner AddDeadLettersCommand(CLI::App& app);  // deadletters list|show|replay
 
 // Before CLI11 sees them (args[0] is the program): for `detections` and `hunt`,

@@ -97,9 +97,10 @@ TEST(SqlTest, ColumnsAreTheFastPath) {
             "SELECT COUNT(*) FROM events AS e WHERE (e.ts >= ?1)");
   EXPECT_EQ(Count("source.ip:*").sql,
             "SELECT COUNT(*) FROM events AS e WHERE (e.source_ip IS NOT NULL)");
-  EXPECT_EQ(Count("tenant:acme").sql,
-            "SELECT COUNT(*) FROM events AS e WHERE ((e.tenant = ?1 COLLATE NOCASE AND e.tenant = ?1 "
-            "COLLATE BINARY))");
+  EXPECT_EQ(
+      Count("tenant:acme").sql,
+      "SELECT COUNT(*) FROM events AS e WHERE ((e.tenant = ?1 COLLATE NOCASE AND e.tenant = ?1 "
+      "COLLATE BINARY))");
 }
 
 TEST(SqlTest, JsonFieldsUseBoundPaths) {
