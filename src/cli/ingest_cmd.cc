@@ -89,6 +89,20 @@ int RunIngest(const IngestArgs& args) {
       std::fprintf(stderr, "  %-*s %10s\n", width, dataset.c_str(), Grouped(n).c_str());
     }
     std::fprintf(stderr, "dead-lettered: %s\n", Grouped(st.dead_letters).c_str());
+    if (st.time_invalid > 0 || st.time_future > 0) {
+      std::fprintf(stderr, "flagged times: %s invalid (stored with the file's time), %s future\n",
+                   Grouped(st.time_invalid).c_str(), Grouped(st.time_future).c_str());
+    }
+  }
+  // Storage failures never stop an import, but they are never quiet either.
+  if (st.storage_errors > 0) {
+    std::fprintf(stderr,
+                 "storage errors: %s batch(es) isolated; %s record(s) dead-lettered, %s spooled to "
+                 "%s/spool/unstored.ndjson, %s lost; last: %s\n",
+                 Grouped(st.storage_errors).c_str(), Grouped(st.storage_dead_letters).c_str(),
+                 Grouped(st.spooled).c_str(), args.data_dir.c_str(), Grouped(st.lost).c_str(),
+                 st.last_error.c_str());
+    return kExitError;
   }
   return skipped > 0 ? kExitPartial : kExitOk;
 }

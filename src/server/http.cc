@@ -430,9 +430,11 @@ class ServerImpl final : public HttpServer {
   }
 
   HttpOptions options_;
+  // Declared before the io_context: sessions' TLS streams, destroyed with the
+  // io_context's pending handlers, must not outlive their context.
+  std::optional<ssl::context> tls_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
-  std::optional<ssl::context> tls_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::thread> threads_;
   std::string address_;
