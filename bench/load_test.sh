@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RAMPART=$(cd "$1" && pwd)/rampart
 SECONDS_RUN=${2:-60}
-QUEUE=$((16 << 20))
+QUEUE=${LOAD_QUEUE_BYTES:-$((16 << 20))}
 TMP=$(mktemp -d /tmp/rampart-load.XXXXXX)
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null; rm -rf "$TMP"; }
