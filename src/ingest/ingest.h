@@ -154,6 +154,7 @@ class Pipeline {
   std::vector<Source*> checkpointed_in_batch_;
   // Day files (tenant, day) the batch's events go to, in first-use order.
   std::vector<std::pair<std::string, int64_t>> batch_files_;
+  std::vector<std::string> dead_letter_tenants_;  // tenants of dead_letters_
   std::map<std::string, std::unique_ptr<FieldNameBudget>, std::less<>> budgets_;
   FieldId time_invalid_field_ = 0;
   FieldId time_future_field_ = 0;

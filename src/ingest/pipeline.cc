@@ -169,6 +169,15 @@ Status Pipeline::Reject(Source& source,
 }
 
 Status Pipeline::AddDeadLetter(Source& source, std::string_view record, std::string_view reason) {
+  // Dead letters go to their tenant's file of today: they count against the batch's files.
+  const bool known = std::find(dead_letter_tenants_.begin(), dead_letter_tenants_.end(),
+                               source.tenant) != dead_letter_tenants_.end();
+  if (!known) {
+    if (batch_files_.size() + dead_letter_tenants_.size() >= kMaxDayFilesPerBatch) {
+      RAMPART_RETURN_IF_ERROR(Flush());
+    }
+    dead_letter_tenants_.push_back(source.tenant);
+  }
   ++source.dead_letters;
   store::DeadLetter d;
   d.tenant = source.tenant;
@@ -321,6 +330,7 @@ Status Pipeline::Flush() {
   batch_.Clear();
   batch_files_.clear();
   dead_letters_.clear();
+  dead_letter_tenants_.clear();
   checkpointed_in_batch_.clear();
   return Status::Ok();
 }

@@ -160,6 +160,20 @@ TEST_F(PipelineTest, ABatchOfThousandsOfDaysStoresEveryEventWithFewOpenFiles) {
   EXPECT_EQ(files->size(), static_cast<size_t>(kDays));
 }
 
+TEST_F(PipelineTest, DeadLettersOfManyTenantsStayWithinTheFileBound) {
+  // 40 tenants' unparseable records in one batch would need 40 day files at once.
+  std::vector<std::unique_ptr<Source>> sources;
+  for (int i = 0; i < 40; ++i) {
+    sources.push_back(
+        pipeline_->MakeSource("http", parse::Format::kAccess, "tenant" + std::to_string(i)));
+    ASSERT_TRUE(pipeline_->Add(*sources.back(), "not an access log line", 0).ok());
+  }
+  ASSERT_TRUE(pipeline_->Flush().ok());
+  EXPECT_EQ(pipeline_->stats().dead_letters, 40u);
+  EXPECT_EQ(pipeline_->stats().storage_errors, 0u);
+  EXPECT_EQ(Count(Today(), "dead_letters", "tenant39"), 1);
+}
+
 TEST_F(PipelineTest, AStorageErrorIsIsolatedAndNeverStopsThePipeline) {
   // Regression: one failing batch stopped all intake for good and lost records already
   // accepted. Tenant "broken" cannot be written (its directory is a file); the others must
