@@ -6,6 +6,7 @@
 // Signals: SIGINT/SIGTERM stop (queued records are stored first); SIGHUP re-reads the IOC
 // lists (`rampart ioc reload` sends it, finding the process by the data directory's lock).
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,14 +105,18 @@ Status EnsureAdminToken(server::TokenStore& tokens,
   spec.created_by = server::LocalAdministrator().name + " (first start)";
   RAMPART_ASSIGN_OR_RETURN(std::string token, tokens.Create(spec, WallNowNs(), nullptr));
   const std::string path = data_dir + "/admin.token";
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << token << '\n';
-    if (!out) {
-      return IoError("cannot write " + path);
-    }
+  // Created 0600 from the start, never through a symlink, never over an existing file.
+  std::remove(path.c_str());
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const std::string line = token + "\n";
+  const bool written =
+      fd >= 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  if (fd >= 0) {
+    close(fd);
   }
-  chmod(path.c_str(), 0600);
+  if (!written) {
+    return IoError("cannot write " + path);
+  }
   std::fprintf(stderr,
                "rampart serve: first start: created an admin token in %s (mode 0600). Use it:\n"
                "  curl -H \"Authorization: Bearer $(cat %s)\" %s://%s/v1/whoami\n"
@@ -234,7 +239,7 @@ int RunServe(const ServeArgs& args) {
       return kExitError;
     }
     http = std::move(started).value();
-    api.http = http.get();
+    api.http.store(http.get());
   }
   const bool https = !config.http_tls_cert.empty();
   std::fprintf(stderr, "rampart serve: data in %s\n", config.data_dir.c_str());

@@ -194,6 +194,7 @@ class TcpInput final : public Input {
     std::thread thread;
     std::atomic<bool> done{false};
     std::atomic<bool> evicted{false};
+    std::atomic<bool> busy{false};  // blocked handing records to the full queue
     std::atomic<int64_t> last_active_ns{0};
   };
 
@@ -228,7 +229,10 @@ class TcpInput final : public Input {
       }
       conn->thread = std::thread([this, conn] {
         Serve(*conn);
+        // Under the lock: eviction must never shut down an fd number already reused.
+        std::lock_guard<std::mutex> done_lock(mu_);
         close(conn->fd);
+        conn->fd = -1;
         conn->done.store(true);
       });
       connections_.push_back(std::move(conn));
@@ -254,7 +258,8 @@ class TcpInput final : public Input {
     const bool peer_full = of_peer >= max_peer;
     Connection* oldest = nullptr;
     for (const auto& c : connections_) {
-      if (c->done.load() || c->evicted.load() || (peer_full && c->peer != peer)) {
+      if (c->done.load() || c->evicted.load() || c->busy.load() || c->fd < 0 ||
+          (peer_full && c->peer != peer)) {
         continue;
       }
       if (oldest == nullptr || c->last_active_ns.load() < oldest->last_active_ns.load()) {
@@ -303,67 +308,139 @@ class TcpInput final : public Input {
     return false;
   }
 
+  // The framing state of one connection. A message longer than kMaxMessage (newline-framed
+  // or octet-counted) is kept as one dead letter of its first kMaxMessage bytes, marked
+  // with its full length; the rest of it is read and discarded, so memory stays bounded
+  // by one message, and the messages after it are framed as usual.
+  struct Framer {
+    std::string buf;               // bytes not framed yet
+    std::string kept;              // the first kMaxMessage bytes of an oversized message
+    uint64_t total = 0;            // its full length so far
+    uint64_t skip_octets = 0;      // octet-counted: bytes of it still to come
+    bool skip_to_newline = false;  // newline-framed: discarding up to the next \n or NUL
+
+    void Keep(std::string_view part) {
+      if (kept.size() < kMaxMessage) {
+        kept.append(part.substr(0, kMaxMessage - kept.size()));
+      }
+    }
+    void FinishOversized(RecordChunk& chunk) {
+      chunk.Add(kept, 0);
+      chunk.records.back().full_length = std::max<uint64_t>(total, kept.size() + 1);
+      kept.clear();
+      kept.shrink_to_fit();
+      total = 0;
+      skip_octets = 0;
+      skip_to_newline = false;
+    }
+
+    // Frames what `data` completes into `chunk`.
+    void Consume(std::string_view data, RecordChunk& chunk) {
+      std::string carry;
+      while (!data.empty()) {
+        if (skip_octets > 0) {
+          const size_t take = static_cast<size_t>(std::min<uint64_t>(skip_octets, data.size()));
+          Keep(data.substr(0, take));
+          skip_octets -= take;
+          data.remove_prefix(take);
+          if (skip_octets == 0) {
+            FinishOversized(chunk);
+          }
+          continue;
+        }
+        if (skip_to_newline) {
+          const size_t end = data.find_first_of(std::string_view("\n\0", 2));
+          total += std::min(end, data.size());
+          if (end == std::string_view::npos) {
+            return;
+          }
+          data.remove_prefix(end + 1);
+          FinishOversized(chunk);
+          continue;
+        }
+        buf.append(data);
+        data = {};
+        uint64_t big = 0;
+        const size_t used = Frame(buf, chunk, false, &big);
+        if (big > 0) {
+          // An octet-counted message over the limit starts at `used`: skip exactly it.
+          const size_t sp = buf.find(' ', used);
+          carry.assign(buf, sp + 1, std::string::npos);
+          buf.clear();
+          skip_octets = big;
+          total = big;
+          data = carry;
+          continue;
+        }
+        buf.erase(0, used);
+        if (buf.size() > kMaxMessage) {
+          Keep(buf);
+          total = buf.size();
+          buf.clear();
+          buf.shrink_to_fit();
+          skip_to_newline = true;
+        }
+      }
+    }
+
+    // The peer closed: an unterminated last message is still a message.
+    void End(RecordChunk& chunk) {
+      if (skip_octets > 0 || skip_to_newline) {
+        FinishOversized(chunk);
+        return;
+      }
+      uint64_t big = 0;
+      const size_t used = Frame(buf, chunk, true, &big);
+      if (big > 0) {
+        Keep(std::string_view(buf).substr(buf.find(' ', used) + 1));
+        total = big;
+        FinishOversized(chunk);
+      }
+    }
+  };
+
   // Frames messages from one connection. Pushing blocks when the queue is full, so we stop
-  // reading and TCP flow control slows the sender. A message longer than kMaxMessage is
-  // kept as one dead letter of its first kMaxMessage bytes, marked with its full length;
-  // the rest of it is read and discarded, so memory stays bounded by one message.
+  // reading and TCP flow control slows the sender; meanwhile the connection is busy, not
+  // idle, and never evicted.
   void Serve(Connection& conn) {
-    std::string buf;
+    Framer framer;
     char tmp[65536];
-    uint64_t oversized = 0;  // bytes of an oversized message seen so far (0 = none)
+    auto push = [&](RecordChunk& chunk) {
+      if (chunk.records.empty()) {
+        return true;
+      }
+      ctx_.stats.records_in.fetch_add(chunk.records.size());
+      conn.busy.store(true);
+      const bool pushed = ctx_.queue.Push(std::move(chunk));
+      conn.busy.store(false);
+      conn.last_active_ns.store(MonotonicNowNs());
+      return pushed;
+    };
     while (WaitData(conn)) {
       ssize_t n = recv(conn.fd, tmp, sizeof(tmp), 0);
       if (n <= 0) {
         break;
       }
       conn.last_active_ns.store(MonotonicNowNs());
-      std::string_view data(tmp, static_cast<size_t>(n));
       RecordChunk chunk;
       chunk.source = source_;
-      if (oversized > 0) {
-        size_t end = data.find_first_of(std::string_view("\n\0", 2));
-        oversized += std::min(end, data.size());
-        if (end == std::string_view::npos) {
-          continue;
-        }
-        chunk.Add(buf, 0);
-        chunk.records.back().full_length = oversized;
-        buf.clear();
-        buf.shrink_to_fit();
-        oversized = 0;
-        data.remove_prefix(end + 1);
-      }
-      buf.append(data);
-      size_t used = Frame(buf, chunk, false);
-      buf.erase(0, used);
-      if (buf.size() > kMaxMessage) {
-        oversized = buf.size();
-        buf.resize(kMaxMessage);
-      }
-      if (!chunk.records.empty()) {
-        ctx_.stats.records_in.fetch_add(chunk.records.size());
-        if (!ctx_.queue.Push(std::move(chunk))) {
-          return;
-        }
+      framer.Consume(std::string_view(tmp, static_cast<size_t>(n)), chunk);
+      if (!push(chunk)) {
+        return;
       }
     }
-    // Peer closed: an unterminated last message is still a message.
     RecordChunk chunk;
     chunk.source = source_;
-    if (oversized > 0) {
-      chunk.Add(buf, 0);
-      chunk.records.back().full_length = oversized;
-    } else {
-      Frame(buf, chunk, true);
-    }
-    if (!chunk.records.empty()) {
-      ctx_.stats.records_in.fetch_add(chunk.records.size());
-      ctx_.queue.Push(std::move(chunk));
-    }
+    framer.End(chunk);
+    push(chunk);
   }
 
-  // Consumes complete messages from `buf`; returns bytes used.
-  static size_t Frame(const std::string& buf, RecordChunk& chunk, bool at_eof) {
+  // Consumes complete messages from `buf`; returns bytes used. Stops before an
+  // octet-counted message longer than kMaxMessage, giving its length in `*oversized`.
+  static size_t Frame(const std::string& buf,
+                      RecordChunk& chunk,
+                      bool at_eof,
+                      uint64_t* oversized) {
     size_t pos = 0;
     while (pos < buf.size()) {
       std::string_view rest(buf.data() + pos, buf.size() - pos);
@@ -371,7 +448,11 @@ class TcpInput final : public Input {
         // Octet counting: "123 <msg of 123 bytes>".
         size_t sp = rest.find(' ');
         size_t len = 0;
-        if (sp <= 7 && ParseInt(rest.substr(0, sp), &len) && len <= kMaxMessage) {
+        if (sp <= 7 && ParseInt(rest.substr(0, sp), &len)) {
+          if (len > kMaxMessage) {
+            *oversized = len;
+            return pos;
+          }
           if (rest.size() < sp + 1 + len) {
             if (!at_eof) {
               break;

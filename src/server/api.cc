@@ -334,7 +334,7 @@ void HandleHealth(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   for (size_t i = 0; i < h.reasons.size(); ++i) {
     std::string reason = h.reasons[i];
     if (!see_errors) {
-      reason = reason.substr(0, reason.find("; last:"));
+      reason = reason.substr(0, reason.find(':'));  // the kind, without texts naming files
     }
     body += (i ? "," : "") + Quoted(reason);
   }
@@ -514,8 +514,8 @@ void HandleMetrics(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   m.Sample("rampart_rules", {{"kind", "sigma"}}, static_cast<double>(ctx.sigma_rules));
   m.Sample("rampart_rules", {{"kind", "correlation"}}, static_cast<double>(ctx.correlation_rules));
   m.Sample("rampart_rules", {{"kind", "ioc"}}, static_cast<double>(ctx.indicators));
-  if (ctx.http != nullptr) {
-    HttpStats hs = ctx.http->stats();
+  if (const HttpServer* http = ctx.http.load(); http != nullptr) {
+    HttpStats hs = http->stats();
     m.Family("rampart_http_requests_total", "counter", "HTTP requests served.");
     m.Sample("rampart_http_requests_total", {}, static_cast<double>(hs.requests));
     m.Family("rampart_http_limit_rejections_total", "counter",
@@ -616,7 +616,11 @@ void HandleTokenCreate(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
     }
   }
   int64_t days = 0;
-  if (doc["expires_days"].get(days) == simdjson::SUCCESS && days > 0) {
+  if (doc["expires_days"].get(days) == simdjson::SUCCESS) {
+    if (days <= 0 || days > 36500) {
+      res = ErrorResponse(400, "bad_request", "expires_days must be 1 to 36500");
+      return;
+    }
     spec.expires_ns = WallNowNs() + days * kNsPerDay;
   }
   spec.created_by = admin->name;
@@ -658,17 +662,35 @@ std::vector<Route> ApiRoutes(ApiContext& context) {
       fn(*c, req, res);
     };
   };
+  // Admission on the headers alone, before any body is read; the handler checks again.
+  auto admit = [c](std::optional<Permission> permission) {
+    return [c, permission](const HttpRequest& req, HttpResponse& res) {
+      return Authorize(*c, req, res, permission).has_value();
+    };
+  };
+  auto admit_ingest = [c](const HttpRequest& req, HttpResponse& res) {
+    auto id = Authorize(*c, req, res, Permission::kIngest);
+    if (!id) {
+      return false;
+    }
+    auto tenant = id->ResolveTenant(req.Param("tenant"), c->default_tenant);
+    if (!tenant.ok()) {
+      res = TenantError(tenant.status());
+      return false;
+    }
+    return true;
+  };
   return {
-      {"POST", "/v1/ingest", false, bind(HandleIngest)},
-      {"GET", "/v1/search", true, bind(HandleSearch)},
-      {"GET", "/v1/detections", true, bind(HandleDetections)},
-      {"GET", "/v1/health", false, bind(HandleHealth)},
-      {"GET", "/metrics", false, bind(HandleMetrics)},
-      {"GET", "/v1/openapi.json", false, bind(HandleOpenApi)},
-      {"GET", "/v1/whoami", false, bind(HandleWhoami)},
-      {"GET", "/v1/tokens", true, bind(HandleTokenList)},
-      {"POST", "/v1/tokens", true, bind(HandleTokenCreate)},
-      {"POST", "/v1/tokens/revoke", true, bind(HandleTokenRevoke)},
+      {"POST", "/v1/ingest", false, bind(HandleIngest), admit_ingest},
+      {"GET", "/v1/search", true, bind(HandleSearch), admit(Permission::kRead)},
+      {"GET", "/v1/detections", true, bind(HandleDetections), admit(Permission::kRead)},
+      {"GET", "/v1/health", false, bind(HandleHealth), nullptr},
+      {"GET", "/metrics", false, bind(HandleMetrics), admit(Permission::kRead)},
+      {"GET", "/v1/openapi.json", false, bind(HandleOpenApi), admit(std::nullopt)},
+      {"GET", "/v1/whoami", false, bind(HandleWhoami), admit(std::nullopt)},
+      {"GET", "/v1/tokens", true, bind(HandleTokenList), admit(Permission::kAdmin)},
+      {"POST", "/v1/tokens", true, bind(HandleTokenCreate), admit(Permission::kAdmin)},
+      {"POST", "/v1/tokens/revoke", true, bind(HandleTokenRevoke), admit(Permission::kAdmin)},
   };
 }
 

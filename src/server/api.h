@@ -16,6 +16,7 @@
 // (or `?tenant=` within its tenants; multi-tenant tokens default to the server's tenant).
 // Errors are JSON: {"error":{"code":"...","message":"..."}}.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,8 +48,9 @@ struct ApiContext {
   size_t sigma_rules = 0;
   size_t correlation_rules = 0;
   size_t indicators = 0;
-  // The HTTP server, for its own counters in /metrics (set after it starts).
-  const HttpServer* http = nullptr;
+  // The HTTP server, for its own counters in /metrics (set after it starts, while
+  // requests may already be served).
+  std::atomic<const HttpServer*> http{nullptr};
 };
 
 // The API's routes. `context` must outlive them.

@@ -251,6 +251,13 @@ Result<std::string> TokenStore::Create(const NewToken& spec, int64_t now_ns, Ide
   if (!spec.all_tenants && spec.tenants.empty()) {
     return InvalidArgument("a token needs --tenant, --tenants or --all-tenants");
   }
+  // An admin manages tokens, and so every tenant's access: it is the installation's
+  // administrator, never one tenant's (a customer's admin could otherwise grant itself all).
+  if (spec.role == Role::kAdmin && !spec.all_tenants) {
+    return InvalidArgument(
+        "an admin token covers all tenants (--all-tenants); give a "
+        "customer operator, analyst, auditor or ingest tokens");
+  }
   for (const std::string& t : spec.tenants) {
     if (!store::IsValidTenant(t)) {
       return InvalidArgument("invalid tenant name '" + t + "'");

@@ -48,9 +48,9 @@ void ParseTarget(std::string_view target, HttpRequest* req) {
   }
 }
 
-// The request as handlers see it, from Beast's message (shared by the sessions and
-// ParseHttpRequest, which the fuzzer drives).
-void FillRequest(bhttp::request<bhttp::string_body>&& msg, std::string peer, HttpRequest* req) {
+// The request as handlers see it, from Beast's message, all but the body (shared by the
+// sessions and ParseHttpRequest, which the fuzzer drives).
+void FillHead(const bhttp::request<bhttp::string_body>& msg, std::string peer, HttpRequest* req) {
   req->method = std::string(msg.method_string());
   ParseTarget(std::string_view(msg.target().data(), msg.target().size()), req);
   req->peer = std::move(peer);
@@ -64,7 +64,6 @@ void FillRequest(bhttp::request<bhttp::string_body>&& msg, std::string peer, Htt
   req->content_encoding = std::string(msg[bhttp::field::content_encoding]);
   req->authorization = std::string(msg[bhttp::field::authorization]);
   req->accept = std::string(msg[bhttp::field::accept]);
-  req->body = std::move(msg.body());
 }
 
 class ServerImpl;
@@ -121,7 +120,8 @@ struct Shared {
         workers(static_cast<size_t>(std::max(1, l.worker_threads))) {}
 };
 
-HttpResponse Dispatch(const Shared& shared, const HttpRequest& req, const Route** blocking) {
+// The route of `req`, or null with the 404/405 answer in `error`.
+const Route* FindRoute(const Shared& shared, const HttpRequest& req, HttpResponse* error) {
   bool path_known = false;
   for (const Route& r : shared.routes) {
     if (r.path != req.path) {
@@ -129,17 +129,12 @@ HttpResponse Dispatch(const Shared& shared, const HttpRequest& req, const Route*
     }
     path_known = true;
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-      if (r.blocking) {
-        *blocking = &r;
-        return {};
-      }
-      HttpResponse res;
-      r.handler(req, res);
-      return res;
+      return &r;
     }
   }
-  return path_known ? ErrorResponse(405, "method_not_allowed", "method not allowed on this path")
-                    : ErrorResponse(404, "not_found", "no such endpoint");
+  *error = path_known ? ErrorResponse(405, "method_not_allowed", "method not allowed on this path")
+                      : ErrorResponse(404, "not_found", "no such endpoint");
+  return nullptr;
 }
 
 template <typename Stream>
@@ -184,6 +179,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::get_lowest_layer(stream_).expires_after(
         std::chrono::milliseconds(shared_->limits.request_timeout_ms));
     const auto& header = parser_->get();
+    // Route and admission before the body: an unknown path, a wrong method or a refused
+    // token never makes the server read and hold a body.
+    HttpRequest head;
+    FillHead(header, peer_, &head);
+    HttpResponse refusal;
+    route_ = FindRoute(*shared_, head, &refusal);
+    if (route_ == nullptr || (route_->admit && !route_->admit(head, refusal))) {
+      Reply(std::move(refusal), false, header.version());
+      return;
+    }
     auto expect = header.find(bhttp::field::expect);
     if (expect != header.end() &&
         EqualsIgnoreCase(std::string_view(expect->value().data(), expect->value().size()),
@@ -238,10 +243,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const unsigned version = msg.version();
     const bool head = msg.method() == bhttp::verb::head;
     auto req = std::make_shared<HttpRequest>();
-    FillRequest(std::move(msg), peer_, req.get());
-    const Route* blocking = nullptr;
-    HttpResponse res = Dispatch(*shared_, *req, &blocking);
-    if (blocking == nullptr) {
+    FillHead(msg, peer_, req.get());
+    req->body = std::move(msg.body());
+    const Route* blocking = route_;
+    if (!blocking->blocking) {
+      HttpResponse res;
+      blocking->handler(*req, res);
       Reply(std::move(res), keep_alive, version, head);
       return;
     }
@@ -296,6 +303,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const Route* route_ = nullptr;  // of the request being read (routes outlive sessions)
 };
 
 class ServerImpl final : public HttpServer {
@@ -470,7 +478,9 @@ Result<HttpRequest> ParseHttpRequest(std::string_view bytes, const HttpLimits& l
     return InvalidArgument("http: " + (ec ? ec.message() : std::string("incomplete request")));
   }
   HttpRequest req;
-  FillRequest(parser.release(), "", &req);
+  bhttp::request<bhttp::string_body> msg = parser.release();
+  FillHead(msg, "", &req);
+  req.body = std::move(msg.body());
   return req;
 }
 
@@ -522,7 +532,14 @@ Status Gunzip(std::string_view in, size_t max_bytes, std::string* out) {
   zs.avail_in = static_cast<uInt>(in.size());
   char buf[64 << 10];
   int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
+  while (true) {
+    if (rc == Z_STREAM_END) {
+      if (zs.avail_in == 0) {
+        break;
+      }
+      // Concatenated gzip members (`cat a.gz b.gz`) are one body: go on with the next.
+      inflateReset(&zs);
+    }
     zs.next_out = reinterpret_cast<Bytef*>(buf);
     zs.avail_out = sizeof(buf);
     rc = inflate(&zs, Z_NO_FLUSH);

@@ -82,6 +82,10 @@ struct Route {
   std::string path;  // exact path
   bool blocking = false;
   HttpHandler handler;
+  // Optional: called with the headers only (empty body), before the body is read; false
+  // refuses the request with `res` and closes the connection. So an unauthenticated
+  // client never makes the server read and hold a body.
+  std::function<bool(const HttpRequest&, HttpResponse&)> admit;
 };
 
 struct HttpStats {

@@ -29,6 +29,8 @@ MSP=$(tok msp --role analyst --all-tenants)
 REVOKED=$(tok gone --role analyst --tenant alpha)
 EXPIRED=$(tok brief --role analyst --tenant alpha --expires 1s)
 "$RAMPART" tokens revoke gone --data "$D" >/dev/null || fail "tokens revoke failed"
+# An admin is the installation's: a one-tenant admin could grant itself every tenant.
+if tok tenant-admin --role admin --tenant alpha >/dev/null; then fail "a one-tenant admin token was made"; fi
 "$RAMPART" tokens list --data "$D" > "$TMP/tokens.txt"
 grep -q "revoked" "$TMP/tokens.txt" || fail "tokens list does not show the revoked token"
 if grep -q "rpt_" "$TMP/tokens.txt" "$D/tokens.db"; then fail "a token secret is stored or listed"; fi

@@ -93,10 +93,21 @@ s.sendall(b"<13>Dec  1 10:00:01 host app: after-the-giant\n")
 s.close()
 PY
 wait_for 20 counted 1 'after-the-giant | count' || fail "the line after a 50 MB message was lost"
+# Octet-counted framing (RFC 6587), which has no newlines: exactly the oversized message is
+# skipped, and the one after it is framed as usual.
+python3 - "$TCP" <<'PY'
+import socket, sys
+big = b"<13>Dec  1 10:00:02 host app: " + b"y" * (3 << 20)
+small = b"<13>Dec  1 10:00:03 host app: after-the-octets"
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(str(len(big)).encode() + b" " + big + str(len(small)).encode() + b" " + small)
+s.close()
+PY
+wait_for 20 counted 1 'after-the-octets | count' || fail "the message after an oversized octet-counted one was lost"
 dl=$(sqlite3 "$D"/tenants/default/events-"$(date -u +%F)".db \
   "SELECT count(*), max(length(raw)), max(reason) FROM dead_letters WHERE source LIKE 'syslog-tcp%'")
 case "$dl" in
-  "1|1048576|message of 524288"*"over the 1048576-byte limit"*) ;;
+  "2|1048576|message of "*"over the 1048576-byte limit"*) ;;
   *) fail "oversized syslog message not one marked dead letter: $dl" ;;
 esac
 [ "$(rss_mb)" -lt $((before + 120)) ] || fail "RSS grew from $before to $(rss_mb) MB after a 50 MB line"
