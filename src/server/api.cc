@@ -206,6 +206,15 @@ void HandleSearch(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
     res = ErrorResponse(400, "bad_request", "format must be ndjson, json or csv");
     return;
   }
+  // The row limit bounds the work too: a `| head N` or `| top N` past it is cut to it.
+  bool clamped = false;
+  for (query::Pipe& pipe : q->pipes) {
+    if ((pipe.kind == query::PipeKind::kHead || pipe.kind == query::PipeKind::kTop) &&
+        pipe.n > limit) {
+      pipe.n = limit;
+      clamped = true;
+    }
+  }
   auto files = FilesOf(ctx.data_dir, tenants, range->from_ns, range->to_ns);
   if (!files.ok()) {
     res = StatusResponse(files.status());
@@ -219,7 +228,8 @@ void HandleSearch(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
     return;
   }
   // The row limit holds for aggregations too.
-  bool truncated = result->truncated;
+  bool truncated = result->truncated ||
+                   (clamped && (result->rows.size() >= limit || result->events.size() >= limit));
   if (result->rows.size() > limit) {
     result->rows.resize(limit);
     truncated = true;

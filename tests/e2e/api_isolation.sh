@@ -95,6 +95,11 @@ if grep -q markeralpha "$TMP/body"; then fail "beta's reader sees alpha"; fi
 [ "$(search "$OPERATOR_AB" 'url.path:* | count')" = 200 ]; grep -q '"count":2' "$TMP/body" || fail "operator-ab: $(cat "$TMP/body")"
 [ "$(search "$OPERATOR_AB" 'url.path:* | count' --data-urlencode tenant=beta)" = 200 ]
 grep -q '"count":1' "$TMP/body" || fail "operator-ab ?tenant=beta: $(cat "$TMP/body")"
+# The row limit bounds an explicit head too.
+curl -s -D "$TMP/headers" -o "$TMP/body" -H "Authorization: Bearer $MSP" -G \
+  --data-urlencode 'q=url.path:* | head 100000' --data-urlencode limit=1 "http://127.0.0.1:$HTTP/v1/search"
+[ "$(grep -c . "$TMP/body")" = 1 ] || fail "limit=1 with | head 100000 gave $(grep -c . "$TMP/body") rows"
+grep -qi '^X-Rampart-Truncated: true' "$TMP/headers" || fail "no truncation header: $(cat "$TMP/headers")"
 # ingest tokens cannot read anything; no token, revoked or expired: 401 (health excepted).
 for path in "/v1/search?q=x" /v1/detections /metrics /v1/tokens; do
   expect 403 "$INGEST_A" GET "$path"
