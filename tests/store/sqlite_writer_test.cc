@@ -1,6 +1,8 @@
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 
@@ -212,6 +214,42 @@ TEST_F(WriterTest, SqliteErrorsNameTheStatementNotTheWholeSchema) {
   ASSERT_FALSE(st.ok());
   EXPECT_LT(st.message().size(), 200u) << st.message();
   EXPECT_EQ(st.message().find("CREATE INDEX"), std::string_view::npos) << st.message();
+}
+
+TEST_F(WriterTest, AWriteThatFailsOnDiskLeavesTheFileUsable) {
+  // A file-size limit makes writing the WAL fail (as a full disk would); the write fails,
+  // nothing of it is stored, and the next write to the same file works. (A COMMIT that
+  // fails without SQLite's automatic rollback, the case RollbackAll now also ends, cannot
+  // be provoked from outside the connection.)
+  EventBatch b;
+  Add(b, T("2026-11-20T10:00:00Z"), "default", "first");
+  b.CommitEvent();
+  ASSERT_TRUE(writer_->Write(b, {}, {}).ok());
+  const fs::path db = dir_ / "tenants/default/events-2026-11-20.db";
+  std::error_code ec;
+  const auto wal = fs::file_size(db.string() + "-wal", ec);
+  const uint64_t limit = std::max<uint64_t>(fs::file_size(db), ec ? 0 : wal) + 4096;
+  b.Clear();
+  const std::string big(256 << 10, 'x');
+  for (int i = 0; i < 8; ++i) {
+    Add(b, T("2026-11-20T10:00:01Z"), "default", big.c_str());
+    b.CommitEvent();
+  }
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = limit;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &low), 0);
+  Status failed = writer_->Write(b, {}, {});
+  setrlimit(RLIMIT_FSIZE, &old);
+  EXPECT_FALSE(failed.ok());
+  b.Clear();
+  Add(b, T("2026-11-20T10:00:02Z"), "default", "after");
+  b.CommitEvent();
+  Status after = writer_->Write(b, {}, {});
+  ASSERT_TRUE(after.ok()) << after.ToString();
+  EXPECT_EQ(Query(db.string(), "SELECT raw FROM events ORDER BY id"), "first\nafter\n");
 }
 
 TEST_F(WriterTest, ListDayFilesNeverThrows) {
