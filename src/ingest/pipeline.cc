@@ -229,17 +229,46 @@ size_t Pipeline::RecoverFailedWrite(const std::vector<store::Checkpoint>& checkp
                                     const Status& error) {
   ++stats_.storage_errors;
   stats_.last_error = "storage: " + std::string(error.message());
+  // What a failed write stored anyway (some of its day files committed) must not be
+  // written again.
+  std::vector<bool> stored_events(batch_.size(), false);
+  std::vector<bool> stored_letters(dead_letters_.size(), false);
+  bool any_stored = false;
+  auto absorb = [&] {
+    const store::EventWriter::PartialWrite& partial = writer_->LastFailedWrite();
+    for (size_t i = 0; i < stored_events.size() && i < partial.events.size(); ++i) {
+      stored_events[i] = stored_events[i] || partial.events[i];
+      any_stored = any_stored || partial.events[i];
+    }
+    for (size_t i = 0; i < stored_letters.size() && i < partial.dead_letters.size(); ++i) {
+      stored_letters[i] = stored_letters[i] || partial.dead_letters[i];
+      any_stored = any_stored || partial.dead_letters[i];
+    }
+  };
+  absorb();
   // A transient failure (a locked file, a full disk that was freed) passes on a retry.
-  if (WriteWithHook(batch_, dead_letters_, checkpoints).ok()) {
-    return 0;
+  if (!any_stored) {
+    if (WriteWithHook(batch_, dead_letters_, checkpoints).ok()) {
+      return 0;
+    }
+    absorb();
   }
   // Isolate: each event alone; what still fails becomes a dead letter with the reason.
-  std::vector<store::DeadLetter> unstored = dead_letters_;
+  std::vector<store::DeadLetter> unstored;
+  for (size_t i = 0; i < dead_letters_.size(); ++i) {
+    if (!stored_letters[i]) {
+      unstored.push_back(dead_letters_[i]);
+    }
+  }
   size_t unstored_events = 0;
   EventBatch one;
   const std::vector<store::DeadLetter> none;
   const std::vector<store::Checkpoint> no_checkpoints;
-  for (const Event& ev : batch_.events()) {
+  for (size_t i = 0; i < batch_.size(); ++i) {
+    if (stored_events[i]) {
+      continue;
+    }
+    const Event& ev = batch_[i];
     one.Clear();
     Event& copy = one.BeginEvent();
     const uint32_t begin = copy.field_begin;

@@ -78,6 +78,7 @@ struct DayDb {
   StmtPtr insert_dead_letter;
   StmtPtr upsert_checkpoint;
   bool in_transaction = false;
+  bool committed = false;  // in the current write
 };
 
 class SqliteEventWriter final : public EventWriter {
@@ -107,6 +108,14 @@ class SqliteEventWriter final : public EventWriter {
                std::vector<EventRef>* refs) override {
     Status st = WriteAll(batch, dead_letters, checkpoints, refs);
     if (!st.ok()) {
+      last_failed_.events.assign(batch.size(), false);
+      last_failed_.dead_letters.assign(dead_letters.size(), false);
+      for (size_t i = 0; i < event_dbs_.size(); ++i) {
+        last_failed_.events[i] = event_dbs_[i]->committed;
+      }
+      for (size_t i = 0; i < dead_letter_dbs_.size(); ++i) {
+        last_failed_.dead_letters[i] = dead_letter_dbs_[i]->committed;
+      }
       RollbackAll();
       if (refs != nullptr) {
         refs->clear();
@@ -191,6 +200,7 @@ class SqliteEventWriter final : public EventWriter {
   }
 
   WriteStats stats() const override { return stats_; }
+  const PartialWrite& LastFailedWrite() const override { return last_failed_; }
 
  private:
   // Ends every open transaction, also those whose COMMIT failed (SQLite may keep such a
@@ -212,10 +222,13 @@ class SqliteEventWriter final : public EventWriter {
     // The refs vector is reused from batch to batch: assigning into its existing strings
     // keeps their capacity, so a warm writer allocates nothing per event for refs.
     size_t ref_count = 0;
+    event_dbs_.clear();
+    dead_letter_dbs_.clear();
     for (const Event& ev : batch.events()) {
       RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(ev.tenant, UtcDayOf(ev.timestamp_ns)));
       RAMPART_RETURN_IF_ERROR(Begin(*db));
       RAMPART_RETURN_IF_ERROR(InsertEvent(*db, batch, ev));
+      event_dbs_.push_back(db);
       if (refs != nullptr) {
         EventRef& ref = ref_count < refs->size() ? (*refs)[ref_count] : refs->emplace_back();
         ++ref_count;
@@ -234,6 +247,7 @@ class SqliteEventWriter final : public EventWriter {
       RAMPART_ASSIGN_OR_RETURN(DayDb * db, Get(d.tenant, UtcDayOf(d.received_ns)));
       RAMPART_RETURN_IF_ERROR(Begin(*db));
       RAMPART_RETURN_IF_ERROR(InsertDeadLetter(*db, d));
+      dead_letter_dbs_.push_back(db);
       if (tail == nullptr) {
         tail = db;
       }
@@ -392,6 +406,7 @@ class SqliteEventWriter final : public EventWriter {
     }
     RAMPART_RETURN_IF_ERROR(Exec(db.db.get(), "BEGIN IMMEDIATE"));
     db.in_transaction = true;
+    db.committed = false;
     return Status::Ok();
   }
 
@@ -399,6 +414,7 @@ class SqliteEventWriter final : public EventWriter {
   static Status Commit(DayDb& db) {
     RAMPART_RETURN_IF_ERROR(Exec(db.db.get(), "COMMIT"));
     db.in_transaction = false;
+    db.committed = true;
     return Status::Ok();
   }
 
@@ -543,6 +559,11 @@ class SqliteEventWriter final : public EventWriter {
 
   WriterOptions options_;
   std::list<std::unique_ptr<DayDb>> open_;
+  // The day file of each event and dead letter of the current write (files in a write's
+  // transaction are never evicted, so the pointers hold until it ends).
+  std::vector<DayDb*> event_dbs_;
+  std::vector<DayDb*> dead_letter_dbs_;
+  PartialWrite last_failed_;
   DayDb* last_ = nullptr;
   WriteStats stats_;
   std::string json_;

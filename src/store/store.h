@@ -112,6 +112,16 @@ class EventWriter {
     return Write(batch, dead_letters, checkpoints, nullptr);
   }
 
+  // After a Write that failed: which of its events and dead letters were stored anyway.
+  // A write spans several day files committed one after another (WAL databases commit
+  // each on its own), so a COMMIT failing in one file can leave others committed; retrying
+  // the whole batch would store those twice. Indexes follow the failed call's arguments.
+  struct PartialWrite {
+    std::vector<bool> events;
+    std::vector<bool> dead_letters;
+  };
+  virtual const PartialWrite& LastFailedWrite() const = 0;
+
   // Stores each detection in the day file of its tenant and event_time_ns (creating it if
   // needed), one transaction per file, committed file by file: all or nothing within a
   // file, not across files (SQLite in WAL mode commits each database on its own), so on an

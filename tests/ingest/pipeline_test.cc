@@ -1,6 +1,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -208,6 +209,46 @@ TEST_F(PipelineTest, AStorageErrorIsIsolatedAndNeverStopsThePipeline) {
   ASSERT_TRUE(pipeline_->Add(*good, Line(20, 9), 0).ok());
   ASSERT_TRUE(pipeline_->Flush().ok());
   EXPECT_EQ(Count("2026-11-20", "events", "good"), 6);
+}
+
+TEST_F(PipelineTest, AHalfCommittedBatchIsNeverStoredTwice) {
+  // Review finding: a batch's day files commit one after another; when the last one's
+  // COMMIT failed, retrying the whole batch stored the first file's events again (and the
+  // per-event isolation a third time). A file-size limit makes the last file's COMMIT fail
+  // (its WAL would grow past it) after the small file committed.
+  auto small = pipeline_->MakeSource("http:a", parse::Format::kBodyLog, "small");
+  auto large = pipeline_->MakeSource("http:b", parse::Format::kBodyLog, "large");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(pipeline_->Add(*small, BodyLog("2026-11-20T10:00:00Z", i), 0).ok());
+  }
+  const std::string pad(60 << 10, 'p');
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(pipeline_
+                    ->Add(*large,
+                          "{\"time\":\"2026-11-20T10:00:00Z\",\"remote_addr\":\"10.0.0.2\","
+                          "\"method\":\"POST\",\"uri\":\"/u" +
+                              std::to_string(i) + "\",\"status\":200,\"request_body\":\"" + pad +
+                              "\"}",
+                          0)
+                    .ok());
+  }
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 256 << 10;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &low), 0);
+  Status st = pipeline_->Flush();
+  setrlimit(RLIMIT_FSIZE, &old);
+  ASSERT_TRUE(st.ok());
+  const IngestStats& stats = pipeline_->stats();
+  EXPECT_EQ(stats.storage_errors, 1u);
+  EXPECT_EQ(Count("2026-11-20", "events", "small"), 3);  // once, not three times
+  // Each large record is accounted for once: stored alone, or a dead letter (the limit
+  // still holds while they are written one by one).
+  const int64_t stored_large = Count("2026-11-20", "events", "large");
+  EXPECT_EQ(stored_large + static_cast<int64_t>(stats.storage_dead_letters), 8);
+  EXPECT_EQ(stats.events, 3u + static_cast<uint64_t>(stored_large));
 }
 
 TEST_F(PipelineTest, EventsFromTheFutureAreStoredFlaggedAndCounted) {
