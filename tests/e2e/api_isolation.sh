@@ -112,6 +112,8 @@ expect 401 "$EXPIRED" GET /v1/whoami
 expect 200 "" GET /v1/health
 if grep -q '"inputs"' "$TMP/body"; then fail "anonymous health shows details"; fi
 expect 401 "$REVOKED" GET /v1/health  # a bad token is refused even where none is needed
+expect 200 "$INGEST_A" GET /v1/health  # an ingest shipper gets the status, no details
+if grep -q '"inputs"' "$TMP/body"; then fail "an ingest token sees health details"; fi
 # Only admins manage tokens.
 for t in "$ANALYST_A" "$AUDITOR_A" "$OPERATOR_AB" "$MSP"; do
   expect 403 "$t" GET /v1/tokens
