@@ -3,6 +3,7 @@
 #include "server/http.h"
 
 #include <atomic>
+#include <list>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -69,17 +70,47 @@ void FillHead(const bhttp::request<bhttp::string_body>& msg, std::string peer, H
 class ServerImpl;
 
 // Connections per client address and in all; a session holds one slot while it lives.
+// A session as the connection table sees it: something that can be closed from outside.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection on its own strand (thread-safe).
+  virtual void Evict() = 0;
+};
+
+// Connections per client address and in all; a session holds one slot while it lives.
+// When a limit is reached, the connection that has waited longest for its headers (of the
+// same address, when that address's limit is reached) is evicted to make room: idle or
+// slowly-sending clients, even from many addresses, cannot lock out the others. Only when
+// no connection is waiting for headers is a new one refused.
 class ConnectionSlots {
  public:
   explicit ConnectionSlots(const HttpLimits& limits) : limits_(limits) {}
-  bool Take(const std::string& ip) {
+
+  // Whether a connection from `ip` may be served; `*evict` is set to a session to close
+  // for room (outside this lock).
+  bool Take(const std::string& ip, std::shared_ptr<SessionBase>* evict) {
     std::lock_guard<std::mutex> lock(mu_);
     size_t& n = per_ip_[ip];
-    if (total_ >= limits_.max_connections || n >= limits_.max_connections_per_ip) {
-      if (n == 0) {
-        per_ip_.erase(ip);
+    const bool ip_full = n >= limits_.max_connections_per_ip;
+    if (total_ >= limits_.max_connections || ip_full) {
+      auto victim = waiting_.end();
+      for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+        if (!ip_full || it->ip == ip) {
+          victim = it;  // oldest first: the list is in the order sessions started waiting
+          break;
+        }
       }
-      return false;
+      std::shared_ptr<SessionBase> session =
+          victim == waiting_.end() ? nullptr : victim->session.lock();
+      if (session == nullptr) {
+        if (n == 0) {
+          per_ip_.erase(ip);
+        }
+        return false;
+      }
+      waiting_.erase(victim);
+      *evict = std::move(session);
     }
     ++n;
     ++total_;
@@ -93,15 +124,37 @@ class ConnectionSlots {
     }
     --total_;
   }
+  // A session starts or stops waiting for a request's headers.
+  uint64_t StartWaiting(std::weak_ptr<SessionBase> session, const std::string& ip) {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiting_.push_back(Waiting{std::move(session), ip, ++next_id_});
+    return next_id_;
+  }
+  void StopWaiting(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+      if (it->id == id) {
+        waiting_.erase(it);
+        return;
+      }
+    }
+  }
   size_t total() const {
     std::lock_guard<std::mutex> lock(mu_);
     return total_;
   }
 
  private:
+  struct Waiting {
+    std::weak_ptr<SessionBase> session;
+    std::string ip;
+    uint64_t id;
+  };
   const HttpLimits limits_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, size_t> per_ip_;
+  std::list<Waiting> waiting_;  // oldest first
+  uint64_t next_id_ = 0;
   size_t total_ = 0;
 };
 
@@ -138,11 +191,21 @@ const Route* FindRoute(const Shared& shared, const HttpRequest& req, HttpRespons
 }
 
 template <typename Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, std::shared_ptr<Shared> shared, std::string peer)
       : stream_(std::move(stream)), shared_(std::move(shared)), peer_(std::move(peer)) {}
-  ~Session() { shared_->slots.Release(peer_); }
+  ~Session() override {
+    shared_->slots.StopWaiting(waiting_);
+    shared_->slots.Release(peer_);
+  }
+
+  void Evict() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      beast::get_lowest_layer(self->stream_)
+          .close();  // the pending read ends, and so does the session
+    });
+  }
 
   void Start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -161,6 +224,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
  private:
   void ReadHeader() {
+    waiting_ = shared_->slots.StartWaiting(this->weak_from_this(), peer_);
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_->limits.max_header_bytes));
     parser_->body_limit(shared_->limits.max_body_bytes);
@@ -172,6 +236,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnHeader(beast::error_code ec) {
+    shared_->slots.StopWaiting(waiting_);
     if (ec) {
       Fail(ec);
       return;
@@ -304,6 +369,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const Route* route_ = nullptr;  // of the request being read (routes outlive sessions)
+  uint64_t waiting_ = 0;          // this session's entry in the slots' waiting list
 };
 
 class ServerImpl final : public HttpServer {
@@ -419,10 +485,15 @@ class ServerImpl final : public HttpServer {
     if (ec) {
       return;
     }
-    if (!shared_->slots.Take(peer)) {
+    std::shared_ptr<SessionBase> evict;
+    if (!shared_->slots.Take(peer, &evict)) {
       ++shared_->rejected;
-      socket.close(ec);  // over the connection limits: refuse at once
+      socket.close(ec);  // over the limits and nobody idle to evict: refuse at once
       return;
+    }
+    if (evict) {
+      ++shared_->rejected;
+      evict->Evict();
     }
     socket.set_option(tcp::no_delay(true), ec);
     if (tls_) {

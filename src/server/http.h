@@ -7,7 +7,8 @@
 // header bytes, body bytes (chunked bodies are counted as they arrive; gzip bodies are
 // counted again after decompression by the handler helpers), time to read the headers,
 // time to read the whole request, idle keep-alive time, connections in all and per client
-// address. A request over a limit gets a JSON error, and the connection is closed.
+// address (at a connection limit the connection waiting longest for headers is evicted).
+// A request over a limit gets a JSON error, and the connection is closed.
 //
 // Handlers run on the I/O threads when they are quick (Route::blocking = false) and on a
 // small worker pool otherwise (search), so a long query never delays a health check.

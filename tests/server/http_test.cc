@@ -229,21 +229,42 @@ TEST_F(HttpServerTest, FormEncodedBodiesAreTakenAsBodies) {
   EXPECT_NE(res.find("100000 "), std::string::npos);
 }
 
-TEST_F(HttpServerTest, ConnectionsPerAddressAreCapped) {
+TEST_F(HttpServerTest, ConnectionsPerAddressAreCappedAndIdleOnesMakeRoom) {
   HttpLimits limits;
   limits.max_connections_per_ip = 4;
   Start(limits);
-  std::vector<int> held;
+  // Four connections that never send headers: a fifth evicts the one idle the longest,
+  // so idle or slow clients cannot lock a legitimate one out.
+  std::vector<int> idle;
   for (int i = 0; i < 4; ++i) {
-    held.push_back(Connect(address_));
+    idle.push_back(Connect(address_));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_NE(Request(address_, kPing).find("pong"), std::string::npos);
+  char c;
+  pollfd p{idle[0], POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 1000), 1);
+  EXPECT_LE(recv(idle[0], &c, 1, 0), 0);  // the oldest idle connection was closed
+  for (int fd : idle) {
+    close(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Four connections busy with a request (headers sent, body coming) are not idle: a fifth
+  // is refused at once.
+  std::vector<int> busy;
+  for (int i = 0; i < 4; ++i) {
+    int fd = Connect(address_);
+    SendAll(fd, "POST /echo HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");
+    busy.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(Request(address_, kPing, 500), "");  // refused: closed without an answer
-  close(held.back());
-  held.pop_back();
+  close(busy.back());
+  busy.pop_back();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_NE(Request(address_, kPing).find("pong"), std::string::npos);
-  for (int fd : held) {
+  for (int fd : busy) {
     close(fd);
   }
 }
