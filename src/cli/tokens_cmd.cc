@@ -131,8 +131,8 @@ int RunList(const TokensArgs& args) {
   }
   const int64_t now = WallNowNs();
   if (!args.json) {
-    std::printf("%-12s  %-20s  %-8s  %-20s  %-20s  %-20s  %s\n", "id", "name", "role", "tenants",
-                "created", "expires", "state");
+    std::printf("%-12s  %-20s  %-8s  %-20s  %-20s  %-20s  %-8s  %s\n", "id", "name", "role",
+                "tenants", "created", "expires", "state", "by");
   }
   for (const server::Identity& id : *list) {
     const char* state = id.revoked_ns != 0                           ? "revoked"
@@ -147,12 +147,18 @@ int RunList(const TokensArgs& args) {
       AppendJsonEscaped(line, TenantsText(id));
       line += "\",\"created_by\":\"";
       AppendJsonEscaped(line, id.created_by);
+      line += "\",\"revoked_by\":\"";
+      AppendJsonEscaped(line, id.revoked_by);
       line += "\",\"state\":\"" + std::string(state) + "\"}";
       std::printf("%s\n", line.c_str());
     } else {
-      std::printf("%-12s  %-20s  %-8s  %-20s  %-20s  %-20s  %s\n", id.id.c_str(), id.name.c_str(),
-                  std::string(server::RoleName(id.role)).c_str(), TenantsText(id).c_str(),
-                  TimeOrDash(id.created_ns).c_str(), TimeOrDash(id.expires_ns).c_str(), state);
+      // Who created it, and who revoked it when it is revoked.
+      const std::string by =
+          id.created_by + (id.revoked_ns != 0 ? "; revoked by " + id.revoked_by : "");
+      std::printf("%-12s  %-20s  %-8s  %-20s  %-20s  %-20s  %-8s  %s\n", id.id.c_str(),
+                  id.name.c_str(), std::string(server::RoleName(id.role)).c_str(),
+                  TenantsText(id).c_str(), TimeOrDash(id.created_ns).c_str(),
+                  TimeOrDash(id.expires_ns).c_str(), state, by.c_str());
     }
   }
   return kExitOk;
@@ -165,7 +171,7 @@ int RunRevoke(const TokensArgs& args) {
     return kExitError;
   }
   server::Identity id;
-  Status st = (*store)->Revoke(args.name, WallNowNs(), &id);
+  Status st = (*store)->Revoke(args.name, server::LocalAdministrator().name, WallNowNs(), &id);
   if (!st.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
     return st.code() == StatusCode::kNotFound ? kExitUsage : kExitError;

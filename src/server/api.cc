@@ -543,7 +543,7 @@ void HandleMetrics(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   res.body = m.Take();
 }
 
-std::string IdentityJson(const Identity& id, bool with_secret_free_detail) {
+std::string IdentityJson(const Identity& id) {
   std::string out = "{\"id\":" + Quoted(id.id) + ",\"name\":" + Quoted(id.name) +
                     ",\"role\":" + Quoted(RoleName(id.role)) + ",\"tenants\":";
   if (id.all_tenants) {
@@ -555,20 +555,19 @@ std::string IdentityJson(const Identity& id, bool with_secret_free_detail) {
     }
     out += "]";
   }
-  if (with_secret_free_detail) {
-    out += ",\"created\":" + Quoted(FormatIso8601(id.created_ns)) +
-           ",\"created_by\":" + Quoted(id.created_by) + ",\"expires\":" +
-           (id.expires_ns ? Quoted(FormatIso8601(id.expires_ns)) : std::string("null")) +
-           ",\"revoked\":" +
-           (id.revoked_ns ? Quoted(FormatIso8601(id.revoked_ns)) : std::string("null"));
-  }
+  out += ",\"created\":" + Quoted(FormatIso8601(id.created_ns)) +
+         ",\"created_by\":" + Quoted(id.created_by) + ",\"expires\":" +
+         (id.expires_ns ? Quoted(FormatIso8601(id.expires_ns)) : std::string("null")) +
+         ",\"revoked\":" +
+         (id.revoked_ns ? Quoted(FormatIso8601(id.revoked_ns)) : std::string("null")) +
+         ",\"revoked_by\":" + (id.revoked_ns ? Quoted(id.revoked_by) : std::string("null"));
   return out + "}";
 }
 
 void HandleWhoami(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto id = Authorize(ctx, req, res, std::nullopt);
   if (id) {
-    res.body = IdentityJson(*id, true) + "\n";
+    res.body = IdentityJson(*id) + "\n";
   }
 }
 
@@ -589,7 +588,7 @@ void HandleTokenList(ApiContext& ctx, const HttpRequest& req, HttpResponse& res)
   }
   res.content_type = "application/x-ndjson";
   for (const Identity& t : *list) {
-    res.body += IdentityJson(t, true) + "\n";
+    res.body += IdentityJson(t) + "\n";
   }
 }
 
@@ -623,11 +622,16 @@ void HandleTokenCreate(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
       spec.all_tenants = true;
     } else if (tenants.get(list) == simdjson::SUCCESS) {
       for (simdjson::dom::element t : list) {
-        std::string_view name;
-        if (t.get(name) == simdjson::SUCCESS) {
-          spec.tenants.emplace_back(name);
+        std::string_view tenant;
+        if (t.get(tenant) != simdjson::SUCCESS) {
+          res = ErrorResponse(400, "bad_request", "tenants must be a list of names, or \"*\"");
+          return;
         }
+        spec.tenants.emplace_back(tenant);
       }
+    } else {
+      res = ErrorResponse(400, "bad_request", "tenants must be a list of names, or \"*\"");
+      return;
     }
   }
   int64_t days = 0;
@@ -638,7 +642,7 @@ void HandleTokenCreate(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
     }
     spec.expires_ns = WallNowNs() + days * kNsPerDay;
   }
-  spec.created_by = admin->name;
+  spec.created_by = Actor(*admin);
   Identity created;
   auto token = ctx.tokens->Create(spec, WallNowNs(), &created);
   if (!token.ok()) {
@@ -646,22 +650,23 @@ void HandleTokenCreate(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
     return;
   }
   res.status = 201;
-  std::string body = IdentityJson(created, true);
+  std::string body = IdentityJson(created);
   body.pop_back();
   res.body = body + ",\"token\":" + Quoted(*token) + "}\n";
 }
 
 void HandleTokenRevoke(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
-  if (!Authorize(ctx, req, res, Permission::kAdmin)) {
+  auto admin = Authorize(ctx, req, res, Permission::kAdmin);
+  if (!admin) {
     return;
   }
   Identity revoked;
-  Status st = ctx.tokens->Revoke(req.Param("id"), WallNowNs(), &revoked);
+  Status st = ctx.tokens->Revoke(req.Param("id"), Actor(*admin), WallNowNs(), &revoked);
   if (!st.ok()) {
     res = StatusResponse(st);
     return;
   }
-  res.body = IdentityJson(revoked, true) + "\n";
+  res.body = IdentityJson(revoked) + "\n";
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS tokens(
   created_ns INTEGER NOT NULL,
   created_by TEXT NOT NULL,
   expires_ns INTEGER NOT NULL DEFAULT 0,
-  revoked_ns INTEGER NOT NULL DEFAULT 0);
+  revoked_ns INTEGER NOT NULL DEFAULT 0,
+  revoked_by TEXT NOT NULL DEFAULT '');
 )sql";
 
 constexpr std::string_view kAllTenants = "*";
@@ -108,11 +109,13 @@ Identity ReadRow(sqlite3_stmt* s) {
   id.created_by = Text(s, 6);
   id.expires_ns = sqlite3_column_int64(s, 7);
   id.revoked_ns = sqlite3_column_int64(s, 8);
+  id.revoked_by = Text(s, 9);
   return id;
 }
 
 constexpr const char* kSelectAll =
-    "SELECT id, name, role, tenants, hash, created_ns, created_by, expires_ns, revoked_ns "
+    "SELECT id, name, role, tenants, hash, created_ns, created_by, expires_ns, revoked_ns, "
+    "revoked_by "
     "FROM tokens ORDER BY created_ns, id";
 
 bool Active(const Identity& id, int64_t now_ns) {
@@ -191,6 +194,10 @@ Identity LocalAdministrator() {
   id.role = Role::kAdmin;
   id.all_tenants = true;
   return id;
+}
+
+std::string Actor(const Identity& id) {
+  return id.id == "local" ? id.name : "token:" + id.id + " " + id.name;
 }
 
 std::string TokenHash(std::string_view token) {
@@ -310,16 +317,21 @@ Result<std::string> TokenStore::Create(const NewToken& spec, int64_t now_ns, Ide
   return token;
 }
 
-Status TokenStore::Revoke(std::string_view id_or_name, int64_t now_ns, Identity* revoked) {
+Status TokenStore::Revoke(std::string_view id_or_name,
+                          std::string_view revoked_by,
+                          int64_t now_ns,
+                          Identity* revoked) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMPART_RETURN_IF_ERROR(Reload());
   RAMPART_ASSIGN_OR_RETURN(
       store::StmtPtr s,
       store::Prepare(db_.get(),
-                     "UPDATE tokens SET revoked_ns=? WHERE (id=? OR name=?) AND revoked_ns=0"));
+                     "UPDATE tokens SET revoked_ns=?, revoked_by=? WHERE (id=? OR name=?) AND "
+                     "revoked_ns=0"));
   sqlite3_bind_int64(s.get(), 1, now_ns);
-  BindText(s.get(), 2, id_or_name);
+  BindText(s.get(), 2, revoked_by);
   BindText(s.get(), 3, id_or_name);
+  BindText(s.get(), 4, id_or_name);
   int rc = sqlite3_step(s.get());
   if (rc != SQLITE_DONE) {
     return store::SqliteError(db_.get(), "revoke token", rc);
@@ -332,6 +344,7 @@ Status TokenStore::Revoke(std::string_view id_or_name, int64_t now_ns, Identity*
         revoked != nullptr) {
       *revoked = id;
       revoked->revoked_ns = now_ns;
+      revoked->revoked_by = std::string(revoked_by);
     }
   }
   data_version_ = -1;

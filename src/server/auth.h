@@ -51,7 +51,8 @@ struct Identity {
   int64_t created_ns = 0;
   int64_t expires_ns = 0;  // 0 = never
   int64_t revoked_ns = 0;  // 0 = active
-  std::string created_by;
+  std::string created_by;  // who: "local:<user>" (CLI) or "token:<id> <name>" (API)
+  std::string revoked_by;
 
   bool Can(Permission p) const { return RoleHas(role, p); }
   bool MayAccess(std::string_view tenant) const;
@@ -63,6 +64,9 @@ struct Identity {
 
 // The administrator running the CLI on this machine: "local:<user>", admin, all tenants.
 Identity LocalAdministrator();
+// How an identity is named where what it did is recorded: "local:<user>" for the CLI,
+// "token:<id> <name>" for a token.
+std::string Actor(const Identity& id);
 
 struct NewToken {
   std::string name;
@@ -83,8 +87,11 @@ class TokenStore {
   // kInvalidArgument (empty or duplicate active name, bad tenant, no tenant),
   // kIoError.
   Result<std::string> Create(const NewToken& spec, int64_t now_ns, Identity* identity);
-  // Revokes by id or name. kNotFound when no active token matches.
-  Status Revoke(std::string_view id_or_name, int64_t now_ns, Identity* revoked);
+  // Revokes by id or name, recording who did it. kNotFound when no active token matches.
+  Status Revoke(std::string_view id_or_name,
+                std::string_view revoked_by,
+                int64_t now_ns,
+                Identity* revoked);
   Result<std::vector<Identity>> List();
   size_t ActiveCount(int64_t now_ns);
 

@@ -32,7 +32,7 @@ EXPIRED=$(tok brief --role analyst --tenant alpha --expires 1s)
 # An admin is the installation's: a one-tenant admin could grant itself every tenant.
 if tok tenant-admin --role admin --tenant alpha >/dev/null; then fail "a one-tenant admin token was made"; fi
 "$RAMPART" tokens list --data "$D" > "$TMP/tokens.txt"
-grep -q "revoked" "$TMP/tokens.txt" || fail "tokens list does not show the revoked token"
+grep -q "revoked by local:" "$TMP/tokens.txt" || fail "tokens list does not say who revoked: $(cat "$TMP/tokens.txt")"
 if grep -q "rpt_" "$TMP/tokens.txt" "$D/tokens.db"; then fail "a token secret is stored or listed"; fi
 sleep 1.2  # `brief` expires
 
@@ -124,6 +124,10 @@ NEW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])'
 expect 202 "$NEW" POST /v1/ingest --data-binary "$(jndi gamma)"
 grep -q '"tenant":"gamma"' "$TMP/body" || fail "the API-made token did not write to gamma"
 expect 200 "$ADMIN" POST "/v1/tokens/revoke?id=via-api"
+grep -q '"revoked_by":"token:[0-9a-f]* admin"' "$TMP/body" || fail "revoke does not record the admin token: $(cat "$TMP/body")"
+"$RAMPART" tokens list --json --data "$D" | grep '"name":"via-api"' | grep -q '"created_by":"token:[0-9a-f]* admin"' \
+  || fail "an API-made token does not record its creator"
+expect 400 "$ADMIN" POST /v1/tokens --data '{"name":"bad","role":"ingest","tenants":[1]}' 
 sleep 0.7
 expect 401 "$NEW" POST /v1/ingest --data-binary "$(jndi gamma2)"
 # Errors are JSON with a code and a message.

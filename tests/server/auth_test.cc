@@ -1,5 +1,6 @@
 #include "server/auth.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -76,19 +77,27 @@ TEST_F(TokenStoreTest, RevokedAndExpiredTokensAreRefused) {
   ASSERT_TRUE(store_->Authenticate(b, kNow).has_value());
   EXPECT_FALSE(store_->Authenticate(b, kNow + 10 * kSec).has_value());
   Identity revoked;
-  ASSERT_TRUE(store_->Revoke("a", kNow, &revoked).ok());
+  ASSERT_TRUE(store_->Revoke("a", "local:tester", kNow, &revoked).ok());
   EXPECT_EQ(revoked.name, "a");
+  EXPECT_EQ(revoked.revoked_by, "local:tester");
   EXPECT_FALSE(store_->Authenticate(a, kNow).has_value());
-  EXPECT_EQ(store_->Revoke("a", kNow, nullptr).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Revoke("a", "local:tester", kNow, nullptr).code(), StatusCode::kNotFound);
   // A revoked name may be used again.
   EXPECT_FALSE(Create("a", Role::kAnalyst, {"t"}).empty());
+  // Who revoked it is kept with the token.
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  auto first = std::find_if(list->begin(), list->end(),
+                            [](const Identity& i) { return i.name == "a" && i.revoked_ns != 0; });
+  ASSERT_NE(first, list->end());
+  EXPECT_EQ(first->revoked_by, "local:tester");
 }
 
 TEST_F(TokenStoreTest, AnotherProcessRevocationIsSeenWithoutRestart) {
   std::string token = Create("svc", Role::kIngest, {"t"});
   auto other = TokenStore::Open(dir_.string());
   ASSERT_TRUE(other.ok());
-  ASSERT_TRUE((*other)->Revoke("svc", kNow, nullptr).ok());
+  ASSERT_TRUE((*other)->Revoke("svc", "local:tester", kNow, nullptr).ok());
   std::this_thread::sleep_for(std::chrono::nanoseconds(TokenStore::kRefreshNs + 50'000'000));
   EXPECT_FALSE(store_->Authenticate(token, kNow).has_value());
 }
