@@ -41,8 +41,8 @@ std::optional<Identity> Authorize(const ApiContext& ctx,
                                   std::optional<Permission> permission) {
   std::string_view auth = Trim(req.authorization);
   constexpr std::string_view kBearer = "Bearer ";
-  std::optional<Identity> id;
-  if (auth.size() > kBearer.size() && EqualsIgnoreCase(auth.substr(0, 7), kBearer)) {
+  std::optional<Identity> id = req.identity;  // established on the headers already
+  if (!id && auth.size() > kBearer.size() && EqualsIgnoreCase(auth.substr(0, 7), kBearer)) {
     id = ctx.tokens->Authenticate(Trim(auth.substr(kBearer.size())), WallNowNs());
   }
   if (!id) {
@@ -682,17 +682,20 @@ std::vector<Route> ApiRoutes(ApiContext& context) {
       fn(*c, req, res);
     };
   };
-  // Admission on the headers alone, before any body is read; the handler checks again.
+  // Admission on the headers alone, before any body is read; the identity it establishes
+  // goes to the handler, which checks the permission against it again.
   auto admit = [c](std::optional<Permission> permission) {
-    return [c, permission](const HttpRequest& req, HttpResponse& res) {
-      return Authorize(*c, req, res, permission).has_value();
+    return [c, permission](HttpRequest& req, HttpResponse& res) {
+      req.identity = Authorize(*c, req, res, permission);
+      return req.identity.has_value();
     };
   };
-  auto admit_ingest = [c](const HttpRequest& req, HttpResponse& res) {
+  auto admit_ingest = [c](HttpRequest& req, HttpResponse& res) {
     auto id = Authorize(*c, req, res, Permission::kIngest);
     if (!id) {
       return false;
     }
+    req.identity = id;
     auto tenant = id->ResolveTenant(req.Param("tenant"), c->default_tenant);
     if (!tenant.ok()) {
       res = TenantError(tenant.status());

@@ -246,11 +246,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const auto& header = parser_->get();
     // Route and admission before the body: an unknown path, a wrong method or a refused
     // token never makes the server read and hold a body.
-    HttpRequest head;
-    FillHead(header, peer_, &head);
+    request_ = std::make_shared<HttpRequest>();
+    FillHead(header, peer_, request_.get());
     HttpResponse refusal;
-    route_ = FindRoute(*shared_, head, &refusal);
-    if (route_ == nullptr || (route_->admit && !route_->admit(head, refusal))) {
+    route_ = FindRoute(*shared_, *request_, &refusal);
+    if (route_ == nullptr || (route_->admit && !route_->admit(*request_, refusal))) {
       Reply(std::move(refusal), false, header.version());
       return;
     }
@@ -307,8 +307,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const bool keep_alive = msg.keep_alive();
     const unsigned version = msg.version();
     const bool head = msg.method() == bhttp::verb::head;
-    auto req = std::make_shared<HttpRequest>();
-    FillHead(msg, peer_, req.get());
+    std::shared_ptr<HttpRequest> req = std::move(request_);  // its head was filled in OnHeader
     req->body = std::move(msg.body());
     const Route* blocking = route_;
     if (!blocking->blocking) {
@@ -368,8 +367,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const Route* route_ = nullptr;  // of the request being read (routes outlive sessions)
-  uint64_t waiting_ = 0;          // this session's entry in the slots' waiting list
+  const Route* route_ = nullptr;          // of the request being read (routes outlive sessions)
+  std::shared_ptr<HttpRequest> request_;  // its head, from OnHeader to OnRequest
+  uint64_t waiting_ = 0;                  // this session's entry in the slots' waiting list
 };
 
 class ServerImpl final : public HttpServer {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "server/auth.h"
 
 namespace rampart::server {
 
@@ -57,6 +58,9 @@ struct HttpRequest {
   std::string accept;
   // Every header, lower-case names, for handlers that need more.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Who is asking, when the route's admission check established it (the handler then does
+  // not authenticate the same request again).
+  std::optional<Identity> identity;
 
   std::string_view Param(std::string_view name) const {
     auto it = query.find(name);
@@ -85,8 +89,8 @@ struct Route {
   HttpHandler handler;
   // Optional: called with the headers only (empty body), before the body is read; false
   // refuses the request with `res` and closes the connection. So an unauthenticated
-  // client never makes the server read and hold a body.
-  std::function<bool(const HttpRequest&, HttpResponse&)> admit;
+  // client never makes the server read and hold a body. It may set `identity`.
+  std::function<bool(HttpRequest&, HttpResponse&)> admit;
 };
 
 struct HttpStats {

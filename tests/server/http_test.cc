@@ -95,7 +95,7 @@ class HttpServerTest : public ::testing::Test {
     Route guarded{"POST", "/guarded", false, [](const HttpRequest& req, HttpResponse& res) {
                     res.body = std::to_string(req.body.size());
                   }};
-    guarded.admit = [](const HttpRequest& req, HttpResponse& res) {
+    guarded.admit = [](HttpRequest& req, HttpResponse& res) {
       if (req.authorization == "Bearer ok") {
         return true;
       }
