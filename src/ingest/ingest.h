@@ -136,6 +136,10 @@ class Pipeline {
  private:
   Pipeline() = default;
   Status AddDeadLetter(Source& source, std::string_view record, std::string_view reason);
+  // Parses one record of `source` into the batch, charging new field names to its tenant.
+  Status Parse(Source& source, std::string_view record);
+  // Keeps the batch within its day-file bound after adding an event of `tenant`.
+  Status PlaceLastEvent(std::string_view tenant, bool needs_one_file);
   Status WriteWithHook(const EventBatch& batch,
                        const std::vector<store::DeadLetter>& dead_letters,
                        const std::vector<store::Checkpoint>& checkpoints);

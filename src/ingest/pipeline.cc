@@ -61,16 +61,43 @@ const IngestStats& Pipeline::stats() const {
   return stats_;
 }
 
+Status Pipeline::Parse(Source& source, std::string_view record) {
+  source.context.tenant = source.tenant;
+  if (!source.parser) {
+    return InvalidArgument("no parser for this source's format");
+  }
+  FieldNameBudget::Scope names(source.field_names);
+  return source.parser->Parse(record, source.context, batch_);
+}
+
+Status Pipeline::PlaceLastEvent(std::string_view tenant, bool needs_one_file) {
+  // A checkpoint must commit in one transaction with the events it covers, so a batch
+  // holding a tailed file's records stays within one day file; other batches stay within
+  // kMaxDayFilesPerBatch files. Cut the batch before the last event where that breaks.
+  std::pair<std::string_view, int64_t> file{tenant,
+                                            UtcDayOf(batch_[batch_.size() - 1].timestamp_ns)};
+  const bool known = std::any_of(batch_files_.begin(), batch_files_.end(), [&](const auto& f) {
+    return f.second == file.second && f.first == file.first;
+  });
+  const size_t files = batch_files_.size() + (known ? 0 : 1);
+  if (batch_.size() > 1 && files > (needs_one_file ? 1 : kMaxDayFilesPerBatch)) {
+    EventBatch carry;
+    batch_.MoveLastTo(carry);
+    RAMPART_RETURN_IF_ERROR(Flush());
+    batch_ = std::move(carry);
+    batch_files_.clear();
+    batch_files_.emplace_back(file);
+  } else if (!known) {
+    batch_files_.emplace_back(file);
+  }
+  return Status::Ok();
+}
+
 Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offset) {
   ++stats_.records;
   ++source.records;
   stats_.bytes += record.size() + 1;
-  source.context.tenant = source.tenant;
-  Status st = InvalidArgument("no parser for this source's format");
-  if (source.parser) {
-    FieldNameBudget::Scope names(source.field_names);
-    st = source.parser->Parse(record, source.context, batch_);
-  }
+  Status st = Parse(source, record);
   if (st.ok()) {
     Event& ev = batch_[batch_.size() - 1];
     ev.source_offset = end_offset;
@@ -78,25 +105,8 @@ Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offse
     ev.tenant = batch_.Copy(source.tenant);
     ++source.events;
     CountTime(ev);
-    // A checkpoint must commit in one transaction with the events it covers, so a batch
-    // holding a tailed file's records stays within one day file; other batches stay within
-    // kMaxDayFilesPerBatch files. Cut the batch before this event where that breaks.
-    std::pair<std::string_view, int64_t> file{source.tenant, UtcDayOf(ev.timestamp_ns)};
-    const bool known = std::any_of(batch_files_.begin(), batch_files_.end(), [&](const auto& f) {
-      return f.second == file.second && f.first == file.first;
-    });
-    const size_t files = batch_files_.size() + (known ? 0 : 1);
-    const bool needs_one_file = source.checkpointed || !checkpointed_in_batch_.empty();
-    if (batch_.size() > 1 && files > (needs_one_file ? 1 : kMaxDayFilesPerBatch)) {
-      EventBatch carry;
-      batch_.MoveLastTo(carry);
-      RAMPART_RETURN_IF_ERROR(Flush());
-      batch_ = std::move(carry);
-      batch_files_.clear();
-      batch_files_.emplace_back(file);
-    } else if (!known) {
-      batch_files_.emplace_back(file);
-    }
+    RAMPART_RETURN_IF_ERROR(
+        PlaceLastEvent(source.tenant, source.checkpointed || !checkpointed_in_batch_.empty()));
   } else {
     RAMPART_RETURN_IF_ERROR(AddDeadLetter(source, record, st.message()));
   }
@@ -115,13 +125,7 @@ Result<Pipeline::ReplayOutcome> Pipeline::Replay(Source& source,
                                                  std::string_view record,
                                                  std::string_view marker,
                                                  const ReplayedCheck& already_stored) {
-  source.context.tenant = source.tenant;
-  Status st = InvalidArgument("no parser for this source's format");
-  if (source.parser) {
-    FieldNameBudget::Scope names(source.field_names);
-    st = source.parser->Parse(record, source.context, batch_);
-  }
-  if (!st.ok()) {
+  if (!Parse(source, record).ok()) {
     return ReplayOutcome::kNotParsed;
   }
   Event& ev = batch_[batch_.size() - 1];
@@ -135,21 +139,7 @@ Result<Pipeline::ReplayOutcome> Pipeline::Replay(Source& source,
   ++source.records;
   ++source.events;
   CountTime(batch_[batch_.size() - 1]);
-  // Replays are not checkpointed; a batch still stays within kMaxDayFilesPerBatch files.
-  std::pair<std::string_view, int64_t> file{source.tenant,
-                                            UtcDayOf(batch_[batch_.size() - 1].timestamp_ns)};
-  const bool known = std::any_of(batch_files_.begin(), batch_files_.end(), [&](const auto& f) {
-    return f.second == file.second && f.first == file.first;
-  });
-  if (!known && batch_files_.size() >= kMaxDayFilesPerBatch && batch_.size() > 1) {
-    EventBatch carry;
-    batch_.MoveLastTo(carry);
-    RAMPART_RETURN_IF_ERROR(Flush());
-    batch_ = std::move(carry);
-  }
-  if (!known) {
-    batch_files_.emplace_back(file);
-  }
+  RAMPART_RETURN_IF_ERROR(PlaceLastEvent(source.tenant, !checkpointed_in_batch_.empty()));
   if (batch_.size() >= options_.batch_size) {
     RAMPART_RETURN_IF_ERROR(Flush());
   }
