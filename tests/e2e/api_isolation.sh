@@ -130,6 +130,16 @@ grep -q '"revoked_by":"token:[0-9a-f]* admin"' "$TMP/body" || fail "revoke does 
 expect 400 "$ADMIN" POST /v1/tokens --data '{"name":"bad","role":"ingest","tenants":[1]}' 
 sleep 0.7
 expect 401 "$NEW" POST /v1/ingest --data-binary "$(jndi gamma2)"
+# Bad parameters are 400s that say what is wrong.
+expect 400 "$ANALYST_A" GET "/v1/search?q=x&limit=abc"
+grep -q 'limit must be' "$TMP/body" || fail "limit error: $(cat "$TMP/body")"
+expect 400 "$ANALYST_A" GET "/v1/search?q=%28unclosed"
+expect 400 "$ANALYST_A" GET "/v1/search?q=x&format=xml"
+expect 400 "$ANALYST_A" GET "/v1/detections?since=yesterdayish"
+expect 400 "$ANALYST_A" GET "/v1/search?q=x&tenant=..%2Fbeta"
+expect 415 "$INGEST_A" POST /v1/ingest -H 'Content-Encoding: br' --data-binary x
+expect 400 "$INGEST_A" POST /v1/ingest -H 'Content-Encoding: gzip' --data-binary 'not gzip'
+expect 400 "$INGEST_A" POST "/v1/ingest?format=nonsense" --data-binary x
 # Errors are JSON with a code and a message.
 expect 404 "$ADMIN" GET /v1/nothing
 python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; assert e["code"] and e["message"]' "$TMP/body" \
