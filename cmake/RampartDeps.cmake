@@ -42,3 +42,6 @@ pkg_check_modules(HS QUIET IMPORTED_TARGET libhs)
 rampart_require(HS_FOUND libvectorscan-dev Vectorscan)
 pkg_check_modules(PCRE2 QUIET IMPORTED_TARGET libpcre2-8)
 rampart_require(PCRE2_FOUND libpcre2-dev PCRE2)
+# libsodium for the Ed25519 signatures of the audit log's checkpoints.
+pkg_check_modules(SODIUM QUIET IMPORTED_TARGET libsodium)
+rampart_require(SODIUM_FOUND libsodium-dev libsodium)
