@@ -13,24 +13,9 @@ constexpr std::array<std::string_view, 5> kSeverityNames = {"informational", "lo
                                                             "high", "critical"};
 constexpr std::array<std::string_view, 3> kKindNames = {"sigma", "correlation", "ioc"};
 
-// A JSON array of `items`, each written by append_one(out, item).
-template <typename Items, typename AppendOne>
-void AppendArray(std::string& out, const Items& items, AppendOne append_one) {
-  out += '[';
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    append_one(out, items[i]);
-  }
-  out += ']';
-}
+}  // namespace
 
-void AppendStringArray(std::string& out, const std::vector<std::string>& items) {
-  AppendArray(out, items, [](std::string& o, const std::string& s) { AppendJsonString(o, s); });
-}
-
-void AppendEventRef(std::string& out, const EventRef& ref) {
+void AppendEventRefJson(std::string& out, const EventRef& ref) {
   out += "{\"location\":";
   AppendJsonString(out, ref.location);
   out += ",\"rowid\":";
@@ -43,8 +28,6 @@ void AppendEventRef(std::string& out, const EventRef& ref) {
   out += std::to_string(ref.first_byte);
   out += '}';
 }
-
-}  // namespace
 
 std::string_view SeverityName(Severity s) {
   return kSeverityNames[static_cast<size_t>(s)];
@@ -75,6 +58,42 @@ std::optional<DetectionKind> ParseDetectionKind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view EntityTypeOfField(std::string_view field_name) {
+  if (field_name == "source.ip") {
+    return "ip";
+  }
+  if (field_name == "user.name") {
+    return "user";
+  }
+  if (field_name == "host.name") {
+    return "host";
+  }
+  if (field_name == "http.request.headers.x_api_key") {
+    return "api_key";
+  }
+  if (field_name == "http.request.headers.authorization") {
+    return "token";
+  }
+  constexpr std::string_view kCookie = "cookie.";
+  if (field_name.starts_with(kCookie) && IsSessionCookieName(field_name.substr(kCookie.size()))) {
+    return "session";
+  }
+  return {};
+}
+
+bool IsSessionCookieName(std::string_view name) {
+  // The names web frameworks give their session cookies (lower case compared).
+  constexpr std::string_view kNames[] = {"session",  "sessionid", "session_id", "sid",
+                                         "jsessionid", "phpsessid", "connect.sid",
+                                         "asp.net_sessionid", "laravel_session", "_session_id"};
+  for (std::string_view n : kNames) {
+    if (EqualsIgnoreCase(name, n)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string DetectionToJson(const Detection& d) {
   std::string out;
   AppendDetectionJson(out, d);
@@ -93,13 +112,21 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
   out += ",\"level\":";
   AppendJsonString(out, SeverityName(d.level));
   out += "},\"attack\":{\"tactics\":";
-  AppendStringArray(out, d.tactics);
+  AppendJsonStringArray(out, d.tactics);
   out += ",\"techniques\":";
-  AppendStringArray(out, d.techniques);
+  AppendJsonStringArray(out, d.techniques);
   out += "},\"evidence\":";
-  AppendArray(out, d.evidence, [](std::string& o, const Evidence& e) {
+  AppendJsonArray(out, d.evidence, [](std::string& o, const Evidence& e) {
     o += "{\"field\":";
     AppendJsonString(o, e.field);
+    o += ",\"value\":";
+    AppendJsonString(o, e.value);
+    o += '}';
+  });
+  out += ",\"entities\":";
+  AppendJsonArray(out, d.entities, [](std::string& o, const Entity& e) {
+    o += "{\"type\":";
+    AppendJsonString(o, e.type);
     o += ",\"value\":";
     AppendJsonString(o, e.value);
     o += '}';
@@ -109,9 +136,9 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
   out += ",\"tenant\":";
   AppendJsonString(out, d.tenant);
   out += ",\"event\":";
-  AppendEventRef(out, d.event);
+  AppendEventRefJson(out, d.event);
   out += ",\"related\":";
-  AppendArray(out, d.related, AppendEventRef);
+  AppendJsonArray(out, d.related, AppendEventRefJson);
   out += ",\"source\":";
   AppendJsonString(out, d.source);
   out += '}';

@@ -34,6 +34,22 @@ struct Evidence {
   std::string value;
 };
 
+// Who or what a detection is about: the keys incidents group by and response decisions
+// target. `type` is one of "ip" (source.ip), "user" (user.name), "host" (host.name),
+// "api_key" (the X-Api-Key header), "token" (the Authorization header) and "session" (a
+// session cookie); secrets arrive pseudonymised ("hmac:..."), as stored.
+struct Entity {
+  std::string type;
+  std::string value;
+  bool operator==(const Entity&) const = default;
+};
+
+// The entity type an event field names ("source.ip" -> "ip", "cookie.sessionid" ->
+// "session"), or empty when the field is not an entity key.
+std::string_view EntityTypeOfField(std::string_view field_name);
+// Whether a cookie with this name holds a session id (the decision API reads the same).
+bool IsSessionCookieName(std::string_view name);
+
 // Where the event that triggered a detection is. Stored events: `location` is the day file
 // (relative to the data directory, "tenants/default/events-2026-11-26.db") and `rowid` the
 // row of the events table (line and first_byte 0). Hunted files: `location` is the input
@@ -57,6 +73,7 @@ struct Detection {
   std::vector<std::string> tactics;     // ATT&CK short names ("credential-access")
   std::vector<std::string> techniques;  // "T1110", "T1110.003"
   std::vector<Evidence> evidence;       // the matched fields and their values
+  std::vector<Entity> entities;         // from the event (correlations: the group-by keys)
   int64_t event_time_ns = 0;            // time of the (last) event that triggered it
   std::string dataset;
   std::string tenant;
@@ -69,11 +86,13 @@ struct Detection {
 
 // One JSON object on one line (no trailing newline): {"time": ISO-8601, "kind", "rule":
 // {"id","title","level"}, "attack": {"tactics","techniques"}, "evidence": [{"field","value"}],
-// "dataset", "tenant", "event": {"location","rowid","offset","line","first_byte"},
+// "entities": [{"type","value"}], "dataset", "tenant", "event": {"location","rowid","offset","line","first_byte"},
 // "related": [...], "source"}.
 // Also used as the stored form (the store keeps the JSON of each detection).
 std::string DetectionToJson(const Detection& d);
 // The same, appended to `out` (a buffer reused for many detections allocates once).
 void AppendDetectionJson(std::string& out, const Detection& d);
+// {"location","rowid","offset","line","first_byte"}: an EventRef as detections hold it.
+void AppendEventRefJson(std::string& out, const EventRef& ref);
 
 }  // namespace rampart

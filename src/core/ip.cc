@@ -1,5 +1,8 @@
 #include "core/ip.h"
 
+#include <cstring>
+
+
 #include "core/strings.h"
 
 namespace rampart {
@@ -135,6 +138,55 @@ bool ParseIpAddress(std::string_view s, IpAddress* out) {
   out->bytes[2] = static_cast<uint8_t>(v4 >> 8);
   out->bytes[3] = static_cast<uint8_t>(v4);
   return true;
+}
+
+namespace {
+
+// Keeps the first `length` bits of `bytes`.
+void ClearHostBits(std::array<uint8_t, 16>& bytes, int length, int bits) {
+  for (int i = length; i < bits; ++i) {
+    bytes[static_cast<size_t>(i / 8)] &= static_cast<uint8_t>(~(0x80 >> (i % 8)));
+  }
+}
+
+}  // namespace
+
+bool ParseIpPrefix(std::string_view s, IpPrefix* out) {
+  const size_t slash = s.find('/');
+  IpPrefix p;
+  if (!ParseIpAddress(s.substr(0, slash), &p.address)) {
+    return false;
+  }
+  const int bits = p.address.v6 ? 128 : 32;
+  p.length = bits;
+  if (slash != std::string_view::npos) {
+    const std::string_view len = s.substr(slash + 1);
+    if (len.empty() || len.size() > 3 || (len.size() > 1 && len[0] == '0') ||
+        !ParseInt(len, &p.length) || p.length < 0 || p.length > bits) {
+      return false;
+    }
+  }
+  ClearHostBits(p.address.bytes, p.length, bits);
+  *out = p;
+  return true;
+}
+
+bool PrefixContains(const IpPrefix& prefix, const IpAddress& address) {
+  if (prefix.address.v6 != address.v6) {
+    return false;
+  }
+  const int full = prefix.length / 8;
+  if (std::memcmp(prefix.address.bytes.data(), address.bytes.data(), static_cast<size_t>(full)) !=
+      0) {
+    return false;
+  }
+  const int rest = prefix.length % 8;
+  if (rest == 0) {
+    return true;
+  }
+  const auto mask = static_cast<uint8_t>(0xFF << (8 - rest));
+  return (prefix.address.bytes[static_cast<size_t>(full)] & mask) ==
+         (address.bytes[static_cast<size_t>(full)] & mask);
 }
 
 }  // namespace rampart

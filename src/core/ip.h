@@ -24,4 +24,14 @@ bool ParseIpv6(std::string_view s, std::array<uint8_t, 16>* out);
 // Either family: IPv6 when the text has a ':', else IPv4.
 bool ParseIpAddress(std::string_view s, IpAddress* out);
 
+// An address range: "10.0.0.0/8", "2001:db8::/32", or a plain address (full length). Host
+// bits beyond the length are cleared.
+struct IpPrefix {
+  IpAddress address;
+  int length = 0;  // 0..32 (IPv4) or 0..128 (IPv6)
+};
+bool ParseIpPrefix(std::string_view s, IpPrefix* out);
+// Whether `address` lies in `prefix` (never across families).
+bool PrefixContains(const IpPrefix& prefix, const IpAddress& address);
+
 }  // namespace rampart

@@ -120,4 +120,25 @@ void AppendJsonEscaped(std::string& out, std::string_view s);
 // The same between double quotes: a whole JSON string value.
 void AppendJsonString(std::string& out, std::string_view s);
 
+// A JSON array of `items`, each written by append_one(out, item).
+template <typename Items, typename AppendOne>
+void AppendJsonArray(std::string& out, const Items& items, AppendOne append_one) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) {
+      out += ',';
+    }
+    first = false;
+    append_one(out, item);
+  }
+  out += ']';
+}
+
+// A JSON array of strings.
+template <typename Strings>
+void AppendJsonStringArray(std::string& out, const Strings& items) {
+  AppendJsonArray(out, items, [](std::string& o, std::string_view s) { AppendJsonString(o, s); });
+}
+
 }  // namespace rampart

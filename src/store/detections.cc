@@ -152,6 +152,21 @@ Result<Detection> ParseWith(simdjson::dom::parser& parser, std::string_view json
       RAMPART_RETURN_IF_ERROR(GetString(ev, "value", true, &e.value));
     }
   }
+  if (obj.at_key("entities").get(value) == simdjson::SUCCESS) {
+    simdjson::dom::array arr;
+    if (value.get_array().get(arr) != simdjson::SUCCESS) {
+      return Bad("\"entities\" must be an array");
+    }
+    for (element item : arr) {
+      object en;
+      if (item.get_object().get(en) != simdjson::SUCCESS) {
+        return Bad("\"entities\" items must be objects");
+      }
+      Entity& e = d.entities.emplace_back();
+      RAMPART_RETURN_IF_ERROR(GetString(en, "type", true, &e.type));
+      RAMPART_RETURN_IF_ERROR(GetString(en, "value", true, &e.value));
+    }
+  }
   RAMPART_RETURN_IF_ERROR(GetString(obj, "dataset", false, &d.dataset));
   RAMPART_RETURN_IF_ERROR(GetString(obj, "tenant", false, &d.tenant));
   if (obj.at_key("event").get(value) == simdjson::SUCCESS) {

@@ -21,6 +21,7 @@
 #include "core/detection.h"
 #include "core/event.h"
 #include "core/status.h"
+#include "store/sqlite.h"
 
 namespace rampart::store {
 
@@ -208,6 +209,11 @@ class DataDirLock {
 // The pid of the process holding the data directory's lock (a running `rampart serve`),
 // asked of the kernel rather than read from a file that may be stale.
 std::optional<int> DataDirOwner(const std::string& data_dir);
+
+// Opens (creating) <data_dir>/tenants/<tenant>/control.db, where incidents and decisions
+// live (WAL, busy timeout: the server and the CLI may write at once). Retention never
+// deletes it.
+Result<DbPtr> OpenControlDb(const std::string& data_dir, const std::string& tenant);
 
 // Parses DetectionToJson's output back (the stored form). Members may come in any order;
 // unknown members are ignored; "time", "kind" and "rule" (with "id", "title" and "level")

@@ -1,7 +1,10 @@
 #include "detect/detector/detector.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
+
+#include "core/field_dict.h"
 
 namespace rampart::detect {
 namespace {
@@ -9,6 +12,24 @@ namespace {
 // "file:line:column", as `rules check` prints places in rule files.
 std::string Place(const sigma::SourceLocation& at) {
   return at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+// The entity keys of the event that triggered a detection (detections are rare; the field
+// names are looked up only then).
+void AddEntities(const EventBatch& batch, const Event& event, Detection* d) {
+  for (const Field& f : batch.fields(event)) {
+    if (f.value.empty() || f.value == "-") {
+      continue;
+    }
+    std::string_view type = EntityTypeOfField(FieldDict::Name(f.id));
+    if (type.empty()) {
+      continue;
+    }
+    Entity e{std::string(type), std::string(f.value)};
+    if (std::find(d->entities.begin(), d->entities.end(), e) == d->entities.end()) {
+      d->entities.push_back(std::move(e));
+    }
+  }
 }
 
 }  // namespace
@@ -38,6 +59,7 @@ void EventScanner::Scan(const EventBatch& batch,
     if (rule.standalone) {
       Detection d = rules_->MakeDetection(batch, event, hit, matcher_);
       d.event = ref;
+      AddEntities(batch, event, &d);
       detections->push_back(std::move(d));
     }
     if (correlations_ != nullptr && correlations_->IsReferenced(hit.rule_index)) {
@@ -61,6 +83,7 @@ void EventScanner::Scan(const EventBatch& batch,
     for (const ioc::IocHit& hit : ioc_hits_) {
       Detection d = ioc::MakeDetection(hit, event);
       d.event = ref;
+      AddEntities(batch, event, &d);
       detections->push_back(std::move(d));
     }
   }
@@ -111,6 +134,10 @@ Detection CorrelationDetection(const sigma::RuleSet& rules, const correlate::Cor
   d.tenant = hit.tenant;
   for (const auto& [field, value] : hit.group) {
     d.evidence.push_back(Evidence{field, value});
+    std::string_view type = EntityTypeOfField(field);
+    if (!type.empty() && !value.empty()) {
+      d.entities.push_back(Entity{std::string(type), value});
+    }
   }
   std::string metric = std::to_string(hit.metric);
   while (metric.find('.') != std::string::npos && (metric.back() == '0' || metric.back() == '.')) {
