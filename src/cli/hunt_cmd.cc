@@ -1,7 +1,12 @@
 // rampart hunt (--rules PATH)... [--ioc PATH]... [--logsources FILE] [--placeholders FILE]
 //              [--format F] [--mapping FILE] [--tenant T] [--threads N] [--max-memory MB]
-//              [--max-detections N] [--min-level L] [--json|--csv] [--quiet] PATH...
+//              [--max-detections N] [--min-level L] [--json|--csv] [--quiet]
+//              [--respond POLICIES [--allow CIDR|type:value]... [--no-loopback-allowlist]]
+//              PATH...
 //
+// With --respond, the detections go on to incidents and the response policies, and the
+// decisions those would have taken are printed instead (a dry run on event time: the same
+// logs always give the same decisions).
 // Runs Sigma rules (with correlations) and IOC lists over log files without a server and
 // prints the detections as a timeline (table, JSON Lines or CSV) on stdout, with a summary
 // by rule and level on stderr. Exit codes: 0 done; 3 done but some inputs were skipped;
@@ -21,8 +26,12 @@
 #include "cli/detection_output.h"
 #include "core/detection.h"
 #include "core/strings.h"
+#include "core/time_util.h"
 #include "hunt/hunt.h"
+#include "incident/incident.h"
 #include "parse/parse.h"
+#include "respond/engine.h"
+#include "respond/policy.h"
 
 namespace rampart::cli {
 namespace {
@@ -46,7 +55,60 @@ struct HuntArgs {
   std::string masking;
   std::string key_dir;
   std::vector<std::string> paths;
+  std::vector<std::string> respond;
+  std::vector<std::string> allow;
+  bool no_loopback_allowlist = false;
 };
+
+// The decisions `policies` take on the hunted detections, in event time.
+int PrintDecisions(const HuntArgs& args, const std::vector<Detection>& detections) {
+  auto policies = respond::LoadPolicies(args.respond);
+  if (!policies.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(policies.status().message()).c_str());
+    return kExitUsage;
+  }
+  auto allowlist = respond::Allowlist::Parse(args.allow, !args.no_loopback_allowlist);
+  if (!allowlist.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(allowlist.status().message()).c_str());
+    return kExitUsage;
+  }
+  respond::ResponseEngine engine(std::make_shared<respond::PolicySet>(std::move(policies).value()),
+                                 std::move(allowlist).value(), respond::EngineOptions{});
+  incident::Grouper grouper(incident::GroupingOptions{});
+  respond::ResponseEngine::Outcome outcome;
+  std::vector<respond::Decision> decided;
+  for (const Detection& d : detections) {
+    incident::Grouper::Change change = grouper.Add(d);
+    outcome.created.clear();
+    outcome.superseded.clear();
+    engine.OnDetection(d, *change.incident, d.event_time_ns, &outcome);
+    for (respond::Decision& dec : outcome.created) {
+      decided.push_back(std::move(dec));
+    }
+  }
+  for (const respond::Decision& d : decided) {
+    if (args.json) {
+      std::cout << respond::DecisionToJson(d) << '\n';
+      continue;
+    }
+    std::string what(respond::ActionName(d.action));
+    if (d.action == respond::Action::kRateLimit) {
+      what += " " + std::to_string(d.rate_per_minute) + "/min";
+    }
+    std::printf("%s  %s  %-16s %-5s %-24s until %s  %s\n  %s\n",
+                FormatIso8601(d.created_ns).c_str(), d.id.c_str(), what.c_str(),
+                std::string(respond::ScopeName(d.scope)).c_str(), d.value.c_str(),
+                d.expires_ns != 0 ? FormatIso8601(d.expires_ns).c_str() : "-",
+                d.state == respond::DecisionState::kPending ? "(pending approval)" : "",
+                d.reason.c_str());
+  }
+  std::fflush(stdout);
+  if (!args.quiet) {
+    std::fprintf(stderr, "decisions: %zu (%llu target(s) allowlisted)\n", decided.size(),
+                 static_cast<unsigned long long>(outcome.allowlisted));
+  }
+  return kExitOk;
+}
 
 void PrintSummary(const hunt::HuntSummary& s) {
   std::fprintf(
@@ -152,18 +214,33 @@ int RunHunt(const HuntArgs& args) {
   const DetectionFormat format = args.json  ? DetectionFormat::kJson
                                  : args.csv ? DetectionFormat::kCsv
                                             : DetectionFormat::kTable;
+  if (!args.respond.empty() && args.csv) {
+    std::fprintf(stderr, "error: --respond prints decisions as a table or --json\n");
+    return kExitUsage;
+  }
   std::vector<Detection> detections;
   DetectionWriter writer(format, std::cout);
   auto summary = hunt::Hunt(options, args.paths, [&](const Detection& d) {
-    if (!min_level || d.level >= *min_level) {
+    if (min_level && d.level < *min_level) {
+      return;
+    }
+    if (args.respond.empty()) {
       writer.Add(d);
+    } else {
+      detections.push_back(d);
     }
   });
   if (!summary.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(summary.status().message()).c_str());
     return summary.status().code() == StatusCode::kIoError ? kExitError : kExitUsage;
   }
-  writer.Finish();
+  if (!args.respond.empty()) {
+    if (int rc = PrintDecisions(args, detections); rc != kExitOk) {
+      return rc;
+    }
+  } else {
+    writer.Finish();
+  }
   std::cout.flush();
   if (!args.quiet) {
     for (const std::string& p : summary->problems) {
@@ -213,6 +290,15 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_flag("--json", args->json, "One JSON object per detection");
   cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress bar, problems or summary");
+  cmd->add_option("--respond", args->respond,
+                  "Response policy file or directory: print the decisions they would take "
+                  "(dry run, event time)")
+      ->allow_extra_args(false);
+  cmd->add_option("--allow", args->allow,
+                  "With --respond: allowlist entry (CIDR or type:value), repeatable")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-loopback-allowlist", args->no_loopback_allowlist,
+                "With --respond: let policies act on loopback addresses too");
   return [args] {
     return RunHunt(*args);
   };

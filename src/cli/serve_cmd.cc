@@ -120,7 +120,7 @@ Status EnsureAdminToken(server::TokenStore& tokens,
   std::fprintf(stderr,
                "rampart serve: first start: created an admin token in %s (mode 0600). Use it:\n"
                "  curl -H \"Authorization: Bearer $(cat %s)\" %s://%s/v1/whoami\n"
-               "  rampart tokens create NAME --role ingest|analyst|operator|auditor|admin "
+               "  rampart tokens create NAME --role ingest|analyst|operator|auditor|admin|enforcer "
                "--tenant T --data %s\n",
                path.c_str(), path.c_str(), https ? "https" : "http",
                http_address.empty() ? "127.0.0.1:8514" : http_address.c_str(), data_dir.c_str());

@@ -72,7 +72,7 @@ int RunCreate(const TokensArgs& args) {
   server::NewToken spec;
   spec.name = args.name;
   if (!server::ParseRole(args.role, &spec.role)) {
-    std::fprintf(stderr, "error: --role must be ingest, analyst, operator, auditor or admin\n");
+    std::fprintf(stderr, "error: --role must be ingest, analyst, operator, auditor, admin or enforcer\n");
     return kExitUsage;
   }
   const int scopes =
@@ -189,7 +189,7 @@ Runner AddTokensCommand(CLI::App& app) {
   cmd->require_subcommand(1);
   CLI::App* create = cmd->add_subcommand("create", "Create a token; prints it once");
   create->add_option("name", args->name, "A name for whom or what uses it")->required();
-  create->add_option("--role", args->role, "ingest, analyst, operator, auditor or admin")
+  create->add_option("--role", args->role, "ingest, analyst, operator, auditor, admin or enforcer")
       ->required();
   create->add_option("--tenant", args->tenant, "The one tenant it may use");
   create->add_option("--tenants", args->tenants, "Tenants it may use, comma-separated");

@@ -495,4 +495,39 @@ size_t FormatDay(int64_t ns, char* buf) {
   return 10;
 }
 
+std::optional<int64_t> ParseDurationNs(std::string_view text) {
+  int64_t unit = 1'000'000'000;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 's':
+        text.remove_suffix(1);
+        break;
+      case 'm':
+        unit *= 60;
+        text.remove_suffix(1);
+        break;
+      case 'h':
+        unit *= 3600;
+        text.remove_suffix(1);
+        break;
+      case 'd':
+        unit *= 86400;
+        text.remove_suffix(1);
+        break;
+      case 'w':
+        unit *= 7 * 86400;
+        text.remove_suffix(1);
+        break;
+      default:
+        break;
+    }
+  }
+  int64_t value = 0;
+  constexpr int64_t kTenYearsNs = int64_t{3653} * 86400 * 1'000'000'000;
+  if (text.empty() || !ParseInt(text, &value) || value < 0 || value > kTenYearsNs / unit) {
+    return std::nullopt;
+  }
+  return value * unit;
+}
+
 }  // namespace rampart

@@ -3,6 +3,7 @@
 // the epoch. Parsers return false on malformed input; they never throw or allocate.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,5 +63,9 @@ inline constexpr int64_t kNsPerDay = 86400 * kNsPerSec;
 constexpr int64_t UtcDayOf(int64_t ns) {
   return ns >= 0 ? ns / kNsPerDay : (ns - kNsPerDay + 1) / kNsPerDay;
 }
+
+// "90s", "10m", "12h", "7d", "2w" (or plain seconds) in ns; nullopt when malformed,
+// negative or over ten years.
+std::optional<int64_t> ParseDurationNs(std::string_view text);
 
 }  // namespace rampart

@@ -119,6 +119,9 @@ Result<std::string> LoadOrCreateKey(const std::string& data_dir);
 // "hmac:" + the first 16 lowercase hex digits of HMAC-SHA256(key, value): the pseudonym the
 // Masker writes for `value`. For look-ups ("events of this API key"); not for hot paths.
 std::string PseudonymToken(std::string_view key, std::string_view value);
+// A credential header's value as storage writes it: an auth scheme is kept, the secret
+// after it pseudonymised ("Bearer abc" -> "Bearer hmac:..."); plain values as PseudonymToken.
+std::string PseudonymizeCredential(std::string_view key, std::string_view value);
 
 struct MaskerStats {
   uint64_t events = 0;

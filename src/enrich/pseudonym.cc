@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "enrich/enrich.h"
+#include "enrich/internal/secret_scanners.h"
 
 namespace rampart::enrich {
 namespace {
@@ -148,6 +149,14 @@ std::string PseudonymToken(std::string_view key, std::string_view value) {
   internal::HmacTokenizer tokenizer(key);
   std::string out;
   tokenizer.Append(value, out);
+  return out;
+}
+
+std::string PseudonymizeCredential(std::string_view key, std::string_view value) {
+  const size_t scheme = internal::AuthSchemePrefix(value);
+  internal::HmacTokenizer tokenizer(key);
+  std::string out(value.substr(0, scheme));
+  tokenizer.Append(value.substr(scheme), out);
   return out;
 }
 

@@ -68,7 +68,9 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
   }
   RAMPART_RETURN_IF_ERROR(CheckKeys(root, "",
                                     {"data_dir", "tenant", "retention", "masking", "inputs",
-                                     "queue", "detection", "time", "limits"}));
+                                     "queue", "detection", "time", "limits",
+                                     // read by the control loop (respond/config.h)
+                                     "incidents", "response", "decision_api", "audit"}));
   if (const YAML::Node t = root["time"]) {
     RAMPART_RETURN_IF_ERROR(CheckKeys(t, "time", {"max_future_skew_seconds"}));
     int64_t skew_s = c->max_future_skew_ns / kNsPerSec;

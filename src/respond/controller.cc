@@ -174,7 +174,7 @@ Result<std::unique_ptr<Controller>> Controller::Start(ControllerOptions options)
     for (Decision& d : live) {
       c->engine_.Update(d);
       if (ShouldEnforce(d, now)) {
-        c->applied_.insert(d.id);  // the connectors' reconciliation applies these
+        c->applied_[d.id] = d.expires_ns;  // the connectors' reconciliation applies these
       }
       c->live_.emplace(d.id, std::move(d));
     }
@@ -493,15 +493,17 @@ void Controller::SyncTenant(const std::string& tenant) {
   const int64_t now = Now();
   for (Decision& d : *changed) {
     engine_.Update(d);
-    const bool was_applied = applied_.count(d.id) != 0;
+    auto applied = applied_.find(d.id);
+    const bool was_applied = applied != applied_.end();
     const bool enforce = ShouldEnforce(d, now);
-    if (enforce != was_applied && options_.enforce) {
+    const bool extended = was_applied && enforce && applied->second != d.expires_ns;
+    if ((enforce != was_applied || extended) && options_.enforce) {
       options_.enforce(enforce, d);
     }
     if (enforce) {
-      applied_.insert(d.id);
-    } else {
-      applied_.erase(d.id);
+      applied_[d.id] = d.expires_ns;
+    } else if (was_applied) {
+      applied_.erase(applied);
     }
     if (d.state == DecisionState::kPending || d.state == DecisionState::kActive) {
       live_.insert_or_assign(d.id, std::move(d));

@@ -16,7 +16,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -150,7 +149,9 @@ class Controller {
   std::map<std::string, std::unique_ptr<incident::IncidentStore>> incident_stores_;
   std::map<std::string, int64_t> cursors_;  // per tenant: decisions version synced
   std::map<std::string, Decision> live_;    // pending and active decisions by id
-  std::set<std::string> applied_;           // ids the enforcement points were told to apply
+  // Decisions the enforcement points were told to apply, with the expiry they were given
+  // (an extension is applied again).
+  std::map<std::string, int64_t> applied_;
   bool index_dirty_ = true;
   int64_t last_scan_ns_ = 0;
 

@@ -14,6 +14,7 @@
 
 #include "core/file.h"
 #include "core/strings.h"
+#include "core/time_util.h"
 
 namespace rampart::respond {
 namespace {
@@ -66,36 +67,13 @@ std::vector<std::string> Strings(const std::string& file, const YAML::Node& n,
 // "90s", "10m", "1h", "7d", or plain seconds.
 int64_t Duration(const std::string& file, const YAML::Node& n, const std::string& what) {
   const std::string text = Scalar(file, n, what);
-  std::string_view digits = text;
-  int64_t unit = 1'000'000'000;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 's':
-        digits.remove_suffix(1);
-        break;
-      case 'm':
-        unit *= 60;
-        digits.remove_suffix(1);
-        break;
-      case 'h':
-        unit *= 3600;
-        digits.remove_suffix(1);
-        break;
-      case 'd':
-        unit *= 86400;
-        digits.remove_suffix(1);
-        break;
-      default:
-        break;
-    }
-  }
-  int64_t value = 0;
-  if (digits.empty() || !ParseInt(digits, &value) || value < 0 ||
-      value > int64_t{3650} * 86400 * 1'000'000'000 / unit) {
+  std::optional<int64_t> ns = ParseDurationNs(text);
+  if (!ns) {
     throw PolicyError(file, n,
-                      what + " '" + text + "' is not a duration (e.g. 30s, 10m, 1h, 7d; at most 10 years)");
+                      what + " '" + text +
+                          "' is not a duration (e.g. 30s, 10m, 1h, 7d; at most 10 years)");
   }
-  return value * unit;
+  return *ns;
 }
 
 double Number(const std::string& file, const YAML::Node& n, const std::string& what, double lo,

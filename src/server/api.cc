@@ -15,17 +15,14 @@
 #include "core/strings.h"
 #include "core/time_util.h"
 #include "query/query.h"
+#include "server/internal/api_common.h"
 #include "store/store.h"
 
 namespace rampart::server {
 
 extern const char* const kOpenApiJson;
 
-namespace {
-
-constexpr uint64_t kDefaultSearchRows = 100;
-constexpr uint64_t kMaxSearchRows = 100'000;
-constexpr uint64_t kMaxDetections = 100'000;
+namespace internal {
 
 std::string Quoted(std::string_view s) {
   std::string out = "\"";
@@ -34,7 +31,6 @@ std::string Quoted(std::string_view s) {
   return out;
 }
 
-// The bearer token's identity with `permission`, or an error response in `res`.
 std::optional<Identity> Authorize(const ApiContext& ctx,
                                   const HttpRequest& req,
                                   HttpResponse& res,
@@ -65,12 +61,6 @@ HttpResponse TenantError(const Status& st) {
                                                    : ErrorResponse(403, "forbidden", st.message());
 }
 
-// Who reads, and which tenants the read covers: ?tenant= (within the token's), else all
-// of the token's (`tenants` empty = every tenant, for all-tenant tokens).
-struct ReadScope {
-  Identity id;
-  std::optional<std::vector<std::string>> tenants;
-};
 std::optional<ReadScope> AuthorizeRead(const ApiContext& ctx,
                                        const HttpRequest& req,
                                        HttpResponse& res) {
@@ -108,6 +98,34 @@ Result<std::vector<store::DayFile>> FilesOf(const std::string& data_dir,
   return out;
 }
 
+void Audit(const ApiContext& ctx, const Identity& who, std::string action, std::string tenant,
+           std::string object, std::string reason, std::vector<std::string> related) {
+  if (!ctx.audit) {
+    return;
+  }
+  respond::AuditEntry e;
+  e.actor = Actor(who);
+  e.action = std::move(action);
+  e.tenant = std::move(tenant);
+  e.object = std::move(object);
+  e.related = std::move(related);
+  e.reason = std::move(reason);
+  ctx.audit(e);
+}
+
+void AuditRead(const ApiContext& ctx, const ReadScope& scope, std::string action,
+               std::string object, std::string what) {
+  std::string tenants;
+  if (scope.tenants) {
+    for (const std::string& t : *scope.tenants) {
+      tenants += (tenants.empty() ? "" : ",") + t;
+    }
+  } else {
+    tenants = "*";
+  }
+  Audit(ctx, scope.id, std::move(action), tenants, std::move(object), std::move(what));
+}
+
 HttpResponse StatusResponse(const Status& st) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument:
@@ -120,6 +138,16 @@ HttpResponse StatusResponse(const Status& st) {
       return ErrorResponse(500, "internal", st.message());
   }
 }
+
+}  // namespace internal
+
+using namespace internal;  // NOLINT: the handlers' shared helpers
+
+namespace {
+
+constexpr uint64_t kDefaultSearchRows = 100;
+constexpr uint64_t kMaxSearchRows = 100'000;
+constexpr uint64_t kMaxDetections = 100'000;
 
 void HandleIngest(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto id = Authorize(ctx, req, res, Permission::kIngest);
@@ -184,6 +212,7 @@ void HandleSearch(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
     res = ErrorResponse(400, "bad_request", "missing q= (the query, docs/query.md)");
     return;
   }
+  AuditRead(ctx, *scope, "search", "api:/v1/search", text);
   query::QueryError qerr;
   auto q = query::ParseQuery(text, &qerr);
   if (!q.ok()) {
@@ -276,6 +305,11 @@ void HandleDetections(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
   if (!scope) {
     return;
   }
+  std::string asked;
+  for (const auto& [key, value] : req.query) {
+    asked += (asked.empty() ? "" : "&") + key + "=" + value;
+  }
+  AuditRead(ctx, *scope, "api.read", "api:/v1/detections", asked);
   const auto& tenants = scope->tenants;
   query::DetectionFilterText text{std::string(req.Param("since")),
                                   std::string(req.Param("until")),
@@ -611,7 +645,7 @@ void HandleTokenCreate(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
   spec.name = std::string(name);
   if (!ParseRole(role, &spec.role)) {
     res = ErrorResponse(400, "bad_request",
-                        "role must be ingest, analyst, operator, auditor or admin");
+                        "role must be ingest, analyst, operator, auditor, admin or enforcer");
     return;
   }
   simdjson::dom::element tenants;
@@ -650,6 +684,8 @@ void HandleTokenCreate(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
     return;
   }
   res.status = 201;
+  Audit(ctx, *admin, "token.create", "", "token:" + created.id,
+        "created token " + created.name + " (" + std::string(RoleName(created.role)) + ")");
   std::string body = IdentityJson(created);
   body.pop_back();
   res.body = body + ",\"token\":" + Quoted(*token) + "}\n";
@@ -666,6 +702,8 @@ void HandleTokenRevoke(ApiContext& ctx, const HttpRequest& req, HttpResponse& re
     res = StatusResponse(st);
     return;
   }
+  Audit(ctx, *admin, "token.revoke", "", "token:" + revoked.id,
+        "revoked token " + revoked.name + " (" + std::string(RoleName(revoked.role)) + ")");
   res.body = IdentityJson(revoked) + "\n";
 }
 
@@ -703,7 +741,7 @@ std::vector<Route> ApiRoutes(ApiContext& context) {
     }
     return true;
   };
-  return {
+  std::vector<Route> routes = {
       {"POST", "/v1/ingest", false, bind(HandleIngest), admit_ingest},
       {"GET", "/v1/search", true, bind(HandleSearch), admit(Permission::kRead)},
       {"GET", "/v1/detections", true, bind(HandleDetections), admit(Permission::kRead)},
@@ -715,6 +753,10 @@ std::vector<Route> ApiRoutes(ApiContext& context) {
       {"POST", "/v1/tokens", true, bind(HandleTokenCreate), admit(Permission::kAdmin)},
       {"POST", "/v1/tokens/revoke", true, bind(HandleTokenRevoke), admit(Permission::kAdmin)},
   };
+  for (Route& r : ControlRoutes(context)) {
+    routes.push_back(std::move(r));
+  }
+  return routes;
 }
 
 }  // namespace rampart::server

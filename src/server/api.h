@@ -9,6 +9,12 @@
 //   GET  /v1/openapi.json    this API's OpenAPI 3 document                       any token
 //   GET  /v1/whoami          the calling token's identity                        any token
 //   GET  /v1/tokens, POST /v1/tokens, POST /v1/tokens/revoke                     admin
+//   GET  /v1/incidents[?id=]  incidents, one with its timeline                    read
+//   POST /v1/incidents/{ack,assign,note,resolve}                                  triage
+//   GET  /v1/decisions[?id=]  decisions                                           read
+//   POST /v1/decisions/{approve,reject,revoke,extend}                             act
+//   GET  /v1/decisions/check  nginx auth_request: 204 / 403 / 401 + X-Rampart-*   check
+//   GET  /v1/decisions/stream?since=  decisions changed since a cursor            check
 //
 // Every endpoint but /v1/health needs `Authorization: Bearer <token>` (401 otherwise, 403
 // for a role without the permission). Reads are limited to the token's tenants; `?tenant=`
@@ -23,8 +29,10 @@
 #include <string>
 #include <vector>
 
+#include "core/ip.h"
 #include "core/status.h"
 #include "ingest/server.h"
+#include "respond/controller.h"
 #include "server/auth.h"
 #include "server/http.h"
 
@@ -35,6 +43,15 @@ struct DetectionCounter {
   std::string kind;
   std::string level;
   uint64_t count = 0;
+};
+
+// How the decision API reads the client of the request it is asked about.
+struct DecisionApiOptions {
+  // Headers naming the client, tried in order (lower case). X-Forwarded-For is read from
+  // the right, skipping trusted proxies.
+  std::vector<std::string> client_ip_headers = {"x-real-ip", "x-forwarded-for"};
+  std::vector<IpPrefix> trusted_proxies;  // empty: loopback
+  bool include_loopback_proxies = true;
 };
 
 struct ApiContext {
@@ -48,6 +65,15 @@ struct ApiContext {
   size_t sigma_rules = 0;
   size_t correlation_rules = 0;
   size_t indicators = 0;
+  // The control loop: incidents, decisions and the decision API. Null: incidents and
+  // decisions are read from the stores, operator actions go straight to them, and the
+  // decision API answers 503.
+  respond::Controller* control = nullptr;
+  DecisionApiOptions decision_api;
+  std::string pseudonym_key;  // the storage key, for credentials in decision checks
+  int64_t risk_half_life_ns = int64_t{24} * 3600 * 1'000'000'000;
+  // Every state change and every read, for the audit log (unset: not recorded).
+  respond::AuditSink audit;
   // The HTTP server, for its own counters in /metrics (set after it starts, while
   // requests may already be served).
   std::atomic<const HttpServer*> http{nullptr};

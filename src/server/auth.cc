@@ -136,12 +136,15 @@ std::string_view RoleName(Role role) {
       return "auditor";
     case Role::kAdmin:
       return "admin";
+    case Role::kEnforcer:
+      return "enforcer";
   }
   return "?";
 }
 
 bool ParseRole(std::string_view name, Role* out) {
-  for (Role r : {Role::kIngest, Role::kAnalyst, Role::kOperator, Role::kAuditor, Role::kAdmin}) {
+  for (Role r : {Role::kIngest, Role::kAnalyst, Role::kOperator, Role::kAuditor, Role::kAdmin,
+                 Role::kEnforcer}) {
     if (RoleName(r) == name) {
       *out = r;
       return true;
@@ -155,7 +158,11 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kIngest:
       return role == Role::kIngest || role == Role::kAdmin;
     case Permission::kRead:
-      return role != Role::kIngest;
+      return role != Role::kIngest && role != Role::kEnforcer;
+    case Permission::kTriage:
+      return role == Role::kAnalyst || role == Role::kOperator || role == Role::kAdmin;
+    case Permission::kCheck:
+      return role == Role::kEnforcer || role == Role::kAdmin;
     case Permission::kAct:
       return role == Role::kOperator || role == Role::kAdmin;
     case Permission::kAdmin:
@@ -197,7 +204,10 @@ Identity LocalAdministrator() {
 }
 
 std::string Actor(const Identity& id) {
-  return id.id == "local" ? id.name : "token:" + id.id + " " + id.name;
+  if (id.id == "local") {
+    return id.name;
+  }
+  return "token:" + id.id + " " + id.name + " (" + std::string(RoleName(id.role)) + ")";
 }
 
 std::string TokenHash(std::string_view token) {

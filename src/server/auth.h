@@ -30,15 +30,17 @@
 
 namespace rampart::server {
 
-enum class Role { kIngest, kAnalyst, kOperator, kAuditor, kAdmin };
+enum class Role { kIngest, kAnalyst, kOperator, kAuditor, kAdmin, kEnforcer };
 std::string_view RoleName(Role role);
 bool ParseRole(std::string_view name, Role* out);
 
 enum class Permission {
   kIngest,  // POST events
   kRead,    // search, detections, health details, metrics
-  kAct,     // decisions, policies, incident workflow
+  kTriage,  // incident workflow: acknowledge, assign, note, resolve
+  kAct,     // decisions: approve, reject, revoke, extend
   kAdmin,   // tokens, tenants, configuration
+  kCheck,   // the decision API of enforcement points: checks and the decision stream
 };
 bool RoleHas(Role role, Permission permission);
 
@@ -51,7 +53,7 @@ struct Identity {
   int64_t created_ns = 0;
   int64_t expires_ns = 0;  // 0 = never
   int64_t revoked_ns = 0;  // 0 = active
-  std::string created_by;  // who: "local:<user>" (CLI) or "token:<id> <name>" (API)
+  std::string created_by;  // who: "local:<user>" (CLI) or "token:<id> <name> (<role>)" (API)
   std::string revoked_by;
 
   bool Can(Permission p) const { return RoleHas(role, p); }
@@ -65,7 +67,7 @@ struct Identity {
 // The administrator running the CLI on this machine: "local:<user>", admin, all tenants.
 Identity LocalAdministrator();
 // How an identity is named where what it did is recorded: "local:<user>" for the CLI,
-// "token:<id> <name>" for a token.
+// "token:<id> <name> (<role>)" for a token.
 std::string Actor(const Identity& id);
 
 struct NewToken {

@@ -124,8 +124,8 @@ NEW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])'
 expect 202 "$NEW" POST /v1/ingest --data-binary "$(jndi gamma)"
 grep -q '"tenant":"gamma"' "$TMP/body" || fail "the API-made token did not write to gamma"
 expect 200 "$ADMIN" POST "/v1/tokens/revoke?id=via-api"
-grep -q '"revoked_by":"token:[0-9a-f]* admin"' "$TMP/body" || fail "revoke does not record the admin token: $(cat "$TMP/body")"
-"$RAMPART" tokens list --json --data "$D" | grep '"name":"via-api"' | grep -q '"created_by":"token:[0-9a-f]* admin"' \
+grep -q '"revoked_by":"token:[0-9a-f]* admin (admin)"' "$TMP/body" || fail "revoke does not record the admin token: $(cat "$TMP/body")"
+"$RAMPART" tokens list --json --data "$D" | grep '"name":"via-api"' | grep -q '"created_by":"token:[0-9a-f]* admin (admin)"' \
   || fail "an API-made token does not record its creator"
 expect 400 "$ADMIN" POST /v1/tokens --data '{"name":"bad","role":"ingest","tenants":[1]}' 
 sleep 0.7

@@ -99,6 +99,9 @@ Status LiveDetector::OnBatch(const EventBatch& batch,
   }
   RAMPART_RETURN_IF_ERROR(writer.WriteDetections(found_));
   detections_ += found_.size();
+  if (sink_) {
+    sink_(found_);
+  }
   std::lock_guard<std::mutex> lock(counts_mu_);
   for (const Detection& d : found_) {
     ++counts_[std::make_tuple(d.tenant, d.kind, d.level)];

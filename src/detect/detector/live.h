@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,13 @@ class LiveDetector {
                  const std::vector<EventRef>& refs,
                  store::EventWriter& writer);
 
+  // Where stored detections go next (the control loop); set before the first batch. It is
+  // called on the writer thread with each batch's detections once they are stored, and must
+  // not block.
+  void SetDetectionSink(std::function<void(const std::vector<Detection>&)> sink) {
+    sink_ = std::move(sink);
+  }
+
   // Re-reads the IOC directory; on error the previous lists stay.
   Status ReloadIocs(ioc::LoadReport* report);
 
@@ -87,6 +95,7 @@ class LiveDetector {
   std::atomic<uint64_t> detections_{0};
   mutable std::mutex counts_mu_;
   std::map<std::tuple<std::string, DetectionKind, Severity>, uint64_t> counts_;  // guarded
+  std::function<void(const std::vector<Detection>&)> sink_;
   std::vector<Detection> found_;
   std::vector<correlate::RuleHit> correlation_hits_;
   std::vector<correlate::CorrelationHit> fired_;
