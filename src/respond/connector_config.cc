@@ -40,8 +40,8 @@ class ConfigParser {
     RAMPART_RETURN_IF_ERROR(
         CheckKeys(node, path, {"nftables", "webhooks", "commands", "queue_capacity"}));
     if (node["nftables"]) {
-      RAMPART_RETURN_IF_ERROR(ParseNftables(node["nftables"], path + ".nftables",
-                                            &config.nftables));
+      RAMPART_RETURN_IF_ERROR(
+          ParseNftables(node["nftables"], path + ".nftables", &config.nftables));
     }
     int capacity = static_cast<int>(config.queue_capacity);
     RAMPART_RETURN_IF_ERROR(Int(node, "queue_capacity", path, 1, 1'000'000, &capacity));
@@ -98,7 +98,8 @@ class ConfigParser {
           list += list.empty() ? "" : ", ";
           list += a;
         }
-        return Error(it->first, path, "unknown key \"" + key + "\" (expected one of: " + list + ")");
+        return Error(it->first, path,
+                     "unknown key \"" + key + "\" (expected one of: " + list + ")");
       }
     }
     return Status::Ok();
@@ -260,9 +261,9 @@ class ConfigParser {
       }
     }
     if (secret.size() < 16) {
-      return Error(n["secret_file"], path + ".secret_file",
-                   "the secret must be at least 16 bytes (it is " +
-                       std::to_string(secret.size()) + ")");
+      return Error(
+          n["secret_file"], path + ".secret_file",
+          "the secret must be at least 16 bytes (it is " + std::to_string(secret.size()) + ")");
     }
     out->secret = std::move(secret);
     return Status::Ok();
@@ -293,9 +294,9 @@ class ConfigParser {
   }
 
   Status ParseCommand(const YAML::Node& n, const std::string& path, CommandConfig* out) {
-    RAMPART_RETURN_IF_ERROR(CheckKeys(n, path,
-                                      {"name", "argv", "actions", "timeout_ms", "retries",
-                                       "backoff_ms", "max_backoff_ms"}));
+    RAMPART_RETURN_IF_ERROR(CheckKeys(
+        n, path,
+        {"name", "argv", "actions", "timeout_ms", "retries", "backoff_ms", "max_backoff_ms"}));
     RAMPART_RETURN_IF_ERROR(Name(n, path, &out->name));
     YAML::Node argv = n["argv"];
     if (!argv || argv.IsNull()) {

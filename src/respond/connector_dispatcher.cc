@@ -370,8 +370,8 @@ void ConnectorDispatcher::Report(const std::string& tenant,
                                  const ConnectorResult& r,
                                  const Decision& d,
                                  bool dead_letter) {
-  if (dead_letter && !data_dir_.empty() && r.attempt > 0 &&
-      r.detail != "abandoned at shutdown" && !StartsWith(r.detail, "cancelled:")) {
+  if (dead_letter && !data_dir_.empty() && r.attempt > 0 && r.detail != "abandoned at shutdown" &&
+      !StartsWith(r.detail, "cancelled:")) {
     Status s = WriteConnectorDeadLetter(data_dir_, r, d);
     if (!s.ok()) {
       ConnectorResult note = r;

@@ -268,8 +268,8 @@ std::string NftablesSyncer::RenderScript(int64_t now_ns) const {
     if (e.expires_ns != 0 && e.expires_ns <= now_ns) {
       continue;  // the kernel has dropped it already, or will before it matters
     }
-    spans[e.v6 ? 1 : 0].push_back({ToU128(e.first, e.v6), ToU128(e.last, e.v6),
-                                   e.expires_ns == 0 ? kNever : e.expires_ns});
+    spans[e.v6 ? 1 : 0].push_back(
+        {ToU128(e.first, e.v6), ToU128(e.last, e.v6), e.expires_ns == 0 ? kNever : e.expires_ns});
   }
   const std::string table = config_.family + " " + config_.table;
   std::string s = "add table " + table + "\ndelete table " + table + "\ntable " + table + " {\n";

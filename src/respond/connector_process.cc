@@ -1,6 +1,8 @@
 // RunProcess (internal/connector_process.h): posix_spawn with pipes, one poll loop for
 // stdin/stdout/stderr and the deadline.
 
+#include "respond/internal/connector_process.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,7 +18,6 @@
 
 #include "core/clock.h"
 #include "core/strings.h"
-#include "respond/internal/connector_process.h"
 
 namespace rampart::respond::internal {
 namespace {

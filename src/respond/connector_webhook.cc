@@ -2,10 +2,6 @@
 // with certificate and host name verification). The exchange runs on a private io_context
 // for at most timeout_ms: what is not done by then is cancelled and reported as a timeout.
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/ssl.h>
-
 #include <chrono>
 #include <exception>
 #include <optional>
@@ -21,6 +17,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/ssl.h>
 
 #include "core/ip.h"
 #include "core/strings.h"
@@ -63,8 +62,8 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   if (!authority.empty() && authority.front() == '[') {
     size_t close = authority.find(']');
     IpAddress ip;
-    if (close == std::string_view::npos ||
-        !ParseIpAddress(authority.substr(1, close - 1), &ip) || !ip.v6) {
+    if (close == std::string_view::npos || !ParseIpAddress(authority.substr(1, close - 1), &ip) ||
+        !ip.v6) {
       return InvalidArgument("bad IPv6 address in the URL");
     }
     out.host = std::string(authority.substr(1, close - 1));
@@ -115,9 +114,7 @@ std::string Describe(std::string_view step, const boost::system::error_code& ec)
 }
 
 template <typename Stream>
-asio::awaitable<void> PostOn(Stream& stream,
-                             http::request<http::string_body>& req,
-                             Exchange& out) {
+asio::awaitable<void> PostOn(Stream& stream, http::request<http::string_body>& req, Exchange& out) {
   boost::system::error_code ec;
   auto token = asio::redirect_error(asio::use_awaitable, ec);
   co_await http::async_write(stream, req, token);

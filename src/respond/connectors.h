@@ -76,8 +76,8 @@ struct WebhookConfig {
   std::string name;  // the connector is "webhook:<name>"
   std::string url;   // http:// or https://
   std::string secret_file;
-  std::string secret;   // the key: secret_file's contents minus a trailing newline
-  std::string ca_file;  // https: PEM bundle to trust instead of the system CAs
+  std::string secret;           // the key: secret_file's contents minus a trailing newline
+  std::string ca_file;          // https: PEM bundle to trust instead of the system CAs
   std::vector<Action> actions;  // empty: every action
   int timeout_ms = 5'000;
   RetryConfig retry{5, 500, 30'000};

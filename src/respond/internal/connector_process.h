@@ -15,7 +15,7 @@ struct ProcessSpec {
   std::vector<std::string> env;   // "NAME=value"
   std::string stdin_data;
   int timeout_ms = 10'000;
-  int kill_grace_ms = 2'000;  // SIGTERM → SIGKILL
+  int kill_grace_ms = 2'000;      // SIGTERM → SIGKILL
   size_t max_output = 64 * 1024;  // per stream; the rest is read and dropped
 };
 

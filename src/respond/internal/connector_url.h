@@ -10,9 +10,9 @@ namespace rampart::respond::internal {
 
 struct HttpUrl {
   bool tls = false;
-  std::string host;    // name or address, IPv6 without the brackets
-  std::string port;    // "80"/"443" when the URL has none
-  std::string target;  // path and query, "/" at least
+  std::string host;         // name or address, IPv6 without the brackets
+  std::string port;         // "80"/"443" when the URL has none
+  std::string target;       // path and query, "/" at least
   std::string host_header;  // as in the URL ("[::1]:9000")
 };
 
