@@ -73,6 +73,23 @@ void AppendResult(std::string& out, const ConnectorResult& r) {
   out += '}';
 }
 
+// "<key>":[...], each item written by append_one(out, item).
+template <typename Items, typename AppendOne>
+void AppendArrayMember(std::string& out,
+                       std::string_view key,
+                       const Items& items,
+                       AppendOne append_one) {
+  AppendKey(out, key);
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    append_one(out, items[i]);
+  }
+  out += ']';
+}
+
 // --- parsing ---------------------------------------------------------------------------
 
 using simdjson::dom::element;
@@ -248,15 +265,8 @@ std::string DecisionToJson(const Decision& d) {
   out += std::to_string(d.stage);
   AppendStringMember(out, "incident_id", d.incident_id);
   AppendStringMember(out, "reason", d.reason);
-  AppendKey(out, "evidence");
-  out += '[';
-  for (size_t i = 0; i < d.evidence.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    AppendJsonString(out, d.evidence[i]);
-  }
-  out += ']';
+  AppendArrayMember(out, "evidence", d.evidence,
+                    [](std::string& o, const std::string& e) { AppendJsonString(o, e); });
   AppendTimeMembers(out, "created", d.created_ns, false);
   AppendTimeMembers(out, "expires", d.expires_ns, true);
   AppendKey(out, "shadow");
@@ -265,15 +275,8 @@ std::string DecisionToJson(const Decision& d) {
   AppendStringMember(out, "approval", d.approval);
   AppendStringMember(out, "decided_by", d.decided_by);
   AppendStringMember(out, "connector", d.connector);
-  AppendKey(out, "results");
-  out += '[';
-  for (size_t i = 0; i < d.results.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    AppendResult(out, d.results[i]);
-  }
-  out += "]}";
+  AppendArrayMember(out, "results", d.results, AppendResult);
+  out += '}';
   return out;
 }
 
