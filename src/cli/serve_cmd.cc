@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/serve_control.h"
 #include "core/clock.h"
 #include "detect/detector/live.h"
 #include "ingest/server.h"
@@ -156,7 +157,13 @@ int RunServe(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
     return kExitUsage;
   }
+  std::string control_summary;
+  if (Status st = ServeControl::Check(args.config_path, &control_summary); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
+    return kExitUsage;
+  }
   if (args.check_config) {
+    std::printf("response: %s\n", control_summary.c_str());
     std::printf(
         "config ok: data_dir=%s tenant=%s retention.days=%d files=%zu syslog.udp=%s "
         "syslog.tcp=%s http=%s%s\n",
@@ -194,6 +201,13 @@ int RunServe(const ServeArgs& args) {
     return kExitUsage;
   }
   detect::LiveDetector* live = detector.value().get();
+  auto control = ServeControl::Start(args.config_path, config.data_dir);
+  if (!control.ok()) {
+    std::fprintf(stderr, "error: %s\n", control.status().ToString().c_str());
+    return kExitUsage;
+  }
+  ServeControl* ctl = control->get();
+  live->SetDetectionSink([ctl](const std::vector<Detection>& found) { ctl->OnDetections(found); });
   config.on_stored = [live](const EventBatch& batch, const std::vector<EventRef>& refs,
                             store::EventWriter& writer) {
     return live->OnBatch(batch, refs, writer);
@@ -213,6 +227,7 @@ int RunServe(const ServeArgs& args) {
   api.sigma_rules = detector_report.rules;
   api.correlation_rules = detector_report.correlations;
   api.indicators = detector_report.indicators;
+  ctl->ConfigureApi(api);
   api.detection_counts = [live] {
     std::vector<server::DetectionCounter> out;
     for (const auto& c : live->Counts()) {
@@ -261,10 +276,17 @@ int RunServe(const ServeArgs& args) {
       !st.ok()) {
     std::fprintf(stderr, "rampart serve: %s\n", st.ToString().c_str());
   }
+  std::fprintf(stderr, "  response    %zu polic%s (rules/response, docs/response.md)\n",
+               ctl->policies(), ctl->policies() == 1 ? "y" : "ies");
   std::fflush(stderr);
   while (true) {
-    int sig = 0;
-    sigwait(&set, &sig);
+    // The audit log is made durable a few times a second between signals.
+    const timespec flush_every{0, 200'000'000};
+    const int sig = sigtimedwait(&set, nullptr, &flush_every);
+    ctl->FlushAudit();
+    if (sig < 0) {
+      continue;
+    }
     if (sig == SIGHUP) {
       ioc::LoadReport report;
       Status reloaded = live->ReloadIocs(&report);
@@ -285,6 +307,7 @@ int RunServe(const ServeArgs& args) {
     http->Stop();
   }
   Status st = (*server)->Stop();
+  ctl->Stop();  // after the last stored batch's detections reached it
   const ingest::ServerStats& stats = (*server)->stats();
   std::fprintf(stderr, "rampart serve: stored %llu events, %llu dead letters, %llu UDP drops\n",
                static_cast<unsigned long long>(stats.events_stored.load()),

@@ -76,7 +76,7 @@ std::string_view OperatorActionName(OperatorAction a) {
 
 Result<Decision> ApplyOperatorAction(DecisionStore& store, const std::string& id,
                                      OperatorAction action, const std::string& actor,
-                                     int64_t ttl_ns, int64_t extend_ns, int64_t now_ns) {
+                                     int64_t extend_ns, int64_t now_ns) {
   RAMPART_ASSIGN_OR_RETURN(std::optional<Decision> found, store.Get(id));
   if (!found) {
     return NotFound("no decision " + id);
@@ -91,7 +91,7 @@ Result<Decision> ApplyOperatorAction(DecisionStore& store, const std::string& id
       }
       if (action == OperatorAction::kApprove) {
         d.state = DecisionState::kActive;
-        d.expires_ns = ttl_ns > 0 ? now_ns + ttl_ns : 0;
+        d.expires_ns = d.ttl_ns > 0 ? now_ns + d.ttl_ns : 0;
       } else {
         d.state = DecisionState::kRejected;
       }
@@ -426,7 +426,7 @@ void Controller::Tick(int64_t now_ns) {
         e.decided_by = "system policy:" + d.policy_id;
         if (stage->approve_on_timeout) {
           e.state = DecisionState::kActive;
-          e.expires_ns = stage->ttl_ns > 0 ? now_ns + stage->ttl_ns : 0;
+          e.expires_ns = e.ttl_ns > 0 ? now_ns + e.ttl_ns : 0;
         } else {
           e.state = DecisionState::kRejected;
         }
@@ -497,8 +497,20 @@ void Controller::SyncTenant(const std::string& tenant) {
     const bool was_applied = applied != applied_.end();
     const bool enforce = ShouldEnforce(d, now);
     const bool extended = was_applied && enforce && applied->second != d.expires_ns;
-    if ((enforce != was_applied || extended) && options_.enforce) {
-      options_.enforce(enforce, d);
+    if (enforce != was_applied || extended) {
+      if (options_.enforce) {
+        options_.enforce(enforce, d);
+      }
+      // The decision API (and bouncers pulling the stream) take it from the index now.
+      if (IsLasting(d.action)) {
+        AuditEntry e = DecisionAudit(d, enforce ? "enforce.apply" : "enforce.remove",
+                                     "system connector:decision-api",
+                                     enforce ? (extended ? "expiry extended" : "enforced")
+                                             : "no longer enforced: " +
+                                                   std::string(DecisionStateName(d.state)));
+        e.details_json = "{\"connector\":\"decision-api\",\"outcome\":\"ok\"}";
+        options_.audit(e);
+      }
     }
     if (enforce) {
       applied_[d.id] = d.expires_ns;
@@ -545,16 +557,8 @@ Result<Decision> Controller::Act(const std::string& tenant, const std::string& i
                                  int64_t extend_ns) {
   RAMPART_ASSIGN_OR_RETURN(std::unique_ptr<DecisionStore> store,
                            DecisionStore::Open(options_.data_dir, tenant));
-  int64_t ttl = 0;
-  if (action == OperatorAction::kApprove) {
-    auto found = store->Get(id);
-    if (found.ok() && found->has_value()) {
-      const Stage* stage = FindStage(*options_.policies, **found);
-      ttl = stage != nullptr ? stage->ttl_ns : 0;
-    }
-  }
   RAMPART_ASSIGN_OR_RETURN(Decision d,
-                           ApplyOperatorAction(*store, id, action, actor, ttl, extend_ns, Now()));
+                           ApplyOperatorAction(*store, id, action, actor, extend_ns, Now()));
   const std::string verb(OperatorActionName(action));
   options_.audit(DecisionAudit(d, "decision." + verb, actor, "operator " + verb));
   CountDecision(d);

@@ -52,11 +52,11 @@ std::string_view OperatorActionName(OperatorAction a);  // "approve", ...
 
 // An operator's change to a stored decision, without a running server (the CLI) or inside
 // it. Extend adds `extend_ns` to the expiry (from now when the decision has none yet).
-// Approve starts the stage's TTL (`ttl_ns`, from the policy) now. Returns the decision after
-// the change; NotFound, or InvalidArgument when the change does not apply to its state.
+// Approve starts the decision's TTL now. Returns the decision after the change; NotFound,
+// or InvalidArgument when the change does not apply to its state.
 Result<Decision> ApplyOperatorAction(DecisionStore& store, const std::string& id,
                                      OperatorAction action, const std::string& actor,
-                                     int64_t ttl_ns, int64_t extend_ns, int64_t now_ns);
+                                     int64_t extend_ns, int64_t now_ns);
 
 struct ControllerOptions {
   std::string data_dir;

@@ -269,6 +269,8 @@ std::string DecisionToJson(const Decision& d) {
                     [](std::string& o, const std::string& e) { AppendJsonString(o, e); });
   AppendTimeMembers(out, "created", d.created_ns, false);
   AppendTimeMembers(out, "expires", d.expires_ns, true);
+  AppendKey(out, "ttl_ns");
+  out += std::to_string(d.ttl_ns);
   AppendKey(out, "shadow");
   out += d.shadow ? "true" : "false";
   AppendStringMember(out, "state", DecisionStateName(d.state));
@@ -320,6 +322,7 @@ Result<Decision> ParseDecisionJson(std::string_view json) {
   }
   RAMPART_RETURN_IF_ERROR(in.Time("created", &d.created_ns));
   RAMPART_RETURN_IF_ERROR(in.Time("expires", &d.expires_ns));
+  RAMPART_RETURN_IF_ERROR(in.Int("ttl_ns", 0, std::numeric_limits<int64_t>::max(), &d.ttl_ns));
   RAMPART_RETURN_IF_ERROR(in.Bool("shadow", &d.shadow));
   RAMPART_RETURN_IF_ERROR(in.Enum<DecisionState>("state", false, &ParseDecisionState, &d.state));
   RAMPART_RETURN_IF_ERROR(in.String("approval", false, &d.approval));

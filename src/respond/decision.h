@@ -63,7 +63,8 @@ struct Decision {
   std::string reason;                 // one line, human readable
   std::vector<std::string> evidence;  // detection references ("<day file>#<rowid>" or rule ids)
   int64_t created_ns = 0;             // when it was decided (event time in replays)
-  int64_t expires_ns = 0;             // 0: never (notify, revoke, lock)
+  int64_t expires_ns = 0;             // 0: never (notify, revoke, lock), or pending approval
+  int64_t ttl_ns = 0;                 // the stage's duration; a pending one's starts on approval
   bool shadow = false;                // recorded and counted, never enforced
   DecisionState state = DecisionState::kActive;
   std::string approval;    // "" (automatic) or the role that must approve ("operator")

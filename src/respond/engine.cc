@@ -105,6 +105,7 @@ Decision ResponseEngine::Make(const Policy& p, size_t stage, const Detection& d,
   dec.approval = s.approval;
   dec.state = s.approval.empty() ? DecisionState::kActive : DecisionState::kPending;
   // A pending decision's time runs from its approval.
+  dec.ttl_ns = s.ttl_ns;
   dec.expires_ns = s.ttl_ns == 0 || !s.approval.empty() ? 0 : now_ns + s.ttl_ns;
   dec.decided_by = "system policy:" + p.id;
   dec.connector = s.connector;

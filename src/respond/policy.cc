@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -19,15 +20,7 @@
 namespace rampart::respond {
 namespace {
 
-class PolicyError {
- public:
-  PolicyError(const std::string& file, const YAML::Node& at, const std::string& reason)
-      : message_(file + ":" + std::to_string(at.Mark().line + 1) + ": " + reason) {}
-  const std::string& message() const { return message_; }
-
- private:
-  std::string message_;
-};
+}  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -41,306 +34,386 @@ std::string Sha256Hex(std::string_view bytes) {
   return out;
 }
 
-std::string Scalar(const std::string& file, const YAML::Node& n, const std::string& what) {
-  if (!n.IsScalar()) {
-    throw PolicyError(file, n, what + " must be a single value");
-  }
-  return n.Scalar();
-}
+namespace {
 
-std::vector<std::string> Strings(const std::string& file, const YAML::Node& n,
-                                 const std::string& what) {
-  std::vector<std::string> out;
-  if (n.IsScalar()) {
-    out.push_back(n.Scalar());
-    return out;
-  }
-  if (!n.IsSequence()) {
-    throw PolicyError(file, n, what + " must be a value or a list of values");
-  }
-  for (const YAML::Node& item : n) {
-    out.push_back(Scalar(file, item, what + " item"));
-  }
-  return out;
-}
+// Reads one file's policies; the first problem stops it and is kept as "file:line: reason".
+class PolicyReader {
+ public:
+  explicit PolicyReader(const std::string& file) : file_(file) {}
+  const Status& error() const { return error_; }
 
-// "90s", "10m", "1h", "7d", or plain seconds.
-int64_t Duration(const std::string& file, const YAML::Node& n, const std::string& what) {
-  const std::string text = Scalar(file, n, what);
-  std::optional<int64_t> ns = ParseDurationNs(text);
-  if (!ns) {
-    throw PolicyError(file, n,
-                      what + " '" + text +
-                          "' is not a duration (e.g. 30s, 10m, 1h, 7d; at most 10 years)");
-  }
-  return *ns;
-}
-
-double Number(const std::string& file, const YAML::Node& n, const std::string& what, double lo,
-              double hi) {
-  const std::string text = Scalar(file, n, what);
-  double v = 0;
-  try {
-    size_t used = 0;
-    v = std::stod(text, &used);
-    if (used != text.size()) {
-      throw std::invalid_argument(text);
+  bool Fail(const YAML::Node& at, const std::string& reason) {
+    if (error_.ok()) {
+      error_ = InvalidArgument(file_ + ":" + std::to_string(at.Mark().line + 1) + ": " + reason);
     }
-  } catch (const std::exception&) {
-    throw PolicyError(file, n, what + " '" + text + "' is not a number");
-  }
-  if (!(v >= lo && v <= hi)) {
-    throw PolicyError(file, n,
-                      what + " " + text + " is outside " + std::to_string(static_cast<int64_t>(lo)) +
-                          ".." + std::to_string(static_cast<int64_t>(hi)));
-  }
-  return v;
-}
-
-bool Bool(const std::string& file, const YAML::Node& n, const std::string& what) {
-  const std::string text = Scalar(file, n, what);
-  if (text == "true" || text == "yes") {
-    return true;
-  }
-  if (text == "false" || text == "no") {
     return false;
   }
-  throw PolicyError(file, n, what + " must be true or false");
-}
 
-void OnlyKeys(const std::string& file, const YAML::Node& map, const std::string& what,
-              std::initializer_list<std::string_view> allowed) {
-  if (!map.IsMap()) {
-    throw PolicyError(file, map, what + " must be a mapping");
-  }
-  for (const auto& kv : map) {
-    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string list;
-      for (std::string_view a : allowed) {
-        list += (list.empty() ? "" : ", ") + std::string(a);
-      }
-      throw PolicyError(file, kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
+  bool Scalar(const YAML::Node& n, const std::string& what, std::string* out) {
+    if (!n.IsScalar()) {
+      return Fail(n, what + " must be a single value");
     }
+    *out = n.Scalar();
+    return true;
   }
-}
 
-// "30/min", "30/m", "5/s", "100/h", or a plain number per minute.
-uint32_t Rate(const std::string& file, const YAML::Node& n) {
-  const std::string text = Scalar(file, n, "rate");
-  const size_t slash = text.find('/');
-  double per = 1;
-  const std::string unit = slash == std::string::npos ? "min" : text.substr(slash + 1);
-  if (unit == "s" || unit == "sec" || unit == "second") {
-    per = 1.0 / 60;
-  } else if (unit == "m" || unit == "min" || unit == "minute") {
-    per = 1;
-  } else if (unit == "h" || unit == "hour") {
-    per = 60;
-  } else {
-    throw PolicyError(file, n, "rate '" + text + "': the unit must be /s, /min or /h");
+  bool Strings(const YAML::Node& n, const std::string& what, std::vector<std::string>* out) {
+    if (n.IsScalar()) {
+      out->push_back(n.Scalar());
+      return true;
+    }
+    if (!n.IsSequence()) {
+      return Fail(n, what + " must be a value or a list of values");
+    }
+    for (const YAML::Node& item : n) {
+      std::string v;
+      if (!Scalar(item, what + " item", &v)) {
+        return false;
+      }
+      out->push_back(std::move(v));
+    }
+    return true;
   }
-  uint32_t count = 0;
-  if (!ParseInt(std::string_view(text).substr(0, slash), &count) || count == 0) {
-    throw PolicyError(file, n, "rate '" + text + "' must be a positive count, e.g. 30/min");
-  }
-  const double per_minute = count / per;
-  if (per_minute < 1 || per_minute > 1e7) {
-    throw PolicyError(file, n, "rate '" + text + "' must be between 1/min and 10000000/min");
-  }
-  return static_cast<uint32_t>(per_minute);
-}
 
-Stage ParseStage(const std::string& file, const YAML::Node& n, size_t index) {
-  OnlyKeys(file, n, "a ladder stage",
-           {"action", "rate", "ttl", "climb", "approval", "approval_timeout", "on_timeout",
-            "connector"});
-  Stage s;
-  s.line = n.Mark().line + 1;
+  // "90s", "10m", "1h", "7d", or plain seconds.
+  bool Duration(const YAML::Node& n, const std::string& what, int64_t* out) {
+    std::string text;
+    if (!Scalar(n, what, &text)) {
+      return false;
+    }
+    std::optional<int64_t> ns = ParseDurationNs(text);
+    if (!ns) {
+      return Fail(n, what + " '" + text +
+                         "' is not a duration (e.g. 30s, 10m, 1h, 7d; at most 10 years)");
+    }
+    *out = *ns;
+    return true;
+  }
+
+  bool Number(const YAML::Node& n, const std::string& what, double lo, double hi, double* out) {
+    std::string text;
+    if (!Scalar(n, what, &text)) {
+      return false;
+    }
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) {
+      return Fail(n, what + " '" + text + "' is not a number");
+    }
+    if (!(v >= lo && v <= hi)) {
+      return Fail(n, what + " " + text + " is outside " + std::to_string(static_cast<int64_t>(lo)) +
+                         ".." + std::to_string(static_cast<int64_t>(hi)));
+    }
+    *out = v;
+    return true;
+  }
+
+  bool Bool(const YAML::Node& n, const std::string& what, bool* out) {
+    std::string text;
+    if (!Scalar(n, what, &text)) {
+      return false;
+    }
+    if (text == "true" || text == "yes" || text == "false" || text == "no") {
+      *out = text == "true" || text == "yes";
+      return true;
+    }
+    return Fail(n, what + " must be true or false");
+  }
+
+  bool OnlyKeys(const YAML::Node& map, const std::string& what,
+                std::initializer_list<std::string_view> allowed) {
+    if (!map.IsMap()) {
+      return Fail(map, what + " must be a mapping");
+    }
+    for (const auto& kv : map) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (std::string_view a : allowed) {
+          list += (list.empty() ? "" : ", ") + std::string(a);
+        }
+        return Fail(kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  // "30/min", "30/m", "5/s", "100/h", or a plain number per minute.
+  bool Rate(const YAML::Node& n, uint32_t* out) {
+    std::string text;
+    if (!Scalar(n, "rate", &text)) {
+      return false;
+    }
+    const size_t slash = text.find('/');
+    double minutes = 1;
+    const std::string unit = slash == std::string::npos ? "min" : text.substr(slash + 1);
+    if (unit == "s" || unit == "sec" || unit == "second") {
+      minutes = 1.0 / 60;
+    } else if (unit == "h" || unit == "hour") {
+      minutes = 60;
+    } else if (unit != "m" && unit != "min" && unit != "minute") {
+      return Fail(n, "rate '" + text + "': the unit must be /s, /min or /h");
+    }
+    uint32_t count = 0;
+    if (!ParseInt(std::string_view(text).substr(0, slash), &count) || count == 0) {
+      return Fail(n, "rate '" + text + "' must be a positive count, e.g. 30/min");
+    }
+    const double per_minute = count / minutes;
+    if (per_minute < 1 || per_minute > 1e7) {
+      return Fail(n, "rate '" + text + "' must be between 1/min and 10000000/min");
+    }
+    *out = static_cast<uint32_t>(per_minute);
+    return true;
+  }
+
+  bool ParseStage(const YAML::Node& n, size_t index, Stage* s);
+  bool ParsePolicy(const YAML::Node& doc, Policy* p);
+
+ private:
+  const std::string& file_;
+  Status error_;
+};
+
+bool PolicyReader::ParseStage(const YAML::Node& n, size_t index, Stage* s) {
+  if (!OnlyKeys(n, "a ladder stage",
+                {"action", "rate", "ttl", "climb", "approval", "approval_timeout", "on_timeout",
+                 "connector"})) {
+    return false;
+  }
+  s->line = n.Mark().line + 1;
   if (!n["action"]) {
-    throw PolicyError(file, n, "a ladder stage needs an action");
+    return Fail(n, "a ladder stage needs an action");
   }
-  const std::string action = Scalar(file, n["action"], "action");
+  std::string action;
+  if (!Scalar(n["action"], "action", &action)) {
+    return false;
+  }
   auto a = ParseAction(action);
   if (!a) {
-    throw PolicyError(file, n["action"],
-                      "unknown action '" + action +
-                          "' (rate_limit, challenge, block, isolate, revoke, lock, notify)");
+    return Fail(n["action"], "unknown action '" + action +
+                                 "' (rate_limit, challenge, block, isolate, revoke, lock, notify)");
   }
-  s.action = *a;
+  s->action = *a;
   if (n["rate"]) {
-    if (s.action != Action::kRateLimit) {
-      throw PolicyError(file, n["rate"], "rate applies to rate_limit stages only");
+    if (s->action != Action::kRateLimit) {
+      return Fail(n["rate"], "rate applies to rate_limit stages only");
     }
-    s.rate_per_minute = Rate(file, n["rate"]);
-  } else if (s.action == Action::kRateLimit) {
-    throw PolicyError(file, n, "a rate_limit stage needs a rate (e.g. rate: 30/min)");
+    if (!Rate(n["rate"], &s->rate_per_minute)) {
+      return false;
+    }
+  } else if (s->action == Action::kRateLimit) {
+    return Fail(n, "a rate_limit stage needs a rate (e.g. rate: 30/min)");
   }
-  const bool lasting = s.action == Action::kRateLimit || s.action == Action::kChallenge ||
-                       s.action == Action::kBlock || s.action == Action::kIsolate;
+  const bool lasting = s->action == Action::kRateLimit || s->action == Action::kChallenge ||
+                       s->action == Action::kBlock || s->action == Action::kIsolate;
   if (n["ttl"]) {
-    s.ttl_ns = Duration(file, n["ttl"], "ttl");
-    if (s.ttl_ns == 0) {
-      throw PolicyError(file, n["ttl"], "ttl must be positive");
+    if (!Duration(n["ttl"], "ttl", &s->ttl_ns)) {
+      return false;
+    }
+    if (s->ttl_ns == 0) {
+      return Fail(n["ttl"], "ttl must be positive");
     }
   } else if (lasting) {
-    throw PolicyError(file, n,
-                      "a " + std::string(ActionName(s.action)) +
-                          " stage needs a ttl (nothing is blocked forever by a policy)");
+    return Fail(n, "a " + std::string(ActionName(s->action)) +
+                       " stage needs a ttl (nothing is blocked forever by a policy)");
   }
   if (n["climb"]) {
     if (index == 0) {
-      throw PolicyError(file, n["climb"], "the first stage has no climb condition");
+      return Fail(n["climb"], "the first stage has no climb condition");
     }
     const YAML::Node& c = n["climb"];
-    OnlyKeys(file, c, "climb", {"detections", "risk"});
-    if (c["detections"]) {
-      s.climb_detections =
-          static_cast<uint32_t>(Number(file, c["detections"], "climb.detections", 1, 1e6));
+    if (!OnlyKeys(c, "climb", {"detections", "risk"})) {
+      return false;
     }
-    if (c["risk"]) {
-      s.climb_min_risk = Number(file, c["risk"], "climb.risk", 0, 100);
+    double v = 0;
+    if (c["detections"]) {
+      if (!Number(c["detections"], "climb.detections", 1, 1e6, &v)) {
+        return false;
+      }
+      s->climb_detections = static_cast<uint32_t>(v);
+    }
+    if (c["risk"] && !Number(c["risk"], "climb.risk", 0, 100, &s->climb_min_risk)) {
+      return false;
     }
   }
   if (n["approval"]) {
-    s.approval = Scalar(file, n["approval"], "approval");
-    if (s.approval == "auto") {
-      s.approval.clear();
-    } else if (s.approval != "operator") {
-      throw PolicyError(file, n["approval"], "approval must be auto or operator");
+    if (!Scalar(n["approval"], "approval", &s->approval)) {
+      return false;
+    }
+    if (s->approval == "auto") {
+      s->approval.clear();
+    } else if (s->approval != "operator") {
+      return Fail(n["approval"], "approval must be auto or operator");
     }
   }
   if (n["approval_timeout"]) {
-    if (s.approval.empty()) {
-      throw PolicyError(file, n["approval_timeout"], "approval_timeout needs approval: operator");
+    if (s->approval.empty()) {
+      return Fail(n["approval_timeout"], "approval_timeout needs approval: operator");
     }
-    s.approval_timeout_ns = Duration(file, n["approval_timeout"], "approval_timeout");
+    if (!Duration(n["approval_timeout"], "approval_timeout", &s->approval_timeout_ns)) {
+      return false;
+    }
   }
   if (n["on_timeout"]) {
-    const std::string t = Scalar(file, n["on_timeout"], "on_timeout");
+    std::string t;
+    if (!Scalar(n["on_timeout"], "on_timeout", &t)) {
+      return false;
+    }
     if (t != "approve" && t != "reject") {
-      throw PolicyError(file, n["on_timeout"], "on_timeout must be approve or reject");
+      return Fail(n["on_timeout"], "on_timeout must be approve or reject");
     }
-    if (s.approval_timeout_ns == 0) {
-      throw PolicyError(file, n["on_timeout"], "on_timeout needs an approval_timeout");
+    if (s->approval_timeout_ns == 0) {
+      return Fail(n["on_timeout"], "on_timeout needs an approval_timeout");
     }
-    s.approve_on_timeout = t == "approve";
+    s->approve_on_timeout = t == "approve";
   }
   if (n["connector"]) {
-    s.connector = Scalar(file, n["connector"], "connector");
-  } else if (s.action == Action::kRevoke || s.action == Action::kLock) {
-    throw PolicyError(file, n,
-                      "a " + std::string(ActionName(s.action)) +
-                          " stage needs a connector (the webhook or command that does it)");
+    return Scalar(n["connector"], "connector", &s->connector);
   }
-  return s;
+  if (s->action == Action::kRevoke || s->action == Action::kLock) {
+    return Fail(n, "a " + std::string(ActionName(s->action)) +
+                       " stage needs a connector (the webhook or command that does it)");
+  }
+  return true;
 }
 
-Policy ParsePolicy(const std::string& file, const YAML::Node& doc) {
-  OnlyKeys(file, doc, "a policy",
-           {"id", "description", "match", "target", "shadow", "forget", "ladder"});
-  Policy p;
-  p.file = file;
-  p.line = doc.Mark().line + 1;
-  if (!doc["id"]) {
-    throw PolicyError(file, doc, "a policy needs an id");
+bool PolicyReader::ParsePolicy(const YAML::Node& doc, Policy* p) {
+  if (!OnlyKeys(doc, "a policy",
+                {"id", "description", "match", "target", "shadow", "forget", "ladder"})) {
+    return false;
   }
-  p.id = Scalar(file, doc["id"], "id");
-  if (p.id.empty() || p.id.size() > 128 ||
-      !std::all_of(p.id.begin(), p.id.end(), [](char c) {
+  p->file = file_;
+  p->line = doc.Mark().line + 1;
+  if (!doc["id"]) {
+    return Fail(doc, "a policy needs an id");
+  }
+  if (!Scalar(doc["id"], "id", &p->id)) {
+    return false;
+  }
+  if (p->id.empty() || p->id.size() > 128 ||
+      !std::all_of(p->id.begin(), p->id.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
       })) {
-    throw PolicyError(file, doc["id"], "id '" + p.id + "' must be 1-128 of [A-Za-z0-9._-]");
+    return Fail(doc["id"], "id '" + p->id + "' must be 1-128 of [A-Za-z0-9._-]");
   }
-  if (doc["description"]) {
-    p.description = Scalar(file, doc["description"], "description");
+  if (doc["description"] && !Scalar(doc["description"], "description", &p->description)) {
+    return false;
   }
   if (!doc["match"]) {
-    throw PolicyError(file, doc, "policy " + p.id + " needs a match section");
+    return Fail(doc, "policy " + p->id + " needs a match section");
   }
   const YAML::Node& m = doc["match"];
-  OnlyKeys(file, m, "match", {"tenants", "rules", "tags", "kinds", "level", "risk"});
-  if (m["tenants"]) {
-    p.match.tenants = Strings(file, m["tenants"], "match.tenants");
+  if (!OnlyKeys(m, "match", {"tenants", "rules", "tags", "kinds", "level", "risk"})) {
+    return false;
   }
-  if (m["rules"]) {
-    p.match.rules = Strings(file, m["rules"], "match.rules");
+  if (m["tenants"] && !Strings(m["tenants"], "match.tenants", &p->match.tenants)) {
+    return false;
+  }
+  if (m["rules"] && !Strings(m["rules"], "match.rules", &p->match.rules)) {
+    return false;
   }
   if (m["tags"]) {
-    p.match.tags = Strings(file, m["tags"], "match.tags");
-    for (std::string& t : p.match.tags) {
+    if (!Strings(m["tags"], "match.tags", &p->match.tags)) {
+      return false;
+    }
+    for (std::string& t : p->match.tags) {
       t = ToLower(t);
+      if (!t.starts_with("attack.")) {
+        return Fail(m["tags"], "tag '" + t + "' must be an ATT&CK tag (attack.<tactic> or attack.t<id>)");
+      }
     }
   }
   if (m["kinds"]) {
-    for (const std::string& k : Strings(file, m["kinds"], "match.kinds")) {
+    std::vector<std::string> kinds;
+    if (!Strings(m["kinds"], "match.kinds", &kinds)) {
+      return false;
+    }
+    for (const std::string& k : kinds) {
       auto kind = ParseDetectionKind(k);
       if (!kind) {
-        throw PolicyError(file, m["kinds"], "unknown detection kind '" + k + "' (sigma, correlation, ioc)");
+        return Fail(m["kinds"], "unknown detection kind '" + k + "' (sigma, correlation, ioc)");
       }
-      p.match.kinds.push_back(*kind);
+      p->match.kinds.push_back(*kind);
     }
   }
   if (m["level"]) {
-    const std::string level = Scalar(file, m["level"], "match.level");
+    std::string level;
+    if (!Scalar(m["level"], "match.level", &level)) {
+      return false;
+    }
     auto s = ParseSeverity(level);
     if (!s) {
-      throw PolicyError(file, m["level"],
-                        "unknown level '" + level + "' (informational, low, medium, high, critical)");
+      return Fail(m["level"],
+                  "unknown level '" + level + "' (informational, low, medium, high, critical)");
     }
-    p.match.min_level = *s;
+    p->match.min_level = *s;
   }
-  if (m["risk"]) {
-    p.match.min_risk = Number(file, m["risk"], "match.risk", 0, 100);
+  if (m["risk"] && !Number(m["risk"], "match.risk", 0, 100, &p->match.min_risk)) {
+    return false;
   }
-  if (p.match.rules.empty() && p.match.tags.empty() && p.match.kinds.empty() && !m["level"] &&
+  if (p->match.rules.empty() && p->match.tags.empty() && p->match.kinds.empty() && !m["level"] &&
       !m["risk"]) {
-    throw PolicyError(file, m, "match needs at least one of rules, tags, kinds, level, risk");
+    return Fail(m, "match needs at least one of rules, tags, kinds, level, risk");
   }
   if (doc["target"]) {
-    const std::string target = Scalar(file, doc["target"], "target");
+    std::string target;
+    if (!Scalar(doc["target"], "target", &target)) {
+      return false;
+    }
     auto scope = ParseScope(target);
     if (!scope || *scope == Scope::kRange) {
-      throw PolicyError(file, doc["target"],
-                        "target '" + target + "' must be ip, user, api_key, token, session or host");
+      return Fail(doc["target"],
+                  "target '" + target + "' must be ip, user, api_key, token, session or host");
     }
-    p.target = *scope;
+    p->target = *scope;
   }
-  if (doc["shadow"]) {
-    p.shadow = Bool(file, doc["shadow"], "shadow");
+  if (doc["shadow"] && !Bool(doc["shadow"], "shadow", &p->shadow)) {
+    return false;
   }
-  if (doc["forget"]) {
-    p.forget_ns = Duration(file, doc["forget"], "forget");
+  if (doc["forget"] && !Duration(doc["forget"], "forget", &p->forget_ns)) {
+    return false;
   }
   if (!doc["ladder"] || !doc["ladder"].IsSequence() || doc["ladder"].size() == 0) {
-    throw PolicyError(file, doc["ladder"] ? doc["ladder"] : doc,
-                      "policy " + p.id + " needs a ladder: a list of one or more stages");
+    return Fail(doc["ladder"] ? doc["ladder"] : doc,
+                "policy " + p->id + " needs a ladder: a list of one or more stages");
   }
   size_t i = 0;
-  for (const YAML::Node& stage : doc["ladder"]) {
-    p.ladder.push_back(ParseStage(file, stage, i++));
+  for (const YAML::Node& node : doc["ladder"]) {
+    Stage stage;
+    if (!ParseStage(node, i++, &stage)) {
+      return false;
+    }
+    p->ladder.push_back(std::move(stage));
   }
-  return p;
+  return true;
 }
 
 Status ParseInto(const std::string& text, const std::string& file, PolicySet* set,
                  std::set<std::string>* ids) {
+  std::vector<YAML::Node> docs;
   try {
-    for (const YAML::Node& doc : YAML::LoadAll(text)) {
-      if (doc.IsNull()) {
-        continue;
-      }
-      Policy p = ParsePolicy(file, doc);
-      if (!ids->insert(p.id).second) {
-        return InvalidArgument(file + ":" + std::to_string(p.line) + ": duplicate policy id '" +
-                               p.id + "'");
-      }
-      set->policies.push_back(std::move(p));
-    }
-  } catch (const PolicyError& e) {
-    return InvalidArgument(e.message());
+    docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  PolicyReader reader(file);
+  for (const YAML::Node& doc : docs) {
+    if (doc.IsNull()) {
+      continue;
+    }
+    Policy p;
+    try {
+      if (!reader.ParsePolicy(doc, &p)) {
+        return reader.error();
+      }
+    } catch (const YAML::Exception& e) {  // yaml-cpp's own, e.g. on a malformed node
+      return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    if (!ids->insert(p.id).second) {
+      return InvalidArgument(file + ":" + std::to_string(p.line) + ": duplicate policy id '" +
+                             p.id + "'");
+    }
+    set->policies.push_back(std::move(p));
   }
   set->file_hashes[file] = Sha256Hex(text);
   return Status::Ok();

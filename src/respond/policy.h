@@ -69,6 +69,9 @@ Result<PolicySet> LoadPolicies(const std::vector<std::string>& paths);
 // One YAML text (for tests and the fuzzer); `file` names it in errors.
 Result<PolicySet> ParsePolicies(const std::string& text, const std::string& file);
 
+// Lowercase hex SHA-256 of `bytes` (the file hashes above, and the configuration's).
+std::string Sha256Hex(std::string_view bytes);
+
 // Whether `p` answers detection `d` (the incident's risk score given).
 bool Matches(const Policy& p, const Detection& d, double incident_risk);
 

@@ -460,6 +460,56 @@ class Metrics {
   std::string out_;
 };
 
+// The control loop's counters (server-wide, like the HTTP ones).
+void AppendControlMetrics(const ApiContext& ctx, Metrics& m) {
+  const respond::ControllerStats s = ctx.control->Stats();
+  m.Family("rampart_incidents_created_total", "counter", "Incidents opened.");
+  m.Sample("rampart_incidents_created_total", {}, static_cast<double>(s.incidents_created));
+  m.Family("rampart_control_detections_total", "counter",
+           "Detections taken by the control loop (dropped: its queue was full).");
+  m.Sample("rampart_control_detections_total", {{"outcome", "processed"}},
+           static_cast<double>(s.detections));
+  m.Sample("rampart_control_detections_total", {{"outcome", "dropped"}},
+           static_cast<double>(s.detections_dropped));
+  m.Family("rampart_decisions_total", "counter",
+           "Decisions written, by action, ladder stage, state and shadow mode.");
+  for (const auto& [key, n] : s.decisions) {
+    std::vector<std::string_view> parts;
+    std::string_view rest = key;
+    for (size_t cut; (cut = rest.find('\x1f')) != std::string_view::npos;) {
+      parts.push_back(rest.substr(0, cut));
+      rest.remove_prefix(cut + 1);
+    }
+    parts.push_back(rest);
+    if (parts.size() == 4) {
+      m.Sample("rampart_decisions_total",
+               {{"action", parts[0]}, {"stage", parts[1]}, {"state", parts[2]},
+                {"shadow", parts[3] == "shadow" ? "true" : "false"}},
+               static_cast<double>(n));
+    }
+  }
+  m.Family("rampart_decisions_pending", "gauge", "Decisions waiting for an operator's approval.");
+  m.Sample("rampart_decisions_pending", {}, static_cast<double>(s.pending));
+  m.Family("rampart_decisions_enforced", "gauge", "Decisions enforced now.");
+  m.Sample("rampart_decisions_enforced", {}, static_cast<double>(s.enforced));
+  m.Family("rampart_allowlisted_total", "counter", "Decisions not taken: the target is allowlisted.");
+  m.Sample("rampart_allowlisted_total", {}, static_cast<double>(s.allowlisted));
+  m.Family("rampart_control_errors_total", "counter", "Store failures in the control loop.");
+  m.Sample("rampart_control_errors_total", {}, static_cast<double>(s.errors));
+  if (ctx.connector_counters) {
+    m.Family("rampart_connector_attempts_total", "counter",
+             "Enforcement attempts, by connector and outcome.");
+    for (const respond::ConnectorCounters& c : ctx.connector_counters()) {
+      m.Sample("rampart_connector_attempts_total", {{"connector", c.connector}, {"outcome", "ok"}},
+               static_cast<double>(c.ok));
+      m.Sample("rampart_connector_attempts_total",
+               {{"connector", c.connector}, {"outcome", "failed"}}, static_cast<double>(c.failed));
+      m.Sample("rampart_connector_attempts_total",
+               {{"connector", c.connector}, {"outcome", "retried"}}, static_cast<double>(c.retried));
+    }
+  }
+}
+
 void HandleMetrics(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto id = Authorize(ctx, req, res, Permission::kRead);
   if (!id) {
@@ -563,6 +613,9 @@ void HandleMetrics(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   m.Sample("rampart_rules", {{"kind", "sigma"}}, static_cast<double>(ctx.sigma_rules));
   m.Sample("rampart_rules", {{"kind", "correlation"}}, static_cast<double>(ctx.correlation_rules));
   m.Sample("rampart_rules", {{"kind", "ioc"}}, static_cast<double>(ctx.indicators));
+  if (ctx.control != nullptr) {
+    AppendControlMetrics(ctx, m);
+  }
   if (const HttpServer* http = ctx.http.load(); http != nullptr) {
     HttpStats hs = http->stats();
     m.Family("rampart_http_requests_total", "counter", "HTTP requests served.");

@@ -32,6 +32,7 @@
 #include "core/ip.h"
 #include "core/status.h"
 #include "ingest/server.h"
+#include "respond/connectors.h"
 #include "respond/controller.h"
 #include "server/auth.h"
 #include "server/http.h"
@@ -72,6 +73,8 @@ struct ApiContext {
   DecisionApiOptions decision_api;
   std::string pseudonym_key;  // the storage key, for credentials in decision checks
   int64_t risk_half_life_ns = int64_t{24} * 3600 * 1'000'000'000;
+  // The enforcement connectors' counters (optional, for /metrics).
+  std::function<std::vector<respond::ConnectorCounters>()> connector_counters;
   // Every state change and every read, for the audit log (unset: not recorded).
   respond::AuditSink audit;
   // The HTTP server, for its own counters in /metrics (set after it starts, while

@@ -363,7 +363,7 @@ void HandleDecisionOp(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
       res = StatusResponse(store.status());
       return;
     }
-    done = respond::ApplyOperatorAction(**store, decision_id, op, actor, 0, extend_ns, WallNowNs());
+    done = respond::ApplyOperatorAction(**store, decision_id, op, actor, extend_ns, WallNowNs());
     if (done.ok() && ctx.audit) {
       ctx.audit(respond::DecisionAudit(*done, "decision." + verb, actor, "operator " + verb));
     }

@@ -210,6 +210,12 @@ class DataDirLock {
 // asked of the kernel rather than read from a file that may be stale.
 std::optional<int> DataDirOwner(const std::string& data_dir);
 
+// The raw (masked) record of a stored event, from the EventRef a detection carries:
+// `location` is a day file relative to `data_dir`, `rowid` the row. NotFound when the file or
+// row is gone (retention), InvalidArgument when location is not a day file.
+Result<std::string> ReadEventRaw(const std::string& data_dir, const std::string& location,
+                                 int64_t rowid);
+
 // Opens (creating) <data_dir>/tenants/<tenant>/control.db, where incidents and decisions
 // live (WAL, busy timeout: the server and the CLI may write at once). Retention never
 // deletes it.

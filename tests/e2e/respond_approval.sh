@@ -1,0 +1,73 @@
+# A ladder stage with `approval: operator` waits as pending; an analyst cannot approve it
+# (403), an operator can; the decision API enforces it only once approved; both attempts
+# are in the audit log. Events arrive over the HTTP API (no nginx needed here).
+source "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl missing"
+D=$TMP/data
+PORT=$(free_port)
+API=http://127.0.0.1:$PORT
+ATTACKER=198.51.100.7
+mkdir -p "$TMP/policies"
+cat > "$TMP/policies/approve.yml" <<'POLICY'
+id: block-after-approval
+match:
+  rules: [0dc2bf45-dc35-458d-acfb-ae85462883ac]   # rampart_web_auth_denied_burst
+target: ip
+ladder:
+  - action: block
+    ttl: 1h
+    approval: operator
+POLICY
+cat > "$TMP/rampart.yaml" <<CONF
+data_dir: $D
+inputs:
+  http: { listen: 127.0.0.1:$PORT }
+detection:
+  rules: [$SRC/rules/sigma/web]
+response:
+  policies: [$TMP/policies]
+CONF
+start_serve "$TMP/rampart.yaml" "$API/v1/health"
+ANALYST=$("$RAMPART" tokens create ann --role analyst --tenant default --data "$D" 2>/dev/null)
+OPERATOR=$("$RAMPART" tokens create otto --role operator --tenant default --data "$D" 2>/dev/null)
+ENFORCER=$("$RAMPART" tokens create edge --role enforcer --tenant default --data "$D" 2>/dev/null)
+check() {  # the decision API's answer for the attacker
+  curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ENFORCER" \
+    -H "X-Real-IP: $ATTACKER" "$API/v1/decisions/check"
+}
+failed_logins $ATTACKER 25 | curl -sf -H "Authorization: Bearer $ANALYST" --data-binary @- "$API/v1/ingest?format=bodylog" \
+  >/dev/null && fail "an analyst token may ingest"
+failed_logins $ATTACKER 25 | curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" --data-binary @- \
+  "$API/v1/ingest?format=bodylog" >/dev/null || fail "ingest failed"
+pending() {
+  curl -sf -H "Authorization: Bearer $ANALYST" "$API/v1/decisions?state=pending" > "$TMP/pending.json" &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["decisions"]; sys.exit(0 if d else 1)' "$TMP/pending.json"
+}
+wait_for 15 pending || fail "no pending decision: $(cat "$TMP/pending.json")"
+DEC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["decisions"][0]["id"])' "$TMP/pending.json")
+[ "$(check)" = 204 ] || fail "a pending decision is enforced"
+
+# An analyst may not approve.
+code=$(curl -s -o "$TMP/analyst.json" -w '%{http_code}' -H "Authorization: Bearer $ANALYST" \
+  -d "{\"id\":\"$DEC\"}" "$API/v1/decisions/approve")
+[ "$code" = 403 ] || fail "analyst approve answered $code: $(cat "$TMP/analyst.json")"
+[ "$(check)" = 204 ] || fail "enforced after the analyst's attempt"
+# An operator may.
+code=$(curl -s -o "$TMP/operator.json" -w '%{http_code}' -H "Authorization: Bearer $OPERATOR" \
+  -d "{\"id\":\"$DEC\"}" "$API/v1/decisions/approve")
+[ "$code" = 200 ] || fail "operator approve answered $code: $(cat "$TMP/operator.json")"
+grep -q '"state":"active"' "$TMP/operator.json" || fail "approved decision not active: $(cat "$TMP/operator.json")"
+[ "$(check)" = 403 ] || fail "the approved block is not enforced: $(check)"
+# Approving again changes nothing and says why.
+code=$(curl -s -o "$TMP/again.json" -w '%{http_code}' -H "Authorization: Bearer $OPERATOR" \
+  -d "{\"id\":\"$DEC\"}" "$API/v1/decisions/approve")
+[ "$code" = 400 ] || fail "second approve answered $code"
+
+"$RAMPART" audit story "$DEC" --data "$D" > "$TMP/story.txt"
+cat "$TMP/story.txt"
+grep -q 'decision.approve.denied' "$TMP/story.txt" || fail "the analyst's attempt is not in the audit log"
+grep 'decision.approve.denied' "$TMP/story.txt" | grep -q 'ann' || fail "the refused attempt does not name the analyst"
+grep -q 'decision.approve ' "$TMP/story.txt" || grep -q 'decision.approve$' "$TMP/story.txt" \
+  || grep -E -q 'decision\.approve([^.]|$)' "$TMP/story.txt" || fail "the approval is not in the audit log"
+grep -E 'decision\.approve([^.]|$)' "$TMP/story.txt" | grep -q 'otto' || fail "the approval does not name the operator"
+echo PASS
