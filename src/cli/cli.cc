@@ -31,6 +31,7 @@ int Main(int argc, char** argv) {
   add(AddIocCommand);
   add(AddTokensCommand);
   add(AddDeadLettersCommand);
+  add(AddAuditCommand);
   std::vector<std::string> args(argv, argv + argc);
   RewriteLevelComparisons(args);
   std::vector<char*> arg_ptrs;

@@ -22,6 +22,7 @@ Runner AddHuntCommand(CLI::App& app);
 Runner AddIocCommand(CLI::App& app);
 Runner AddTokensCommand(CLI::App& app);       // tokens create|list|revoke
 Runner AddDeadLettersCommand(CLI::App& app);  // deadletters list|show|replay
+Runner AddAuditCommand(CLI::App& app);        // audit verify|export|story|log
 
 // Before CLI11 sees them (args[0] is the program): for `detections` and `hunt`,
 // '--level>=X' becomes '--min-level X' (CLI11 would read it as an option "--level>").

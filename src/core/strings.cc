@@ -156,4 +156,30 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
+std::string HexEncode(const unsigned char* p, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[p[i] >> 4]);
+    out.push_back(kDigits[p[i] & 15]);
+  }
+  return out;
+}
+
+bool HexDecode(std::string_view hex, unsigned char* out, size_t n) {
+  if (hex.size() != n * 2) {
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const int hi = HexValue(hex[2 * i]);
+    const int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      return false;
+    }
+    out[i] = static_cast<unsigned char>(hi * 16 + lo);
+  }
+  return true;
+}
+
 }  // namespace rampart

@@ -120,6 +120,11 @@ void AppendJsonEscaped(std::string& out, std::string_view s);
 // The same between double quotes: a whole JSON string value.
 void AppendJsonString(std::string& out, std::string_view s);
 
+// Lower-case hex of `n` bytes (token ids, digests, keys).
+std::string HexEncode(const unsigned char* p, size_t n);
+// Decodes exactly `n` bytes from 2n hex digits (either case); false on any other input.
+bool HexDecode(std::string_view hex, unsigned char* out, size_t n);
+
 // A JSON array of `items`, each written by append_one(out, item).
 template <typename Items, typename AppendOne>
 void AppendJsonArray(std::string& out, const Items& items, AppendOne append_one) {
