@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "audit/audit.h"
@@ -284,7 +286,11 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir,
   if (sodium_init() < 0) {
     return Internal("libsodium failed to initialise");
   }
-  const std::string dir = data_dir + "/audit";
+  std::error_code ec;
+  const std::string dir = std::filesystem::absolute(data_dir + "/audit", ec).lexically_normal();
+  if (ec) {
+    return IoError(data_dir + ": " + ec.message());
+  }
   RAMPART_RETURN_IF_ERROR(internal::MakeDirs(dir));
   std::unique_ptr<AuditLog> log(new AuditLog(dir));
   Impl& im = *log->impl_;

@@ -127,7 +127,9 @@ Status SendSyslog(const std::string& target, const std::vector<std::string>& lin
   }
   Status st;
   for (const std::string& line : lines) {
-    const std::string msg = "<110>1 " + FormatIso8601(WallNowNs()) + " " + hostname + " rampart " +
+    // RFC 5424 allows at most six fraction digits.
+    const int64_t now_us = WallNowNs() / 1000 * 1000;
+    const std::string msg = "<110>1 " + FormatIso8601(now_us) + " " + hostname + " rampart " +
                             std::to_string(::getpid()) + " audit-head - " + line;
     if (::sendto(fd, msg.data(), msg.size(), 0, res->ai_addr, res->ai_addrlen) < 0) {
       st = IoError("--syslog: send to " + target + " failed");

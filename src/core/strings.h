@@ -111,6 +111,8 @@ std::string UrlDecode(std::string_view s, bool plus_is_space);
 // sequence (bad byte, overlong form, surrogate, truncated) gives U+FFFD and advances by one
 // byte.
 uint32_t DecodeUtf8(std::string_view s, size_t* i);
+// Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF).
+void AppendUtf8(std::string& out, uint32_t cp);
 
 // Appends `s` to `out` escaped for a JSON string body (no surrounding quotes). Invalid
 // UTF-8 bytes are replaced with U+FFFD so the output is always valid JSON; U+2028 and
