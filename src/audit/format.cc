@@ -81,52 +81,31 @@ class Cursor {
       }
       const char e = s_[pos_ + 1];
       pos_ += 2;
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!Hex4(&cp)) {
-            return false;
-          }
-          if (cp >= 0xd800 && cp < 0xdc00) {  // a high surrogate wants its low half
-            uint32_t lo = 0;
-            if (!Literal("\\u") || !Hex4(&lo) || lo < 0xdc00 || lo > 0xdfff) {
-              return Fail("unpaired surrogate");
-            }
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          } else if (cp >= 0xdc00 && cp < 0xe000) {
-            return Fail("unpaired surrogate");
-          }
-          AppendUtf8(*out, cp);
-          break;
-        }
-        default:
+      if (e != 'u') {
+        constexpr std::string_view kEscapes = "\"\\/bfnrt";
+        constexpr std::string_view kMeanings = "\"\\/\b\f\n\r\t";
+        const size_t k = kEscapes.find(e);
+        if (k == std::string_view::npos) {
           pos_ -= 2;
           return Fail("bad escape");
+        }
+        out->push_back(kMeanings[k]);
+        continue;
       }
+      uint32_t cp = 0;
+      if (!Hex4(&cp)) {
+        return false;
+      }
+      if (cp >= 0xd800 && cp < 0xdc00) {  // a high surrogate wants its low half
+        uint32_t lo = 0;
+        if (!Literal("\\u") || !Hex4(&lo) || lo < 0xdc00 || lo > 0xdfff) {
+          return Fail("unpaired surrogate");
+        }
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+      } else if (cp >= 0xdc00 && cp < 0xe000) {
+        return Fail("unpaired surrogate");
+      }
+      AppendUtf8(*out, cp);
     }
     return Fail("unterminated string");
   }

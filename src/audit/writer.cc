@@ -170,7 +170,9 @@ Status AuditLog::Impl::CheckHead(bool thorough) {
                                         reinterpret_cast<const unsigned char*>(msg.data()),
                                         msg.size(), pk) == 0;
   ok = ok && head.seq <= last_seq && (head.seq != last_seq || head.hash == last_hash);
-  if (ok && thorough && head.seq < last_seq) {
+  if (ok && head.seq == 0) {
+    ok = head.hash == Hash{};  // the head of the empty log
+  } else if (ok && thorough && head.seq < last_seq) {
     auto at = internal::FindRecordHash(fd, head.seq, json, scratch, &parsed);
     ok = at.ok() && *at == head.hash;
   }
