@@ -33,6 +33,7 @@ int Main(int argc, char** argv) {
   add(AddDeadLettersCommand);
   add(AddIncidentsCommand);
   add(AddDecisionsCommand);
+  add(AddAuditCommand);
   std::vector<std::string> args(argv, argv + argc);
   RewriteLevelComparisons(args);
   std::vector<char*> arg_ptrs;

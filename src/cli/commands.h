@@ -24,6 +24,7 @@ Runner AddTokensCommand(CLI::App& app);       // tokens create|list|revoke
 Runner AddDeadLettersCommand(CLI::App& app);  // deadletters list|show|replay
 Runner AddIncidentsCommand(CLI::App& app);    // incidents list|show|ack|assign|note|resolve
 Runner AddDecisionsCommand(CLI::App& app);    // decisions list|show|approve|reject|revoke|extend
+Runner AddAuditCommand(CLI::App& app);        // audit verify|export|story|log
 
 // Before CLI11 sees them (args[0] is the program): for `detections` and `hunt`,
 // '--level>=X' becomes '--min-level X' (CLI11 would read it as an option "--level>").

@@ -111,6 +111,8 @@ std::string UrlDecode(std::string_view s, bool plus_is_space);
 // sequence (bad byte, overlong form, surrogate, truncated) gives U+FFFD and advances by one
 // byte.
 uint32_t DecodeUtf8(std::string_view s, size_t* i);
+// Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF).
+void AppendUtf8(std::string& out, uint32_t cp);
 
 // Appends `s` to `out` escaped for a JSON string body (no surrounding quotes). Invalid
 // UTF-8 bytes are replaced with U+FFFD so the output is always valid JSON; U+2028 and
@@ -119,6 +121,11 @@ uint32_t DecodeUtf8(std::string_view s, size_t* i);
 void AppendJsonEscaped(std::string& out, std::string_view s);
 // The same between double quotes: a whole JSON string value.
 void AppendJsonString(std::string& out, std::string_view s);
+
+// Lower-case hex of `n` bytes (token ids, digests, keys).
+std::string HexEncode(const unsigned char* p, size_t n);
+// Decodes exactly `n` bytes from 2n hex digits (either case); false on any other input.
+bool HexDecode(std::string_view hex, unsigned char* out, size_t n);
 
 // A JSON array of `items`, each written by append_one(out, item).
 template <typename Items, typename AppendOne>

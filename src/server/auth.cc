@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "core/clock.h"
+#include "core/strings.h"
 #include "store/store.h"
 
 namespace rampart::server {
@@ -31,17 +32,6 @@ CREATE TABLE IF NOT EXISTS tokens(
 )sql";
 
 constexpr std::string_view kAllTenants = "*";
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 15]);
-  }
-  return out;
-}
 
 std::string Base64Url(const unsigned char* p, size_t n) {
   static const char kAlphabet[] =
@@ -214,7 +204,7 @@ std::string TokenHash(std::string_view token) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
-  return Hex(digest, len);
+  return HexEncode(digest, len);
 }
 
 Result<std::unique_ptr<TokenStore>> TokenStore::Open(const std::string& data_dir) {
@@ -293,7 +283,7 @@ Result<std::string> TokenStore::Create(const NewToken& spec, int64_t now_ns, Ide
     }
   }
   Identity id;
-  id.id = Hex(id_bytes, sizeof(id_bytes));
+  id.id = HexEncode(id_bytes, sizeof(id_bytes));
   id.name = spec.name;
   id.role = spec.role;
   id.all_tenants = spec.all_tenants;
