@@ -17,7 +17,9 @@ constexpr int64_t kSec = 1'000'000'000;
 constexpr int64_t kMin = 60 * kSec;
 constexpr int64_t kT0 = int64_t{1'767'225'600} * kSec;  // 2026-01-01T00:00:00Z
 
-Detection Det(std::string rule, int64_t t, std::vector<Entity> entities,
+Detection Det(std::string rule,
+              int64_t t,
+              std::vector<Entity> entities,
               Severity level = Severity::kMedium) {
   Detection d;
   d.rule_id = std::move(rule);
@@ -143,8 +145,7 @@ TEST(GrouperTest, OneDetectionWithTwoEntitiesMergesTheirIncidents) {
   EXPECT_EQ(both.incident->detection_count, 3U);
   EXPECT_EQ(both.incident->max_level, Severity::kHigh);
   EXPECT_EQ(both.incident->title, "title of r3");
-  EXPECT_EQ(TimelineTimes(*both.incident),
-            (std::vector<int64_t>{kT0, kT0 + kMin, kT0 + 2 * kMin}));
+  EXPECT_EQ(TimelineTimes(*both.incident), (std::vector<int64_t>{kT0, kT0 + kMin, kT0 + 2 * kMin}));
   ASSERT_EQ(both.incident->entities.size(), 2U);
   EXPECT_EQ(g.open_count(), 1U);
   EXPECT_EQ(g.Find(by_user), nullptr);
@@ -321,8 +322,8 @@ TEST(RiskScoreTest, MonotoneInCountWithDiminishingReturns) {
 }
 
 TEST(RiskScoreTest, CappedAt100) {
-  EXPECT_DOUBLE_EQ(
-      RiskScore(WithRule(DetectionKind::kCorrelation, Severity::kCritical, 1'000'000)), 100.0);
+  EXPECT_DOUBLE_EQ(RiskScore(WithRule(DetectionKind::kCorrelation, Severity::kCritical, 1'000'000)),
+                   100.0);
   Incident many;
   for (int i = 0; i < 20; ++i) {
     many.rules.push_back(
@@ -336,12 +337,8 @@ TEST(RiskScoreTest, CappedAt100) {
 
 TEST(RiskScoreTest, CriticalityFromAssets) {
   const std::vector<AssetCriticality> assets = {
-      {"ip:10.0.0.0/8", 3.0},
-      {"ip:192.0.2.7", 1.5},
-      {"ip:2001:db8::/32", 2.5},
-      {"host:web-01", 2.0},
-      {"user:admin", 4.0},
-      {"malformed", 9.0},
+      {"ip:10.0.0.0/8", 3.0}, {"ip:192.0.2.7", 1.5}, {"ip:2001:db8::/32", 2.5},
+      {"host:web-01", 2.0},   {"user:admin", 4.0},   {"malformed", 9.0},
   };
   EXPECT_DOUBLE_EQ(Criticality(assets, {Ip("10.20.30.40")}), 3.0);
   EXPECT_DOUBLE_EQ(Criticality(assets, {Ip("11.0.0.1")}), 1.0);
@@ -379,8 +376,8 @@ TEST(RiskScoreTest, AssetCriticalityMultipliesTheIncidentRisk) {
   hosts.assets = {{"host:db-01", 2.0}};
   Grouper h(hosts);
   EXPECT_DOUBLE_EQ(h.Add(Det("r1", kT0, {Ip("10.1.1.1")})).incident->criticality, 1.0);
-  const Incident* joined = h.Add(Det("r2", kT0 + kMin, {Ip("10.1.1.1"), Entity{"host", "db-01"}}))
-                               .incident;
+  const Incident* joined =
+      h.Add(Det("r2", kT0 + kMin, {Ip("10.1.1.1"), Entity{"host", "db-01"}})).incident;
   EXPECT_DOUBLE_EQ(joined->criticality, 2.0);
   EXPECT_DOUBLE_EQ(joined->risk, RiskScore(*joined));
 }
