@@ -198,6 +198,18 @@ class ControllerTest : public ::testing::Test {
     return all.empty() ? Decision{} : all.front();
   }
 
+  // Starts a controller reporting to `rec`, submits one detection of `rule` about `ip` at
+  // kT0 and returns the one decision stored for it.
+  Decision StartAndDecide(Recorder& rec, const std::string& rule, const std::string& ip) {
+    StartController(rec);
+    if (controller_ == nullptr) {
+      return Decision{};
+    }
+    controller_->Submit({Det(rule, ip, kT0)});
+    controller_->Drain();
+    return OnlyDecision();
+  }
+
   // Recorders outlive every controller that reports to them.
   Recorder& NewRecorder() { return *recorders_.emplace_back(std::make_unique<Recorder>()); }
 
@@ -312,10 +324,7 @@ TEST_F(ControllerTest, DetectionBecomesIncidentDecisionAuditAndEnforcement) {
 
 TEST_F(ControllerTest, ExpiryLiftsTheDecision) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("ssh-brute", "10.0.0.1", kT0)});
-  controller_->Drain();
-  const Decision d = OnlyDecision();
+  const Decision d = StartAndDecide(rec, "ssh-brute", "10.0.0.1");
   ASSERT_EQ(rec.enforce().size(), 1U);
 
   Advance(10 * kMin - kSec);  // not yet
@@ -392,10 +401,7 @@ TEST_F(ControllerTest, ClimbSupersedesAndSwapsEnforcement) {
 
 TEST_F(ControllerTest, ActRevokeLiftsAndAudits) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("ssh-brute", "10.0.0.1", kT0)});
-  controller_->Drain();
-  const Decision d = OnlyDecision();
+  const Decision d = StartAndDecide(rec, "ssh-brute", "10.0.0.1");
   Advance(kMin);
 
   auto revoked = controller_->Act("acme", d.id, OperatorAction::kRevoke, "token:7 alice", 0);
@@ -437,10 +443,7 @@ TEST_F(ControllerTest, ActRevokeLiftsAndAudits) {
 
 TEST_F(ControllerTest, ActApproveStartsThePendingDecision) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("web-admin", "10.0.0.2", kT0)});
-  controller_->Drain();
-  const Decision pending = OnlyDecision();
+  const Decision pending = StartAndDecide(rec, "web-admin", "10.0.0.2");
   EXPECT_EQ(pending.policy_id, "gated");
   EXPECT_EQ(pending.state, DecisionState::kPending);
   EXPECT_EQ(pending.expires_ns, 0);
@@ -482,10 +485,7 @@ TEST_F(ControllerTest, ActApproveStartsThePendingDecision) {
 
 TEST_F(ControllerTest, ActRejectPending) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("web-admin", "10.0.0.2", kT0)});
-  controller_->Drain();
-  const Decision pending = OnlyDecision();
+  const Decision pending = StartAndDecide(rec, "web-admin", "10.0.0.2");
   auto rejected = controller_->Act("acme", pending.id, OperatorAction::kReject, "token:2 bob", 0);
   ASSERT_TRUE(rejected.ok()) << rejected.status().ToString();
   EXPECT_EQ(rejected->state, DecisionState::kRejected);
@@ -496,10 +496,7 @@ TEST_F(ControllerTest, ActRejectPending) {
 
 TEST_F(ControllerTest, ChangeByAnotherStoreIsPickedUpByTheLoop) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("ssh-brute", "10.0.0.1", kT0)});
-  controller_->Drain();
-  const Decision d = OnlyDecision();
+  const Decision d = StartAndDecide(rec, "ssh-brute", "10.0.0.1");
   ASSERT_EQ(rec.enforce().size(), 1U);
   Run();  // the clock runs: the loop ticks on its own, nobody drains
 
@@ -594,10 +591,7 @@ TEST_F(ControllerTest, RestartDoesNotApplyAgainAndKeepsTheLadder) {
 
 TEST_F(ControllerTest, ApprovalTimeoutRejects) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("timeout-reject", "10.0.0.3", kT0)});
-  controller_->Drain();
-  const Decision pending = OnlyDecision();
+  const Decision pending = StartAndDecide(rec, "timeout-reject", "10.0.0.3");
   ASSERT_EQ(pending.state, DecisionState::kPending);
   Advance(5 * kMin - kSec);
   controller_->Drain();
@@ -616,10 +610,7 @@ TEST_F(ControllerTest, ApprovalTimeoutRejects) {
 
 TEST_F(ControllerTest, ApprovalTimeoutApproves) {
   Recorder& rec = NewRecorder();
-  StartController(rec);
-  controller_->Submit({Det("timeout-approve", "10.0.0.4", kT0)});
-  controller_->Drain();
-  const Decision pending = OnlyDecision();
+  const Decision pending = StartAndDecide(rec, "timeout-approve", "10.0.0.4");
   ASSERT_EQ(pending.state, DecisionState::kPending);
   EXPECT_TRUE(rec.enforce().empty());
   Advance(6 * kMin);
