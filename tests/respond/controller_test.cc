@@ -286,7 +286,12 @@ TEST_F(ControllerTest, DetectionBecomesIncidentDecisionAuditAndEnforcement) {
   for (const AuditEntry& e : rec.audit()) {
     order.push_back(e.action);
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"incident.create", "decision.create"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"incident.create", "decision.create", "enforce.apply"}));
+  const std::vector<AuditEntry> applied = rec.Audited("enforce.apply");
+  ASSERT_EQ(applied.size(), 1U);
+  EXPECT_EQ(applied[0].actor, "system connector:decision-api");
+  EXPECT_EQ(applied[0].object, "decision:" + d.id);
 
   // Enforced once.
   const std::vector<Enforcement> enforced = rec.enforce();
@@ -342,6 +347,7 @@ TEST_F(ControllerTest, ExpiryLiftsTheDecision) {
   const std::vector<AuditEntry> expired = rec.Audited("decision.expire");
   ASSERT_EQ(expired.size(), 1U);
   EXPECT_EQ(expired[0].actor, "system");
+  EXPECT_EQ(rec.Audited("enforce.remove").size(), 1U);
   EXPECT_EQ(expired[0].object, "decision:" + d.id);
   EXPECT_TRUE(controller_->Enforced().empty());
   EXPECT_EQ(controller_->Stats().enforced, 0U);
@@ -420,6 +426,7 @@ TEST_F(ControllerTest, ActRevokeLiftsAndAudits) {
   const std::vector<AuditEntry> audited = rec.Audited("decision.revoke");
   ASSERT_EQ(audited.size(), 1U);
   EXPECT_EQ(audited[0].actor, "token:7 alice");
+  EXPECT_EQ(rec.Audited("enforce.remove").size(), 1U);
   EXPECT_EQ(audited[0].object, "decision:" + d.id);
 
   // Not twice; nor on what does not exist.
@@ -447,6 +454,7 @@ TEST_F(ControllerTest, ActApproveStartsThePendingDecision) {
   EXPECT_EQ(pending.policy_id, "gated");
   EXPECT_EQ(pending.state, DecisionState::kPending);
   EXPECT_EQ(pending.expires_ns, 0);
+  EXPECT_EQ(pending.ttl_ns, 30 * kMin);  // stored with it: approval needs no policy lookup
   EXPECT_EQ(pending.approval, "operator");
   EXPECT_TRUE(rec.enforce().empty());
   EXPECT_TRUE(controller_->Enforced().empty());
@@ -562,6 +570,7 @@ TEST_F(ControllerTest, RestartDoesNotApplyAgainAndKeepsTheLadder) {
   EXPECT_TRUE(rec.enforce().empty());
   EXPECT_EQ(controller_->Stats().enforced, 1U);
   EXPECT_TRUE(rec.Audited("decision.create").empty());
+  EXPECT_TRUE(rec.Audited("enforce.apply").empty());
 
   // The ladder and the incident carry on where they were.
   controller_->Submit({Det("ssh-brute", "10.0.0.1", kT0 + 1 * kMin),

@@ -110,6 +110,7 @@ TEST_F(LadderTest, FirstOffenceIsStageZero) {
   EXPECT_EQ(d.incident_id, "inc-00000000000000aa");
   EXPECT_EQ(d.created_ns, kT0);
   EXPECT_EQ(d.expires_ns, kT0 + 10 * kMin);
+  EXPECT_EQ(d.ttl_ns, 10 * kMin);
   EXPECT_EQ(d.state, DecisionState::kActive);
   EXPECT_FALSE(d.shadow);
   EXPECT_TRUE(d.approval.empty());
@@ -298,6 +299,7 @@ ladder:
   EXPECT_EQ(pending.state, DecisionState::kPending);
   EXPECT_EQ(pending.approval, "operator");
   EXPECT_EQ(pending.expires_ns, 0);  // its time runs from the approval
+  EXPECT_EQ(pending.ttl_ns, 3600 * kSec);
   pending.state = DecisionState::kRejected;
   engine.Update(pending);
   out = Feed(engine, Det("10.0.0.1", kT0 + kMin), kT0 + kMin);
@@ -335,6 +337,7 @@ ladder:
   EXPECT_EQ(pending.stage, 1);
   EXPECT_EQ(pending.state, DecisionState::kPending);
   EXPECT_EQ(pending.expires_ns, 0);
+  EXPECT_EQ(pending.ttl_ns, 2 * 3600 * kSec);
   EXPECT_EQ(pending.approval, "operator");
   // While pending, the stage stands: detections count toward stage 2.
   EXPECT_TRUE(Feed(engine, Det("10.0.0.1", kT0 + 2 * kMin), kT0 + 2 * kMin).created.empty());
