@@ -66,8 +66,12 @@ bool Stands(const Decision& d, int64_t now_ns) {
          (d.expires_ns == 0 || now_ns < d.expires_ns);
 }
 
-std::string DecisionId(const std::string& tenant, const std::string& policy, int stage,
-                       Scope scope, const std::string& value, int64_t created_ns) {
+std::string DecisionId(const std::string& tenant,
+                       const std::string& policy,
+                       int stage,
+                       Scope scope,
+                       const std::string& value,
+                       int64_t created_ns) {
   std::string seed = tenant + '\x1f' + policy + '\x1f' + std::to_string(stage) + '\x1f' +
                      std::string(ScopeName(scope)) + '\x1f' + value + '\x1f' +
                      std::to_string(created_ns);
@@ -82,13 +86,18 @@ std::string DecisionId(const std::string& tenant, const std::string& policy, int
   return id;
 }
 
-ResponseEngine::ResponseEngine(std::shared_ptr<const PolicySet> policies, Allowlist allowlist,
+ResponseEngine::ResponseEngine(std::shared_ptr<const PolicySet> policies,
+                               Allowlist allowlist,
                                EngineOptions options)
     : policies_(std::move(policies)), allowlist_(std::move(allowlist)), options_(options) {}
 
-Decision ResponseEngine::Make(const Policy& p, size_t stage, const Detection& d,
-                              const incident::Incident& incident, const std::string& value,
-                              int64_t now_ns, const std::string& why) const {
+Decision ResponseEngine::Make(const Policy& p,
+                              size_t stage,
+                              const Detection& d,
+                              const incident::Incident& incident,
+                              const std::string& value,
+                              int64_t now_ns,
+                              const std::string& why) const {
   const Stage& s = p.ladder[stage];
   Decision dec;
   dec.tenant = d.tenant;
@@ -119,8 +128,8 @@ Decision ResponseEngine::Make(const Policy& p, size_t stage, const Detection& d,
     action += " for " + FormatDuration(s.ttl_ns);
   }
   dec.reason = "policy " + p.id + " stage " + std::to_string(stage + 1) + "/" +
-               std::to_string(p.ladder.size()) + " (" + action + "): " + why + "; " +
-               d.rule_title + " (" + std::string(SeverityName(d.level)) + ") on " +
+               std::to_string(p.ladder.size()) + " (" + action + "): " + why + "; " + d.rule_title +
+               " (" + std::string(SeverityName(d.level)) + ") on " +
                std::string(ScopeName(p.target)) + " " + value + "; incident " + incident.id +
                " risk " + risk;
   for (const Detection& t : incident.timeline) {
@@ -136,8 +145,10 @@ Decision ResponseEngine::Make(const Policy& p, size_t stage, const Detection& d,
   return dec;
 }
 
-void ResponseEngine::OnDetection(const Detection& d, const incident::Incident& incident,
-                                 int64_t now_ns, Outcome* out) {
+void ResponseEngine::OnDetection(const Detection& d,
+                                 const incident::Incident& incident,
+                                 int64_t now_ns,
+                                 Outcome* out) {
   for (const Policy& p : policies_->policies) {
     if (!Matches(p, d, incident.risk)) {
       continue;
@@ -154,14 +165,16 @@ void ResponseEngine::OnDetection(const Detection& d, const incident::Incident& i
     }
     Ladder& ladder = ladders_[LadderKey(d.tenant, p, entity->value)];
     const bool first_time = ladder.latest.id.empty();
+    // The same detection again changes nothing, whether the stage it was counted under
+    // still stands or not (a one-shot notify never stands; a replay may come after expiry).
+    if (!first_time && !ladder.seen.insert(DetectionKey(d)).second) {
+      continue;
+    }
     size_t stage = 0;
     std::string why;
     if (first_time) {
       why = "first offence";
     } else if (Stands(ladder.latest, now_ns)) {
-      if (!ladder.seen.insert(DetectionKey(d)).second) {
-        continue;  // the same detection again changes nothing
-      }
       ++ladder.hits;
       const size_t next = static_cast<size_t>(ladder.latest.stage) + 1;
       if (next >= p.ladder.size() || ladder.hits < p.ladder[next].climb_detections ||
@@ -169,8 +182,8 @@ void ResponseEngine::OnDetection(const Detection& d, const incident::Incident& i
         continue;  // the standing stage covers it
       }
       stage = next;
-      why = "continued after stage " + std::to_string(next) + " (" +
-            std::to_string(ladder.hits) + " more detection(s))";
+      why = "continued after stage " + std::to_string(next) + " (" + std::to_string(ladder.hits) +
+            " more detection(s))";
       Decision old = ladder.latest;
       old.state = DecisionState::kSuperseded;
       old.decided_by = "system policy:" + p.id;

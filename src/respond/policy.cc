@@ -3,8 +3,6 @@
 
 #include "respond/policy.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -12,15 +10,14 @@
 #include <string>
 
 #include <openssl/sha.h>
+#include <yaml-cpp/yaml.h>
 
 #include "core/file.h"
 #include "core/strings.h"
 #include "core/time_util.h"
 
 namespace rampart::respond {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -83,8 +80,8 @@ class PolicyReader {
     }
     std::optional<int64_t> ns = ParseDurationNs(text);
     if (!ns) {
-      return Fail(n, what + " '" + text +
-                         "' is not a duration (e.g. 30s, 10m, 1h, 7d; at most 10 years)");
+      return Fail(
+          n, what + " '" + text + "' is not a duration (e.g. 30s, 10m, 1h, 7d; at most 10 years)");
     }
     *out = *ns;
     return true;
@@ -120,7 +117,8 @@ class PolicyReader {
     return Fail(n, what + " must be true or false");
   }
 
-  bool OnlyKeys(const YAML::Node& map, const std::string& what,
+  bool OnlyKeys(const YAML::Node& map,
+                const std::string& what,
                 std::initializer_list<std::string_view> allowed) {
     if (!map.IsMap()) {
       return Fail(map, what + " must be a mapping");
@@ -214,7 +212,8 @@ bool PolicyReader::ParseStage(const YAML::Node& n, size_t index, Stage* s) {
       return Fail(n["ttl"], "ttl must be positive");
     }
   } else if (lasting) {
-    return Fail(n, "a " + std::string(ActionName(s->action)) +
+    return Fail(n, (s->action == Action::kIsolate ? "an " : "a ") +
+                       std::string(ActionName(s->action)) +
                        " stage needs a ttl (nothing is blocked forever by a policy)");
   }
   if (n["climb"]) {
@@ -290,8 +289,7 @@ bool PolicyReader::ParsePolicy(const YAML::Node& doc, Policy* p) {
   if (!Scalar(doc["id"], "id", &p->id)) {
     return false;
   }
-  if (p->id.empty() || p->id.size() > 128 ||
-      !std::all_of(p->id.begin(), p->id.end(), [](char c) {
+  if (p->id.empty() || p->id.size() > 128 || !std::all_of(p->id.begin(), p->id.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
       })) {
     return Fail(doc["id"], "id '" + p->id + "' must be 1-128 of [A-Za-z0-9._-]");
@@ -319,7 +317,8 @@ bool PolicyReader::ParsePolicy(const YAML::Node& doc, Policy* p) {
     for (std::string& t : p->match.tags) {
       t = ToLower(t);
       if (!t.starts_with("attack.")) {
-        return Fail(m["tags"], "tag '" + t + "' must be an ATT&CK tag (attack.<tactic> or attack.t<id>)");
+        return Fail(m["tags"],
+                    "tag '" + t + "' must be an ATT&CK tag (attack.<tactic> or attack.t<id>)");
       }
     }
   }
@@ -388,7 +387,9 @@ bool PolicyReader::ParsePolicy(const YAML::Node& doc, Policy* p) {
   return true;
 }
 
-Status ParseInto(const std::string& text, const std::string& file, PolicySet* set,
+Status ParseInto(const std::string& text,
+                 const std::string& file,
+                 PolicySet* set,
                  std::set<std::string>* ids) {
   std::vector<YAML::Node> docs;
   try {
@@ -432,7 +433,8 @@ bool HasTag(const Detection& d, std::string_view tag) {
   }
   for (const std::string& t : d.techniques) {
     // attack.t1110 covers T1110 and its sub-techniques (T1110.003).
-    if (t.size() >= name.size() && EqualsIgnoreCase(std::string_view(t).substr(0, name.size()), name) &&
+    if (t.size() >= name.size() &&
+        EqualsIgnoreCase(std::string_view(t).substr(0, name.size()), name) &&
         (t.size() == name.size() || t[name.size()] == '.')) {
       return true;
     }
@@ -498,8 +500,8 @@ bool Matches(const Policy& p, const Detection& d, double incident_risk) {
   if (!m.rules.empty() && std::find(m.rules.begin(), m.rules.end(), d.rule_id) == m.rules.end()) {
     return false;
   }
-  if (!m.tags.empty() &&
-      std::none_of(m.tags.begin(), m.tags.end(), [&](const std::string& t) { return HasTag(d, t); })) {
+  if (!m.tags.empty() && std::none_of(m.tags.begin(), m.tags.end(),
+                                      [&](const std::string& t) { return HasTag(d, t); })) {
     return false;
   }
   return true;
@@ -553,7 +555,7 @@ bool Allowlist::Contains(Scope scope, std::string_view value) const {
   }
   for (const auto& [s, v] : entities_) {
     if (s == scope && (scope == Scope::kUser || scope == Scope::kHost ? EqualsIgnoreCase(v, value)
-                                                                       : v == value)) {
+                                                                      : v == value)) {
       return true;
     }
   }

@@ -88,9 +88,14 @@ Status ParseEventRef(element value, EventRef* ref) {
       num.get_int64().get(ref->rowid) != simdjson::SUCCESS) {
     return Bad("\"rowid\" must be an integer");
   }
-  if (obj.at_key("offset").get(num) == simdjson::SUCCESS &&
-      num.get_uint64().get(ref->offset) != simdjson::SUCCESS) {
-    return Bad("\"offset\" must be a non-negative integer");
+  // Hunted files: where the record is (AppendEventRefJson writes all three).
+  for (auto [key, field] : {std::pair<const char*, uint64_t*>{"offset", &ref->offset},
+                            {"line", &ref->line},
+                            {"first_byte", &ref->first_byte}}) {
+    if (obj.at_key(key).get(num) == simdjson::SUCCESS &&
+        num.get_uint64().get(*field) != simdjson::SUCCESS) {
+      return Bad("\"" + std::string(key) + "\" must be a non-negative integer");
+    }
   }
   return Status::Ok();
 }
