@@ -212,6 +212,10 @@ Runner AddDecisionsCommand(CLI::App& app) {
     }
     c->callback([verb, name] { *verb = name; });
   }
+  // --data and --tenant may also follow the verb (`incidents show ID --data D`).
+  for (CLI::App* sub : cmd->get_subcommands({})) {
+    sub->fallthrough();
+  }
   return [args, verb] {
     if (*verb == "list") {
       return List(*args);

@@ -335,6 +335,10 @@ Runner AddIncidentsCommand(CLI::App& app) {
   note->add_option("id", args->id, "Incident id")->required();
   note->add_option("text", args->text, "The note")->required();
   note->callback([verb] { *verb = "note"; });
+  // --data and --tenant may also follow the verb (`incidents show ID --data D`).
+  for (CLI::App* sub : cmd->get_subcommands({})) {
+    sub->fallthrough();
+  }
   return [args, verb] {
     if (*verb == "list") {
       return List(*args);

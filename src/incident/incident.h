@@ -166,6 +166,10 @@ class IncidentStore {
   Result<Incident> AddNote(const std::string& id, const std::string& text,
                            const std::string& actor);
 
+  // Ids of incidents resolved or marked false positive at or after `since_ns` (wall clock):
+  // the server stops adding detections to them.
+  Result<std::vector<std::string>> ClosedSince(int64_t since_ns);
+
   // Changes made by any connection (another process included) bump this.
   int64_t DataVersion();
 

@@ -387,6 +387,22 @@ Result<Incident> IncidentStore::AddNote(const std::string& id, const std::string
                 });
 }
 
+Result<std::vector<std::string>> IncidentStore::ClosedSince(int64_t since_ns) {
+  RAMPART_ASSIGN_OR_RETURN(
+      StmtPtr st, Prepare(impl_->db.get(),
+                          "SELECT id FROM incidents WHERE status IN (3, 4) AND updated_ns >= ?1"));
+  sqlite3_bind_int64(st.get(), 1, since_ns);
+  std::vector<std::string> out;
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    out.emplace_back(Text(st.get(), 0));
+  }
+  if (rc != SQLITE_DONE) {
+    return SqliteError(impl_->db.get(), "read closed incidents");
+  }
+  return out;
+}
+
 int64_t IncidentStore::DataVersion() {
   auto st = Prepare(impl_->db.get(), "PRAGMA data_version");
   if (!st.ok() || sqlite3_step(st->get()) != SQLITE_ROW) {

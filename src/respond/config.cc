@@ -126,7 +126,9 @@ Status Parse(const YAML::Node& root, ResponseConfig* c) {
       RAMPART_RETURN_IF_ERROR(
           Bool(file, r["allowlist_loopback"], "response.allowlist_loopback", &c->allowlist_loopback));
     }
-    c->connectors = r["connectors"];
+    if (r["connectors"]) {
+      c->connectors = r["connectors"];
+    }
   }
   if (const YAML::Node d = root["decision_api"]) {
     RAMPART_RETURN_IF_ERROR(OnlyKeys(file, d, "decision_api", {"client_ip_headers", "trusted_proxies"}));

@@ -14,6 +14,8 @@
 namespace rampart::respond {
 namespace {
 
+constexpr int64_t kMaxFutureNs = int64_t{300} * 1'000'000'000;
+
 const Stage* FindStage(const PolicySet& set, const Decision& d) {
   for (const Policy& p : set.policies) {
     if (p.id == d.policy_id && d.stage >= 0 && static_cast<size_t>(d.stage) < p.ladder.size()) {
@@ -77,49 +79,46 @@ std::string_view OperatorActionName(OperatorAction a) {
 Result<Decision> ApplyOperatorAction(DecisionStore& store, const std::string& id,
                                      OperatorAction action, const std::string& actor,
                                      int64_t extend_ns, int64_t now_ns) {
-  RAMPART_ASSIGN_OR_RETURN(std::optional<Decision> found, store.Get(id));
-  if (!found) {
-    return NotFound("no decision " + id);
-  }
-  Decision d = std::move(*found);
-  const std::string state(DecisionStateName(d.state));
-  switch (action) {
-    case OperatorAction::kApprove:
-    case OperatorAction::kReject:
-      if (d.state != DecisionState::kPending) {
-        return InvalidArgument("decision " + id + " is " + state + ", not pending");
-      }
-      if (action == OperatorAction::kApprove) {
-        d.state = DecisionState::kActive;
-        d.expires_ns = d.ttl_ns > 0 ? now_ns + d.ttl_ns : 0;
-      } else {
-        d.state = DecisionState::kRejected;
-      }
-      break;
-    case OperatorAction::kRevoke:
-      if (d.state != DecisionState::kActive && d.state != DecisionState::kPending) {
-        return InvalidArgument("decision " + id + " is " + state + "; only active or pending "
-                               "decisions can be revoked");
-      }
-      d.state = DecisionState::kRevoked;
-      break;
-    case OperatorAction::kExtend:
-      if (d.state != DecisionState::kActive && d.state != DecisionState::kPending) {
-        return InvalidArgument("decision " + id + " is " + state + "; only active or pending "
-                               "decisions can be extended");
-      }
-      if (extend_ns <= 0) {
-        return InvalidArgument("extend needs a positive duration");
-      }
-      if (d.expires_ns == 0 && d.state == DecisionState::kActive) {
-        return InvalidArgument("decision " + id + " does not expire; nothing to extend");
-      }
-      d.expires_ns = std::max(d.expires_ns, now_ns) + extend_ns;
-      break;
-  }
-  d.decided_by = actor;
-  RAMPART_RETURN_IF_ERROR(store.Put({d}));
-  return d;
+  return store.Modify(id, [&](Decision& d) -> Status {
+    const std::string state(DecisionStateName(d.state));
+    switch (action) {
+      case OperatorAction::kApprove:
+      case OperatorAction::kReject:
+        if (d.state != DecisionState::kPending) {
+          return InvalidArgument("decision " + id + " is " + state + ", not pending");
+        }
+        if (action == OperatorAction::kApprove) {
+          d.state = DecisionState::kActive;
+          d.expires_ns = d.ttl_ns > 0 ? now_ns + d.ttl_ns : 0;
+        } else {
+          d.state = DecisionState::kRejected;
+        }
+        break;
+      case OperatorAction::kRevoke:
+        if (d.state != DecisionState::kActive && d.state != DecisionState::kPending) {
+          return InvalidArgument("decision " + id + " is " + state +
+                                 "; only active or pending decisions can be revoked");
+        }
+        d.state = DecisionState::kRevoked;
+        break;
+      case OperatorAction::kExtend:
+        if (d.state != DecisionState::kActive) {
+          return InvalidArgument("decision " + id + " is " + state +
+                                 "; only active decisions can be extended (approve a pending "
+                                 "one first)");
+        }
+        if (extend_ns <= 0) {
+          return InvalidArgument("extend needs a positive duration");
+        }
+        if (d.expires_ns == 0) {
+          return InvalidArgument("decision " + id + " does not expire; nothing to extend");
+        }
+        d.expires_ns = std::max(d.expires_ns, now_ns) + extend_ns;
+        break;
+    }
+    d.decided_by = actor;
+    return Status::Ok();
+  });
 }
 
 Controller::Controller(ControllerOptions options)
@@ -277,14 +276,18 @@ void Controller::Run() {
     }
     for (auto& [tenant, id, result] : results) {
       DecisionStore* store = Decisions(tenant);
-      auto found = store != nullptr ? store->Get(id) : Result<std::optional<Decision>>(NotFound(""));
-      if (found.ok() && found->has_value()) {
-        Decision d = std::move(**found);
-        d.results.push_back(result);
-        if (d.results.size() > 50) {
-          d.results.erase(d.results.begin());
-        }
-        if (!store->Put({d}).ok()) {
+      std::string incident_id;
+      if (store != nullptr) {
+        auto kept = store->Modify(id, [&](Decision& d) {
+          d.results.push_back(result);
+          if (d.results.size() > 50) {
+            d.results.erase(d.results.begin());  // the newest attempts tell the story
+          }
+          return Status::Ok();
+        });
+        if (kept.ok()) {
+          incident_id = kept->incident_id;
+        } else if (kept.status().code() != StatusCode::kNotFound) {
           std::lock_guard<std::mutex> lock(mu_);
           ++stats_.errors;
         }
@@ -301,8 +304,8 @@ void Controller::Run() {
       AppendJsonString(details, result.outcome);
       details += ",\"attempt\":" + std::to_string(result.attempt) + "}";
       e.details_json = std::move(details);
-      if (found.ok() && found->has_value() && !(*found)->incident_id.empty()) {
-        e.related.push_back("incident:" + (*found)->incident_id);
+      if (!incident_id.empty()) {
+        e.related.push_back("incident:" + incident_id);
       }
       options_.audit(e);
     }
@@ -325,13 +328,17 @@ void Controller::Run() {
 
 void Controller::Process(std::vector<Detection>& batch) {
   const int64_t now = Now();
-  std::map<std::string, std::vector<Decision>> decided;  // by tenant
+  std::map<std::string, std::vector<Decision>> decided;     // by tenant
+  std::map<std::string, std::vector<Decision>> superseded;  // by tenant
   ResponseEngine::Outcome outcome;
   uint64_t created_incidents = 0;
   for (const Detection& d : batch) {
     if (!store::IsValidTenant(d.tenant)) {
       continue;
     }
+    int64_t& watermark = event_watermark_[d.tenant];
+    // A forged future time must not close every open incident of the tenant.
+    watermark = std::max(watermark, std::min(d.event_time_ns, now + kMaxFutureNs));
     incident::Grouper::Change change = grouper_.Add(d);
     const incident::Incident& inc = *change.incident;
     if (change.created) {
@@ -359,7 +366,7 @@ void Controller::Process(std::vector<Detection>& batch) {
     outcome.superseded.clear();
     engine_.OnDetection(d, inc, now, &outcome);
     for (Decision& s : outcome.superseded) {
-      decided[s.tenant].push_back(std::move(s));
+      superseded[s.tenant].push_back(std::move(s));
     }
     for (Decision& c : outcome.created) {
       decided[c.tenant].push_back(std::move(c));
@@ -377,6 +384,29 @@ void Controller::Process(std::vector<Detection>& batch) {
       ++errors;
     }
   }
+  // A stage that the next one replaces, unless an operator ended it meanwhile.
+  for (auto& [tenant, decisions] : superseded) {
+    DecisionStore* store = Decisions(tenant);
+    for (const Decision& old : decisions) {
+      auto done = store == nullptr ? Result<Decision>(IoError("no store"))
+                                   : store->Modify(old.id, [&](Decision& d) -> Status {
+                                       if (d.state != DecisionState::kActive &&
+                                           d.state != DecisionState::kPending) {
+                                         return InvalidArgument("no longer standing");
+                                       }
+                                       d.state = DecisionState::kSuperseded;
+                                       d.decided_by = old.decided_by;
+                                       return Status::Ok();
+                                     });
+      if (done.ok()) {
+        options_.audit(DecisionAudit(*done, "decision.supersede", done->decided_by,
+                                     "replaced by the next stage of policy " + done->policy_id));
+        CountDecision(*done);
+      } else if (done.status().code() != StatusCode::kInvalidArgument) {
+        ++errors;
+      }
+    }
+  }
   for (auto& [tenant, decisions] : decided) {
     DecisionStore* store = Decisions(tenant);
     Status st = store == nullptr ? IoError("no store") : store->Put(decisions);
@@ -387,11 +417,7 @@ void Controller::Process(std::vector<Detection>& batch) {
       continue;  // not stored: not enforced either (nothing without a stored reason)
     }
     for (const Decision& d : decisions) {
-      const bool superseded = d.state == DecisionState::kSuperseded;
-      options_.audit(DecisionAudit(d, superseded ? "decision.supersede" : "decision.create",
-                                   d.decided_by,
-                                   superseded ? "replaced by the next stage of policy " + d.policy_id
-                                              : d.reason));
+      options_.audit(DecisionAudit(d, "decision.create", d.decided_by, d.reason));
       CountDecision(d);
     }
   }
@@ -411,13 +437,13 @@ void Controller::CountDecision(const Decision& d) {
 
 void Controller::Tick(int64_t now_ns) {
   // Expiry and approval timeouts of the decisions this loop holds.
-  std::map<std::string, std::vector<Decision>> changed;
+  std::map<std::string, std::vector<std::pair<Decision, Decision>>> changed;  // before, after
   for (const auto& [id, d] : live_) {
     if (d.state == DecisionState::kActive && d.expires_ns != 0 && d.expires_ns <= now_ns) {
       Decision e = d;
       e.state = DecisionState::kExpired;
       e.decided_by = "system";
-      changed[e.tenant].push_back(std::move(e));
+      changed[e.tenant].emplace_back(d, std::move(e));
     } else if (d.state == DecisionState::kPending) {
       const Stage* stage = FindStage(*options_.policies, d);
       if (stage != nullptr && stage->approval_timeout_ns > 0 &&
@@ -430,18 +456,21 @@ void Controller::Tick(int64_t now_ns) {
         } else {
           e.state = DecisionState::kRejected;
         }
-        changed[e.tenant].push_back(std::move(e));
+        changed[e.tenant].emplace_back(d, std::move(e));
       }
     }
   }
-  for (auto& [tenant, decisions] : changed) {
+  for (auto& [tenant, changes] : changed) {
     DecisionStore* store = Decisions(tenant);
-    if (store == nullptr || !store->Put(decisions).ok()) {
+    // Only where nobody changed the decision meanwhile (an operator's extension wins).
+    auto written = store == nullptr ? Result<std::vector<Decision>>(IoError("no store"))
+                                    : store->PutIfUnchanged(changes);
+    if (!written.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.errors;
       continue;
     }
-    for (const Decision& d : decisions) {
+    for (const Decision& d : *written) {
       if (d.state == DecisionState::kExpired) {
         options_.audit(DecisionAudit(d, "decision.expire", "system", "its TTL ran out"));
       } else {
@@ -455,6 +484,22 @@ void Controller::Tick(int64_t now_ns) {
   // Every tenant's changes (this loop's, the API's and the CLI's).
   if (now_ns - last_scan_ns_ >= 1'000'000'000) {
     last_scan_ns_ = now_ns;
+    // Incidents an analyst closed take no more detections; incidents whose window has
+    // passed in event time leave memory (they stay in the store).
+    const int64_t wall = WallNowNs();
+    for (const auto& [tenant, store] : incident_stores_) {
+      auto closed = store->ClosedSince(closed_checked_ns_ - 2'000'000'000);
+      if (closed.ok()) {
+        for (const std::string& id : *closed) {
+          grouper_.Close(id);
+        }
+      }
+      auto mark = event_watermark_.find(tenant);
+      if (mark != event_watermark_.end()) {
+        grouper_.Forget(tenant, mark->second);
+      }
+    }
+    closed_checked_ns_ = wall;
     namespace fs = std::filesystem;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(fs::path(options_.data_dir) / "tenants", ec)) {

@@ -154,6 +154,8 @@ class Controller {
   std::map<std::string, int64_t> applied_;
   bool index_dirty_ = true;
   int64_t last_scan_ns_ = 0;
+  std::map<std::string, int64_t> event_watermark_;  // per tenant: newest detection time
+  int64_t closed_checked_ns_ = 0;                   // wall clock of the last ClosedSince
 
   mutable std::mutex index_mu_;
   std::shared_ptr<const DecisionIndex> index_;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -83,10 +84,7 @@ Result<std::unique_ptr<DecisionStore>> DecisionStore::Open(const std::string& da
   return std::unique_ptr<DecisionStore>(new DecisionStore(std::move(impl)));
 }
 
-Status DecisionStore::Put(const std::vector<Decision>& decisions) {
-  if (decisions.empty()) {
-    return Status::Ok();
-  }
+Status DecisionStore::Write(const std::vector<Decision>& decisions) {
   sqlite3* db = impl_->db.get();
   RAMPART_ASSIGN_OR_RETURN(
       StmtPtr st,
@@ -94,7 +92,6 @@ Status DecisionStore::Put(const std::vector<Decision>& decisions) {
               "INSERT OR REPLACE INTO decisions(id, state, scope, value, action, policy, incident, "
               "created_ns, expires_ns, version, json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
               "(SELECT COALESCE(MAX(version), 0) + 1 FROM decisions),?10)"));
-  RAMPART_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   for (const Decision& d : decisions) {
     sqlite3_stmt* s = st.get();
     sqlite3_reset(s);
@@ -110,12 +107,72 @@ Status DecisionStore::Put(const std::vector<Decision>& decisions) {
     const std::string json = DecisionToJson(d);
     BindText(s, 10, json);
     if (sqlite3_step(s) != SQLITE_DONE) {
-      Status err = SqliteError(db, "store decision " + d.id);
-      (void)Exec(db, "ROLLBACK");
-      return err;
+      return SqliteError(db, "store decision " + d.id);
     }
   }
-  return Exec(db, "COMMIT");
+  return Status::Ok();
+}
+
+namespace {
+
+// Runs `body` in one write transaction (BEGIN IMMEDIATE: no other writer in between).
+template <typename Body>
+auto InTransaction(sqlite3* db, Body body) -> decltype(body()) {
+  if (Status st = Exec(db, "BEGIN IMMEDIATE"); !st.ok()) {
+    return st;
+  }
+  auto result = body();
+  if (!result.ok()) {
+    (void)Exec(db, "ROLLBACK");
+    return result;
+  }
+  if (Status st = Exec(db, "COMMIT"); !st.ok()) {
+    (void)Exec(db, "ROLLBACK");
+    return st;
+  }
+  return result;
+}
+
+}  // namespace
+
+Status DecisionStore::Put(const std::vector<Decision>& decisions) {
+  if (decisions.empty()) {
+    return Status::Ok();
+  }
+  return InTransaction(impl_->db.get(), [&] { return Write(decisions); });
+}
+
+Result<Decision> DecisionStore::Modify(const std::string& id,
+                                       const std::function<Status(Decision&)>& change) {
+  return InTransaction(impl_->db.get(), [&]() -> Result<Decision> {
+    RAMPART_ASSIGN_OR_RETURN(std::optional<Decision> found, Get(id));
+    if (!found) {
+      return NotFound("no decision " + id);
+    }
+    RAMPART_RETURN_IF_ERROR(change(*found));
+    RAMPART_RETURN_IF_ERROR(Write({*found}));
+    return std::move(*found);
+  });
+}
+
+Result<std::vector<Decision>> DecisionStore::PutIfUnchanged(
+    const std::vector<std::pair<Decision, Decision>>& changes) {
+  if (changes.empty()) {
+    return std::vector<Decision>();
+  }
+  return InTransaction(impl_->db.get(), [&]() -> Result<std::vector<Decision>> {
+    std::vector<Decision> written;
+    for (const auto& [before, after] : changes) {
+      RAMPART_ASSIGN_OR_RETURN(std::optional<Decision> now, Get(before.id));
+      // Written only when nobody changed the decision since `before` was read (an
+      // operator's revoke or extension made in between wins).
+      if (now && now->state == before.state && now->expires_ns == before.expires_ns) {
+        written.push_back(after);
+      }
+    }
+    RAMPART_RETURN_IF_ERROR(Write(written));
+    return written;
+  });
 }
 
 Result<std::optional<Decision>> DecisionStore::Get(const std::string& id) {

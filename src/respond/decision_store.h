@@ -6,9 +6,11 @@
 // Threads: one connection per store object; use one per thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -24,6 +26,15 @@ class DecisionStore {
 
   // Inserts or replaces each decision (whole), in one transaction.
   Status Put(const std::vector<Decision>& decisions);
+  // Reads `id`, lets `change` edit it and writes it back in one transaction, so no other
+  // writer (the server, another CLI) comes in between. NotFound when there is no such id;
+  // an error from `change` leaves it untouched.
+  Result<Decision> Modify(const std::string& id, const std::function<Status(Decision&)>& change);
+  // Each (before, after): writes `after` only when the stored decision still has `before`'s
+  // state and expiry. Returns those written. For the server's own transitions (expiry,
+  // supersede, approval timeout), which must not undo an operator's change made meanwhile.
+  Result<std::vector<Decision>> PutIfUnchanged(
+      const std::vector<std::pair<Decision, Decision>>& changes);
   Result<std::optional<Decision>> Get(const std::string& id);
 
   struct ListFilter {
@@ -43,6 +54,7 @@ class DecisionStore {
  private:
   struct Impl;
   explicit DecisionStore(std::unique_ptr<Impl> impl);
+  Status Write(const std::vector<Decision>& decisions);  // inside a transaction
   std::unique_ptr<Impl> impl_;
 };
 

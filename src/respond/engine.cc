@@ -175,6 +175,9 @@ void ResponseEngine::OnDetection(const Detection& d,
     if (first_time) {
       why = "first offence";
     } else if (Stands(ladder.latest, now_ns)) {
+      if (d.event_time_ns < ladder.latest.created_ns) {
+        continue;  // events from before the stage began led to it; they do not climb it
+      }
       ++ladder.hits;
       const size_t next = static_cast<size_t>(ladder.latest.stage) + 1;
       if (next >= p.ladder.size() || ladder.hits < p.ladder[next].climb_detections ||

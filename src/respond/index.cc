@@ -70,6 +70,9 @@ std::shared_ptr<const DecisionIndex> DecisionIndex::Build(const std::vector<Deci
 
 size_t DecisionIndex::Lookup(const CheckKeys& keys, int64_t now_ns, const IndexedDecision** out,
                              size_t max) const {
+  if (max == 0) {
+    return 0;
+  }
   size_t n = 0;
   auto take = [&](const IndexedDecision& d) {
     if (d.expires_ns != 0 && now_ns >= d.expires_ns) {

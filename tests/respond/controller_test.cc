@@ -671,7 +671,7 @@ TEST_F(ControllerTest, AllowlistedAndInvalidTenantsAreCountedOnly) {
 // (Grouper::Close is never called, IncidentStore::DataVersion never polled), so a resolved
 // incident keeps taking the entity's detections while the server runs, against incident.h
 // ("a later detection of the entity opens a new one"). Enable when controller.cc does.
-TEST_F(ControllerTest, DISABLED_IncidentResolvedByTheCliTakesNoMoreDetections) {
+TEST_F(ControllerTest, IncidentResolvedByTheCliTakesNoMoreDetections) {
   Recorder& rec = NewRecorder();
   StartController(rec);
   controller_->Submit({Det("ssh-brute", "10.0.0.1", kT0)});
