@@ -1,5 +1,6 @@
 // rampart audit verify [--data DIR] [--pubkey FILE]
 // rampart audit export [--data DIR] [--out FILE] [--syslog HOST:PORT]
+//                      [--webhook URL --webhook-secret-file FILE]
 // rampart audit story ID [--data DIR] [--json]
 // rampart audit log [--data DIR] [--tail N] [--json]
 //
@@ -22,8 +23,10 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "respond/connectors.h"
 
 namespace rampart::cli {
 namespace {
@@ -33,6 +36,8 @@ struct AuditArgs {
   std::string pubkey_file;
   std::string out_file;
   std::string syslog;
+  std::string webhook;
+  std::string webhook_secret_file;
   std::string id;
   bool json = false;
   size_t tail = 0;
@@ -155,6 +160,23 @@ int RunExport(const AuditArgs& args) {
       return Fail(st);
     }
   }
+  if (!args.webhook.empty()) {
+    // The same signed POST as the webhook connector (docs/response.md): one per head.
+    respond::WebhookConfig hook;
+    hook.name = "audit-export";
+    hook.url = args.webhook;
+    auto secret = ReadWholeFile(args.webhook_secret_file, "webhook secret");
+    if (args.webhook_secret_file.empty() || !secret.ok()) {
+      return Fail(InvalidArgument("--webhook needs --webhook-secret-file FILE (the HMAC key)"));
+    }
+    hook.secret = std::string(Trim(*secret));
+    for (const std::string& l : lines) {
+      if (Status st = respond::PostSignedJson(hook, "audit.head", l, WallNowNs()); !st.ok()) {
+        return Fail(
+            Status(st.code(), "--webhook " + args.webhook + ": " + std::string(st.message())));
+      }
+    }
+  }
   if (!args.out_file.empty()) {
     FILE* f = std::fopen(args.out_file.c_str(), "ab");
     if (f == nullptr) {
@@ -169,7 +191,7 @@ int RunExport(const AuditArgs& args) {
       return kExitError;
     }
   }
-  if (args.syslog.empty() && args.out_file.empty()) {
+  if (args.syslog.empty() && args.out_file.empty() && args.webhook.empty()) {
     for (const std::string& l : lines) {
       std::printf("%s\n", l.c_str());
     }
@@ -248,6 +270,9 @@ Runner AddAuditCommand(CLI::App& app) {
   CLI::App* exp = cmd->add_subcommand("export", "Emit the signed heads as JSON lines");
   exp->add_option("--out", args->out_file, "Append to this file instead of stdout");
   exp->add_option("--syslog", args->syslog, "Send as RFC 5424 syslog over UDP to HOST:PORT");
+  exp->add_option("--webhook", args->webhook,
+                  "POST each head, signed with HMAC-SHA256 like the webhook connector, to URL");
+  exp->add_option("--webhook-secret-file", args->webhook_secret_file, "The HMAC key for --webhook");
   CLI::App* story = cmd->add_subcommand("story", "What happened to an incident or decision");
   story->add_option("id", args->id, "Incident (inc-...) or decision (dec-...) id")->required();
   CLI::App* log = cmd->add_subcommand("log", "Print the records, oldest first");

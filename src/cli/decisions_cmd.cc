@@ -171,10 +171,12 @@ int Act(const DecisionsArgs& args, respond::OperatorAction action) {
   if (!done.ok()) {
     return Fail(done.status());
   }
-  audit->Record(respond::DecisionAudit(*done, "decision." + verb, audit->actor(), "operator " + verb));
-  std::printf("decision %s: %s, now %s%s\n", args.id.c_str(), verb.c_str(),
-              std::string(respond::DecisionStateName(done->state)).c_str(),
-              done->expires_ns != 0 ? (", expires " + FormatIso8601(done->expires_ns)).c_str() : "");
+  audit->Record(
+      respond::DecisionAudit(*done, "decision." + verb, audit->actor(), "operator " + verb));
+  std::printf(
+      "decision %s: %s, now %s%s\n", args.id.c_str(), verb.c_str(),
+      std::string(respond::DecisionStateName(done->state)).c_str(),
+      done->expires_ns != 0 ? (", expires " + FormatIso8601(done->expires_ns)).c_str() : "");
   return kExitOk;
 }
 

@@ -95,12 +95,11 @@ int PrintDecisions(const HuntArgs& args, const std::vector<Detection>& detection
     if (d.action == respond::Action::kRateLimit) {
       what += " " + std::to_string(d.rate_per_minute) + "/min";
     }
-    std::printf("%s  %s  %-16s %-5s %-24s until %s  %s\n  %s\n",
-                FormatIso8601(d.created_ns).c_str(), d.id.c_str(), what.c_str(),
-                std::string(respond::ScopeName(d.scope)).c_str(), d.value.c_str(),
-                d.expires_ns != 0 ? FormatIso8601(d.expires_ns).c_str() : "-",
-                d.state == respond::DecisionState::kPending ? "(pending approval)" : "",
-                d.reason.c_str());
+    std::printf(
+        "%s  %s  %-16s %-5s %-24s until %s  %s\n  %s\n", FormatIso8601(d.created_ns).c_str(),
+        d.id.c_str(), what.c_str(), std::string(respond::ScopeName(d.scope)).c_str(),
+        d.value.c_str(), d.expires_ns != 0 ? FormatIso8601(d.expires_ns).c_str() : "-",
+        d.state == respond::DecisionState::kPending ? "(pending approval)" : "", d.reason.c_str());
   }
   std::fflush(stdout);
   if (!args.quiet) {

@@ -92,20 +92,19 @@ int List(const IncidentsArgs& args) {
     }
     return kExitOk;
   }
-  std::printf("%-20s  %-14s  %-8s  %5s  %6s  %-20s  %s\n", "id", "status", "level", "risk",
-              "count", "last seen", "title / entities");
+  std::printf("%-20s  %-14s  %-8s  %5s  %6s  %-20s  %s\n", "id", "status", "level", "risk", "count",
+              "last seen", "title / entities");
   for (const incident::Incident& inc : *list) {
     std::string entities;
     for (const Entity& e : inc.entities) {
       entities += (entities.empty() ? "" : ", ") + e.type + " " + e.value;
     }
-    std::printf("%-20s  %-14s  %-8s  %5.1f  %6llu  %-20s  %s\n%66s%s\n", inc.id.c_str(),
-                std::string(incident::StatusName(inc.status)).c_str(),
-                std::string(SeverityName(inc.max_level)).c_str(),
-                incident::RiskAt(inc, now, kHalfLifeNs),
-                static_cast<unsigned long long>(inc.detection_count),
-                Time(inc.last_seen_ns).substr(0, 19).c_str(), inc.title.c_str(), "",
-                entities.c_str());
+    std::printf(
+        "%-20s  %-14s  %-8s  %5.1f  %6llu  %-20s  %s\n%66s%s\n", inc.id.c_str(),
+        std::string(incident::StatusName(inc.status)).c_str(),
+        std::string(SeverityName(inc.max_level)).c_str(), incident::RiskAt(inc, now, kHalfLifeNs),
+        static_cast<unsigned long long>(inc.detection_count),
+        Time(inc.last_seen_ns).substr(0, 19).c_str(), inc.title.c_str(), "", entities.c_str());
   }
   if (list->empty()) {
     std::fprintf(stderr, "no incidents in tenant %s\n", args.tenant.c_str());
@@ -149,8 +148,9 @@ int Show(const IncidentsArgs& args) {
     std::string body = incident::IncidentToJson(inc, now, kHalfLifeNs);
     body.pop_back();
     body += ",\"decisions\":";
-    AppendJsonArray(body, decisions,
-                    [](std::string& o, const respond::Decision& d) { o += respond::DecisionToJson(d); });
+    AppendJsonArray(body, decisions, [](std::string& o, const respond::Decision& d) {
+      o += respond::DecisionToJson(d);
+    });
     body += '}';
     std::cout << body << '\n';
     return kExitOk;
@@ -232,8 +232,9 @@ int Show(const IncidentsArgs& args) {
     std::printf("  %s  %s  %s %s %s  %s%s  until %s\n      %s\n", d.id.c_str(),
                 ShortTime(d.created_ns, inc.first_seen_ns).c_str(), what.c_str(),
                 std::string(respond::ScopeName(d.scope)).c_str(), d.value.c_str(),
-                std::string(respond::DecisionStateName(d.state)).c_str(), d.shadow ? " (shadow)" : "",
-                d.expires_ns != 0 ? Time(d.expires_ns).c_str() : "-", d.reason.c_str());
+                std::string(respond::DecisionStateName(d.state)).c_str(),
+                d.shadow ? " (shadow)" : "", d.expires_ns != 0 ? Time(d.expires_ns).c_str() : "-",
+                d.reason.c_str());
   }
   if (!inc.notes.empty()) {
     std::printf("\nnotes\n");
@@ -316,11 +317,10 @@ Runner AddIncidentsCommand(CLI::App& app) {
   show->add_flag("--json", args->json, "As JSON");
   show->callback([verb] { *verb = "show"; });
   for (const char* name : {"ack", "contain", "resolve"}) {
-    CLI::App* c = cmd->add_subcommand(name, std::string("Mark an incident ") +
-                                                (std::string(name) == "ack" ? "acknowledged"
-                                                 : std::string(name) == "contain"
-                                                     ? "contained"
-                                                     : "resolved"));
+    CLI::App* c = cmd->add_subcommand(
+        name, std::string("Mark an incident ") + (std::string(name) == "ack"       ? "acknowledged"
+                                                  : std::string(name) == "contain" ? "contained"
+                                                                                   : "resolved"));
     c->add_option("id", args->id, "Incident id")->required();
     if (std::string(name) == "resolve") {
       c->add_flag("--false-positive", args->false_positive, "Resolve as a false positive");

@@ -26,7 +26,8 @@ std::string FileDetails(const std::string& path, const std::string& sha256) {
 }  // namespace
 
 Status ServeControl::Check(const std::string& config_path, std::string* summary) {
-  RAMPART_ASSIGN_OR_RETURN(respond::ResponseConfig config, respond::LoadResponseConfig(config_path));
+  RAMPART_ASSIGN_OR_RETURN(respond::ResponseConfig config,
+                           respond::LoadResponseConfig(config_path));
   RAMPART_ASSIGN_OR_RETURN(respond::PolicySet policies, respond::LoadPolicies(config.policy_paths));
   RAMPART_ASSIGN_OR_RETURN(respond::ConnectorsConfig connectors,
                            respond::ParseConnectorsConfig(config.connectors, config.file));
@@ -48,9 +49,9 @@ Result<std::unique_ptr<ServeControl>> ServeControl::Start(const std::string& con
                            respond::LoadPolicies(c->config_.policy_paths));
   RAMPART_ASSIGN_OR_RETURN(respond::ConnectorsConfig connectors,
                            respond::ParseConnectorsConfig(c->config_.connectors, c->config_.file));
-  RAMPART_ASSIGN_OR_RETURN(respond::Allowlist allowlist,
-                           respond::Allowlist::Parse(c->config_.allowlist,
-                                                     c->config_.allowlist_loopback));
+  RAMPART_ASSIGN_OR_RETURN(
+      respond::Allowlist allowlist,
+      respond::Allowlist::Parse(c->config_.allowlist, c->config_.allowlist_loopback));
   RAMPART_ASSIGN_OR_RETURN(c->pseudonym_key_, enrich::LoadOrCreateKey(data_dir));
 
   audit::AuditOptions audit_options;
@@ -107,7 +108,9 @@ Result<std::unique_ptr<ServeControl>> ServeControl::Start(const std::string& con
   options.allowlist = std::move(allowlist);
   options.engine.shadow = c->config_.shadow;
   options.grouping = c->config_.grouping;
-  options.audit = [raw](const respond::AuditEntry& e) { raw->Record(e); };
+  options.audit = [raw](const respond::AuditEntry& e) {
+    raw->Record(e);
+  };
   options.enforce = [raw](bool apply, const respond::Decision& d) {
     raw->connectors_->Enqueue(apply ? respond::Operation::kApply : respond::Operation::kRemove, d);
   };
@@ -131,8 +134,8 @@ void ServeControl::Record(const respond::AuditEntry& e) {
   if (!appended.ok()) {
     // Counted and said once in a while; the action it records has happened already.
     if (audit_failures_++ % 1000 == 0) {
-      std::fprintf(stderr, "rampart serve: audit record %s %s not written: %s\n",
-                   e.action.c_str(), e.object.c_str(), appended.status().ToString().c_str());
+      std::fprintf(stderr, "rampart serve: audit record %s %s not written: %s\n", e.action.c_str(),
+                   e.object.c_str(), appended.status().ToString().c_str());
     }
   }
 }
@@ -154,9 +157,13 @@ void ServeControl::ConfigureApi(server::ApiContext& api) {
       api.decision_api.trusted_proxies.push_back(prefix);
     }
   }
-  api.audit = [this](const respond::AuditEntry& e) { Record(e); };
+  api.audit = [this](const respond::AuditEntry& e) {
+    Record(e);
+  };
   respond::ConnectorDispatcher* connectors = connectors_.get();
-  api.connector_counters = [connectors] { return connectors->Counters(); };
+  api.connector_counters = [connectors] {
+    return connectors->Counters();
+  };
 }
 
 void ServeControl::Stop() {
@@ -167,7 +174,8 @@ void ServeControl::Stop() {
   controller_->Drain();
   const size_t abandoned = connectors_->Stop(3000);
   if (abandoned > 0) {
-    std::fprintf(stderr, "rampart serve: %zu enforcement job(s) abandoned at shutdown\n", abandoned);
+    std::fprintf(stderr, "rampart serve: %zu enforcement job(s) abandoned at shutdown\n",
+                 abandoned);
   }
   controller_->Stop();
   FlushAudit();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_audit.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/strings.h"
@@ -72,7 +73,8 @@ int RunCreate(const TokensArgs& args) {
   server::NewToken spec;
   spec.name = args.name;
   if (!server::ParseRole(args.role, &spec.role)) {
-    std::fprintf(stderr, "error: --role must be ingest, analyst, operator, auditor, admin or enforcer\n");
+    std::fprintf(stderr,
+                 "error: --role must be ingest, analyst, operator, auditor, admin or enforcer\n");
     return kExitUsage;
   }
   const int scopes =
@@ -103,12 +105,24 @@ int RunCreate(const TokensArgs& args) {
     std::fprintf(stderr, "error: %s\n", store.status().ToString().c_str());
     return kExitError;
   }
+  auto audit = CliAudit::Open(args.data_dir);
+  if (!audit.ok()) {
+    std::fprintf(stderr, "error: %s\n", audit.status().ToString().c_str());
+    return kExitError;
+  }
   server::Identity id;
   auto token = (*store)->Create(spec, WallNowNs(), &id);
   if (!token.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(token.status().message()).c_str());
     return token.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError;
   }
+  respond::AuditEntry e;
+  e.actor = audit->actor();
+  e.action = "token.create";
+  e.object = "token:" + id.id;
+  e.reason = "created token " + id.name + " (" + std::string(server::RoleName(id.role)) +
+             "), tenants " + TenantsText(id);
+  audit->Record(e);
   std::printf("%s\n", token->c_str());
   std::fprintf(stderr,
                "created token %s '%s': role %s, tenants %s, expires %s\n"
@@ -170,12 +184,23 @@ int RunRevoke(const TokensArgs& args) {
     std::fprintf(stderr, "error: %s\n", store.status().ToString().c_str());
     return kExitError;
   }
+  auto audit = CliAudit::Open(args.data_dir);
+  if (!audit.ok()) {
+    std::fprintf(stderr, "error: %s\n", audit.status().ToString().c_str());
+    return kExitError;
+  }
   server::Identity id;
   Status st = (*store)->Revoke(args.name, server::LocalAdministrator().name, WallNowNs(), &id);
   if (!st.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
     return st.code() == StatusCode::kNotFound ? kExitUsage : kExitError;
   }
+  respond::AuditEntry e;
+  e.actor = audit->actor();
+  e.action = "token.revoke";
+  e.object = "token:" + id.id;
+  e.reason = "revoked token " + id.name + " (" + std::string(server::RoleName(id.role)) + ")";
+  audit->Record(e);
   std::printf("revoked token %s '%s' (a running server refuses it within a second)\n",
               id.id.c_str(), id.name.c_str());
   return kExitOk;

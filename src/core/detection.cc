@@ -83,9 +83,10 @@ std::string_view EntityTypeOfField(std::string_view field_name) {
 
 bool IsSessionCookieName(std::string_view name) {
   // The names web frameworks give their session cookies (lower case compared).
-  constexpr std::string_view kNames[] = {"session",  "sessionid", "session_id", "sid",
-                                         "jsessionid", "phpsessid", "connect.sid",
-                                         "asp.net_sessionid", "laravel_session", "_session_id"};
+  constexpr std::string_view kNames[] = {"session",     "sessionid",         "session_id",
+                                         "sid",         "jsessionid",        "phpsessid",
+                                         "connect.sid", "asp.net_sessionid", "laravel_session",
+                                         "_session_id"};
   for (std::string_view n : kNames) {
     if (EqualsIgnoreCase(name, n)) {
       return true;

@@ -86,9 +86,9 @@ struct Detection {
 
 // One JSON object on one line (no trailing newline): {"time": ISO-8601, "kind", "rule":
 // {"id","title","level"}, "attack": {"tactics","techniques"}, "evidence": [{"field","value"}],
-// "entities": [{"type","value"}], "dataset", "tenant", "event": {"location","rowid","offset","line","first_byte"},
-// "related": [...], "source"}.
-// Also used as the stored form (the store keeps the JSON of each detection).
+// "entities": [{"type","value"}], "dataset", "tenant", "event":
+// {"location","rowid","offset","line","first_byte"}, "related": [...], "source"}. Also used as the
+// stored form (the store keeps the JSON of each detection).
 std::string DetectionToJson(const Detection& d);
 // The same, appended to `out` (a buffer reused for many detections allocates once).
 void AppendDetectionJson(std::string& out, const Detection& d);

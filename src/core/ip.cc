@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-
 #include "core/strings.h"
 
 namespace rampart {

@@ -20,11 +20,13 @@ namespace {
 constexpr std::array<std::string_view, 5> kStatusNames = {"new", "acknowledged", "contained",
                                                           "resolved", "false_positive"};
 
-constexpr std::array<std::string_view, 14> kTactics = {
-    "reconnaissance",   "resource-development", "initial-access",   "execution",
-    "persistence",      "privilege-escalation", "defense-evasion",  "credential-access",
-    "discovery",        "lateral-movement",     "collection",       "command-and-control",
-    "exfiltration",     "impact"};
+constexpr std::array<std::string_view, 14> kTactics = {"reconnaissance",  "resource-development",
+                                                       "initial-access",  "execution",
+                                                       "persistence",     "privilege-escalation",
+                                                       "defense-evasion", "credential-access",
+                                                       "discovery",       "lateral-movement",
+                                                       "collection",      "command-and-control",
+                                                       "exfiltration",    "impact"};
 
 // Weight of one detection by level (docs/incidents.md).
 double LevelWeight(Severity s) {
@@ -135,7 +137,8 @@ double RiskAt(const Incident& incident, int64_t now_ns, int64_t half_life_ns) {
   return std::round(incident.risk * std::exp2(-halves) * 10.0) / 10.0;
 }
 
-double Criticality(const std::vector<AssetCriticality>& assets, const std::vector<Entity>& entities) {
+double Criticality(const std::vector<AssetCriticality>& assets,
+                   const std::vector<Entity>& entities) {
   double best = 1.0;
   bool matched = false;
   for (const AssetCriticality& a : assets) {

@@ -52,7 +52,7 @@ struct Incident {
   int64_t last_seen_ns = 0;
   Severity max_level = Severity::kInformational;
   uint64_t detection_count = 0;
-  double risk = 0;  // at last_seen (docs/incidents.md); RiskAt() applies the decay
+  double risk = 0;                   // at last_seen (docs/incidents.md); RiskAt() applies the decay
   std::vector<std::string> tactics;  // kill-chain order
   std::vector<std::string> techniques;
   // The timeline: its detections in event time order, each linking to its stored event;
@@ -66,8 +66,8 @@ struct Incident {
     uint64_t count = 0;
   };
   std::vector<RuleCount> rules;
-  double criticality = 1.0;   // the highest asset criticality among its entities
-  std::string merged_into;    // set when another incident absorbed this one
+  double criticality = 1.0;  // the highest asset criticality among its entities
+  std::string merged_into;   // set when another incident absorbed this one
   // Workflow (analyst-owned; the grouper never writes these).
   IncidentStatus status = IncidentStatus::kNew;
   std::string assignee;
@@ -85,7 +85,7 @@ struct AssetCriticality {
 };
 
 struct GroupingOptions {
-  int64_t gap_ns = int64_t{30} * 60 * 1'000'000'000;        // a quieter entity starts anew
+  int64_t gap_ns = int64_t{30} * 60 * 1'000'000'000;         // a quieter entity starts anew
   int64_t max_span_ns = int64_t{24} * 3600 * 1'000'000'000;  // an incident spans at most this
   int64_t risk_half_life_ns = int64_t{24} * 3600 * 1'000'000'000;
   std::vector<AssetCriticality> assets;
@@ -95,7 +95,8 @@ struct GroupingOptions {
 double RiskScore(const Incident& incident);
 // The risk decayed from last_seen to `now_ns` with the configured half life.
 double RiskAt(const Incident& incident, int64_t now_ns, int64_t half_life_ns);
-double Criticality(const std::vector<AssetCriticality>& assets, const std::vector<Entity>& entities);
+double Criticality(const std::vector<AssetCriticality>& assets,
+                   const std::vector<Entity>& entities);
 
 // Groups detections into incidents by shared entity within gap/max span of event time.
 // Detections without an entity form one incident per tenant and rule.
@@ -131,9 +132,9 @@ class Grouper {
   std::string KeyOf(const std::string& tenant, const Entity& e) const;
 
   GroupingOptions options_;
-  std::map<std::string, Incident> incidents_;         // open incidents by id
-  std::map<std::string, std::string> by_entity_;      // tenant\x1ftype\x1fvalue -> id
-  std::map<std::string, Incident> absorbed_;          // merged away, to be stored once
+  std::map<std::string, Incident> incidents_;     // open incidents by id
+  std::map<std::string, std::string> by_entity_;  // tenant\x1ftype\x1fvalue -> id
+  std::map<std::string, Incident> absorbed_;      // merged away, to be stored once
   std::vector<std::string> changed_;
 };
 
@@ -161,9 +162,11 @@ class IncidentStore {
   // Workflow. Each returns the incident as it was before (for the audit record) and fails
   // with NotFound, or InvalidArgument for a transition that is not allowed.
   Result<Incident> SetStatus(const std::string& id, IncidentStatus to, const std::string& actor);
-  Result<Incident> Assign(const std::string& id, const std::string& assignee,
+  Result<Incident> Assign(const std::string& id,
+                          const std::string& assignee,
                           const std::string& actor);
-  Result<Incident> AddNote(const std::string& id, const std::string& text,
+  Result<Incident> AddNote(const std::string& id,
+                           const std::string& text,
                            const std::string& actor);
 
   // Ids of incidents resolved or marked false positive at or after `since_ns` (wall clock):

@@ -4,18 +4,20 @@
 // own columns and table, so `rampart incidents ack` and a running server never overwrite
 // each other.
 
-#include <sqlite3.h>
+#include "store/store.h"
+
 #include <sys/stat.h>
 
 #include <string>
 #include <utility>
 
-#include "core/strings.h"
+#include <sqlite3.h>
+
 #include "core/clock.h"
+#include "core/strings.h"
 #include "core/time_util.h"
 #include "incident/incident.h"
 #include "store/sqlite.h"
-#include "store/store.h"
 
 namespace rampart::incident {
 
@@ -247,7 +249,8 @@ Result<std::vector<Incident>> IncidentStore::List(const ListFilter& filter) {
   if (filter.open_only) {
     sql += " AND status NOT IN (3, 4)";
   }
-  sql += " ORDER BY last_ns DESC, id LIMIT " + std::to_string(filter.limit == 0 ? -1 : static_cast<long long>(filter.limit));
+  sql += " ORDER BY last_ns DESC, id LIMIT " +
+         std::to_string(filter.limit == 0 ? -1 : static_cast<long long>(filter.limit));
   RAMPART_ASSIGN_OR_RETURN(StmtPtr st, Prepare(impl_->db.get(), sql));
   std::vector<Incident> out;
   int rc = SQLITE_ROW;
@@ -310,8 +313,8 @@ namespace {
 
 // Runs `update` (binding ?1 = id) in a transaction after reading the incident as it was.
 template <typename Bind>
-Result<Incident> Update(IncidentStore& store, sqlite3* db, const std::string& id,
-                        const std::string& sql, Bind bind) {
+Result<Incident> Update(
+    IncidentStore& store, sqlite3* db, const std::string& id, const std::string& sql, Bind bind) {
   RAMPART_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   auto before = store.Get(id);
   if (!before.ok() || !before->has_value()) {
@@ -342,7 +345,8 @@ Result<Incident> Update(IncidentStore& store, sqlite3* db, const std::string& id
 
 }  // namespace
 
-Result<Incident> IncidentStore::SetStatus(const std::string& id, IncidentStatus to,
+Result<Incident> IncidentStore::SetStatus(const std::string& id,
+                                          IncidentStatus to,
                                           const std::string& actor) {
   (void)actor;
   return Update(*this, impl_->db.get(), id,
@@ -359,7 +363,8 @@ Result<Incident> IncidentStore::SetStatus(const std::string& id, IncidentStatus 
                 });
 }
 
-Result<Incident> IncidentStore::Assign(const std::string& id, const std::string& assignee,
+Result<Incident> IncidentStore::Assign(const std::string& id,
+                                       const std::string& assignee,
                                        const std::string& actor) {
   (void)actor;
   return Update(*this, impl_->db.get(), id,
@@ -371,7 +376,8 @@ Result<Incident> IncidentStore::Assign(const std::string& id, const std::string&
                 });
 }
 
-Result<Incident> IncidentStore::AddNote(const std::string& id, const std::string& text,
+Result<Incident> IncidentStore::AddNote(const std::string& id,
+                                        const std::string& text,
                                         const std::string& actor) {
   if (text.empty()) {
     return InvalidArgument("a note needs text");

@@ -15,7 +15,9 @@ std::string At(const std::string& file, const YAML::Node& n) {
   return file + ":" + std::to_string(n.Mark().line + 1);
 }
 
-Status OnlyKeys(const std::string& file, const YAML::Node& map, const std::string& section,
+Status OnlyKeys(const std::string& file,
+                const YAML::Node& map,
+                const std::string& section,
                 const std::set<std::string>& allowed) {
   if (!map.IsMap()) {
     return InvalidArgument(At(file, map) + ": '" + section + "' must be a mapping");
@@ -29,7 +31,9 @@ Status OnlyKeys(const std::string& file, const YAML::Node& map, const std::strin
   return Status::Ok();
 }
 
-Status Strings(const std::string& file, const YAML::Node& n, const std::string& what,
+Status Strings(const std::string& file,
+               const YAML::Node& n,
+               const std::string& what,
                std::vector<std::string>* out) {
   out->clear();
   if (n.IsScalar()) {
@@ -48,11 +52,14 @@ Status Strings(const std::string& file, const YAML::Node& n, const std::string& 
   return Status::Ok();
 }
 
-Status Duration(const std::string& file, const YAML::Node& n, const std::string& what,
+Status Duration(const std::string& file,
+                const YAML::Node& n,
+                const std::string& what,
                 int64_t* out) {
   auto ns = n.IsScalar() ? ParseDurationNs(n.Scalar()) : std::nullopt;
   if (!ns || *ns == 0) {
-    return InvalidArgument(At(file, n) + ": " + what + " must be a positive duration (30s, 10m, 1h, 7d)");
+    return InvalidArgument(At(file, n) + ": " + what +
+                           " must be a positive duration (30s, 10m, 1h, 7d)");
   }
   *out = *ns;
   return Status::Ok();
@@ -70,7 +77,8 @@ Status Bool(const std::string& file, const YAML::Node& n, const std::string& wha
 Status Parse(const YAML::Node& root, ResponseConfig* c) {
   const std::string& file = c->file;
   if (const YAML::Node inc = root["incidents"]) {
-    RAMPART_RETURN_IF_ERROR(OnlyKeys(file, inc, "incidents", {"gap", "max_span", "risk_half_life", "assets"}));
+    RAMPART_RETURN_IF_ERROR(
+        OnlyKeys(file, inc, "incidents", {"gap", "max_span", "risk_half_life", "assets"}));
     if (inc["gap"]) {
       RAMPART_RETURN_IF_ERROR(Duration(file, inc["gap"], "incidents.gap", &c->grouping.gap_ns));
     }
@@ -92,7 +100,8 @@ Status Parse(const YAML::Node& root, ResponseConfig* c) {
         asset.match = a["match"] && a["match"].IsScalar() ? a["match"].Scalar() : "";
         const size_t colon = asset.match.find(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == asset.match.size()) {
-          return InvalidArgument(At(file, a) + ": an asset needs match: <type>:<value> (ip:10.0.0.0/8, host:db-01)");
+          return InvalidArgument(
+              At(file, a) + ": an asset needs match: <type>:<value> (ip:10.0.0.0/8, host:db-01)");
         }
         double value = 0;
         try {
@@ -109,9 +118,9 @@ Status Parse(const YAML::Node& root, ResponseConfig* c) {
     }
   }
   if (const YAML::Node r = root["response"]) {
-    RAMPART_RETURN_IF_ERROR(OnlyKeys(file, r, "response",
-                                     {"policies", "shadow", "allowlist", "allowlist_loopback",
-                                      "connectors"}));
+    RAMPART_RETURN_IF_ERROR(
+        OnlyKeys(file, r, "response",
+                 {"policies", "shadow", "allowlist", "allowlist_loopback", "connectors"}));
     if (r["policies"]) {
       RAMPART_RETURN_IF_ERROR(Strings(file, r["policies"], "response.policies", &c->policy_paths));
       c->policies_configured = true;
@@ -123,25 +132,26 @@ Status Parse(const YAML::Node& root, ResponseConfig* c) {
       RAMPART_RETURN_IF_ERROR(Strings(file, r["allowlist"], "response.allowlist", &c->allowlist));
     }
     if (r["allowlist_loopback"]) {
-      RAMPART_RETURN_IF_ERROR(
-          Bool(file, r["allowlist_loopback"], "response.allowlist_loopback", &c->allowlist_loopback));
+      RAMPART_RETURN_IF_ERROR(Bool(file, r["allowlist_loopback"], "response.allowlist_loopback",
+                                   &c->allowlist_loopback));
     }
     if (r["connectors"]) {
       c->connectors = r["connectors"];
     }
   }
   if (const YAML::Node d = root["decision_api"]) {
-    RAMPART_RETURN_IF_ERROR(OnlyKeys(file, d, "decision_api", {"client_ip_headers", "trusted_proxies"}));
+    RAMPART_RETURN_IF_ERROR(
+        OnlyKeys(file, d, "decision_api", {"client_ip_headers", "trusted_proxies"}));
     if (d["client_ip_headers"]) {
-      RAMPART_RETURN_IF_ERROR(Strings(file, d["client_ip_headers"], "decision_api.client_ip_headers",
-                                      &c->client_ip_headers));
+      RAMPART_RETURN_IF_ERROR(Strings(file, d["client_ip_headers"],
+                                      "decision_api.client_ip_headers", &c->client_ip_headers));
       for (std::string& h : c->client_ip_headers) {
         h = ToLower(h);
       }
     }
     if (d["trusted_proxies"]) {
-      RAMPART_RETURN_IF_ERROR(Strings(file, d["trusted_proxies"], "decision_api.trusted_proxies",
-                                      &c->trusted_proxies));
+      RAMPART_RETURN_IF_ERROR(
+          Strings(file, d["trusted_proxies"], "decision_api.trusted_proxies", &c->trusted_proxies));
       for (const std::string& p : c->trusted_proxies) {
         IpPrefix prefix;
         if (!ParseIpPrefix(p, &prefix)) {
@@ -152,10 +162,12 @@ Status Parse(const YAML::Node& root, ResponseConfig* c) {
     }
   }
   if (const YAML::Node a = root["audit"]) {
-    RAMPART_RETURN_IF_ERROR(OnlyKeys(file, a, "audit", {"checkpoint_every", "checkpoint_interval"}));
+    RAMPART_RETURN_IF_ERROR(
+        OnlyKeys(file, a, "audit", {"checkpoint_every", "checkpoint_interval"}));
     if (a["checkpoint_every"]) {
       uint64_t n = 0;
-      if (!a["checkpoint_every"].IsScalar() || !ParseInt(a["checkpoint_every"].Scalar(), &n) || n == 0) {
+      if (!a["checkpoint_every"].IsScalar() || !ParseInt(a["checkpoint_every"].Scalar(), &n) ||
+          n == 0) {
         return InvalidArgument(At(file, a["checkpoint_every"]) +
                                ": audit.checkpoint_every must be a positive number of records");
       }

@@ -199,12 +199,19 @@ std::string WebhookBody(Operation op, const Decision& d) {
 }
 
 Status SendWebhook(const WebhookConfig& config, Operation op, const Decision& d, int64_t now_ns) {
+  return PostSignedJson(config, std::string("decision.") + std::string(OperationName(op)),
+                        WebhookBody(op, d), now_ns);
+}
+
+Status PostSignedJson(const WebhookConfig& config,
+                      std::string_view event,
+                      const std::string& body,
+                      int64_t now_ns) {
   auto url = internal::ParseHttpUrl(config.url);
   if (!url.ok()) {
     return url.status();
   }
   try {
-    const std::string body = WebhookBody(op, d);
     const std::string timestamp = std::to_string(now_ns / 1'000'000'000);
     http::request<http::string_body> req{http::verb::post, url->target, 11};
     req.set(http::field::host, url->host_header);
@@ -212,7 +219,7 @@ Status SendWebhook(const WebhookConfig& config, Operation op, const Decision& d,
     req.set(http::field::content_type, "application/json");
     req.set("X-Rampart-Timestamp", timestamp);
     req.set("X-Rampart-Signature", WebhookSignature(config.secret, timestamp, body));
-    req.set("X-Rampart-Event", std::string("decision.") + std::string(OperationName(op)));
+    req.set("X-Rampart-Event", std::string(event));
     req.keep_alive(false);
     req.body() = body;
     req.prepare_payload();

@@ -160,6 +160,12 @@ std::string WebhookBody(Operation op, const Decision& d);
 // One POST. Ok for a 2xx answer; otherwise the error says what happened ("HTTP 503",
 // "connect: Connection refused", "timeout after 5000 ms"). `now_ns` gives the timestamp.
 Status SendWebhook(const WebhookConfig& config, Operation op, const Decision& d, int64_t now_ns);
+// The same signed POST for any JSON body (X-Rampart-Event: `event`); `audit export` sends the
+// signed heads of the audit log with it.
+Status PostSignedJson(const WebhookConfig& config,
+                      std::string_view event,
+                      const std::string& body,
+                      int64_t now_ns);
 
 // One run of the command: the decision JSON (one line) on stdin, environment PATH,
 // RAMPART_DECISION_ID, RAMPART_ACTION, RAMPART_OPERATION and RAMPART_TENANT only, its own

@@ -47,7 +47,9 @@ std::string IncidentDetails(const incident::Incident& inc) {
 
 }  // namespace
 
-AuditEntry DecisionAudit(const Decision& d, std::string_view action, const std::string& actor,
+AuditEntry DecisionAudit(const Decision& d,
+                         std::string_view action,
+                         const std::string& actor,
                          const std::string& reason) {
   AuditEntry e;
   e.actor = actor;
@@ -76,9 +78,12 @@ std::string_view OperatorActionName(OperatorAction a) {
   return "?";
 }
 
-Result<Decision> ApplyOperatorAction(DecisionStore& store, const std::string& id,
-                                     OperatorAction action, const std::string& actor,
-                                     int64_t extend_ns, int64_t now_ns) {
+Result<Decision> ApplyOperatorAction(DecisionStore& store,
+                                     const std::string& id,
+                                     OperatorAction action,
+                                     const std::string& actor,
+                                     int64_t extend_ns,
+                                     int64_t now_ns) {
   return store.Modify(id, [&](Decision& d) -> Status {
     const std::string state(DecisionStateName(d.state));
     switch (action) {
@@ -430,7 +435,8 @@ void Controller::Process(std::vector<Detection>& batch) {
 
 void Controller::CountDecision(const Decision& d) {
   std::string key = std::string(ActionName(d.action)) + '\x1f' + std::to_string(d.stage + 1) +
-                    '\x1f' + std::string(DecisionStateName(d.state)) + (d.shadow ? "\x1fshadow" : "\x1f");
+                    '\x1f' + std::string(DecisionStateName(d.state)) +
+                    (d.shadow ? "\x1fshadow" : "\x1f");
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.decisions[key];
 }
@@ -474,9 +480,9 @@ void Controller::Tick(int64_t now_ns) {
       if (d.state == DecisionState::kExpired) {
         options_.audit(DecisionAudit(d, "decision.expire", "system", "its TTL ran out"));
       } else {
-        options_.audit(DecisionAudit(d, d.state == DecisionState::kActive ? "decision.approve"
-                                                                           : "decision.reject",
-                                     d.decided_by, "no operator decided within the approval timeout"));
+        options_.audit(DecisionAudit(
+            d, d.state == DecisionState::kActive ? "decision.approve" : "decision.reject",
+            d.decided_by, "no operator decided within the approval timeout"));
       }
       CountDecision(d);
     }
@@ -548,11 +554,10 @@ void Controller::SyncTenant(const std::string& tenant) {
       }
       // The decision API (and bouncers pulling the stream) take it from the index now.
       if (IsLasting(d.action)) {
-        AuditEntry e = DecisionAudit(d, enforce ? "enforce.apply" : "enforce.remove",
-                                     "system connector:decision-api",
-                                     enforce ? (extended ? "expiry extended" : "enforced")
-                                             : "no longer enforced: " +
-                                                   std::string(DecisionStateName(d.state)));
+        AuditEntry e = DecisionAudit(
+            d, enforce ? "enforce.apply" : "enforce.remove", "system connector:decision-api",
+            enforce ? (extended ? "expiry extended" : "enforced")
+                    : "no longer enforced: " + std::string(DecisionStateName(d.state)));
         e.details_json = "{\"connector\":\"decision-api\",\"outcome\":\"ok\"}";
         options_.audit(e);
       }
@@ -597,8 +602,10 @@ void Controller::RebuildIndex() {
   index_dirty_ = false;
 }
 
-Result<Decision> Controller::Act(const std::string& tenant, const std::string& id,
-                                 OperatorAction action, const std::string& actor,
+Result<Decision> Controller::Act(const std::string& tenant,
+                                 const std::string& id,
+                                 OperatorAction action,
+                                 const std::string& actor,
                                  int64_t extend_ns) {
   RAMPART_ASSIGN_OR_RETURN(std::unique_ptr<DecisionStore> store,
                            DecisionStore::Open(options_.data_dir, tenant));
@@ -615,7 +622,8 @@ Result<Decision> Controller::Act(const std::string& tenant, const std::string& i
   return d;
 }
 
-void Controller::OnConnectorResult(const std::string& tenant, const std::string& id,
+void Controller::OnConnectorResult(const std::string& tenant,
+                                   const std::string& id,
                                    const ConnectorResult& result) {
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.connector_results[result.connector + '\x1f' + result.outcome];

@@ -44,7 +44,9 @@ struct AuditEntry {
 using AuditSink = std::function<void(const AuditEntry&)>;
 
 // The audit entry of a decision change (details: the decision's JSON).
-AuditEntry DecisionAudit(const Decision& d, std::string_view action, const std::string& actor,
+AuditEntry DecisionAudit(const Decision& d,
+                         std::string_view action,
+                         const std::string& actor,
                          const std::string& reason);
 
 enum class OperatorAction : uint8_t { kApprove, kReject, kRevoke, kExtend };
@@ -54,9 +56,12 @@ std::string_view OperatorActionName(OperatorAction a);  // "approve", ...
 // it. Extend adds `extend_ns` to the expiry (from now when the decision has none yet).
 // Approve starts the decision's TTL now. Returns the decision after the change; NotFound,
 // or InvalidArgument when the change does not apply to its state.
-Result<Decision> ApplyOperatorAction(DecisionStore& store, const std::string& id,
-                                     OperatorAction action, const std::string& actor,
-                                     int64_t extend_ns, int64_t now_ns);
+Result<Decision> ApplyOperatorAction(DecisionStore& store,
+                                     const std::string& id,
+                                     OperatorAction action,
+                                     const std::string& actor,
+                                     int64_t extend_ns,
+                                     int64_t now_ns);
 
 struct ControllerOptions {
   std::string data_dir;
@@ -102,11 +107,15 @@ class Controller {
 
   // Operator actions (API); audited with `actor`. Wait until the loop has taken the change
   // into the enforced set.
-  Result<Decision> Act(const std::string& tenant, const std::string& id, OperatorAction action,
-                       const std::string& actor, int64_t extend_ns);
+  Result<Decision> Act(const std::string& tenant,
+                       const std::string& id,
+                       OperatorAction action,
+                       const std::string& actor,
+                       int64_t extend_ns);
 
   // A connector's result for a decision: stored with it and audited.
-  void OnConnectorResult(const std::string& tenant, const std::string& id,
+  void OnConnectorResult(const std::string& tenant,
+                         const std::string& id,
                          const ConnectorResult& result);
 
   ControllerStats Stats() const;

@@ -1,10 +1,10 @@
 #include "respond/decision_store.h"
 
-#include <sqlite3.h>
-
 #include <functional>
 #include <string>
 #include <utility>
+
+#include <sqlite3.h>
 
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -42,15 +42,18 @@ void BindText(sqlite3_stmt* st, int col, std::string_view s) {
   sqlite3_bind_text(st, col, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
 }
 
-Result<std::vector<Decision>> ReadAll(sqlite3* db, sqlite3_stmt* st, int json_col,
+Result<std::vector<Decision>> ReadAll(sqlite3* db,
+                                      sqlite3_stmt* st,
+                                      int json_col,
                                       int64_t* last_version = nullptr) {
   std::vector<Decision> out;
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, json_col));
     const std::string_view json =
-        text == nullptr ? std::string_view()
-                        : std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(st, json_col)));
+        text == nullptr
+            ? std::string_view()
+            : std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(st, json_col)));
     auto d = ParseDecisionJson(json);
     if (!d.ok()) {
       return Corruption("stored decision: " + std::string(d.status().message()));
@@ -207,12 +210,14 @@ Result<std::vector<Decision>> DecisionStore::List(const ListFilter& filter) {
 
 Result<std::vector<Decision>> DecisionStore::Live() {
   RAMPART_ASSIGN_OR_RETURN(
-      StmtPtr st, Prepare(impl_->db.get(),
-                          "SELECT json FROM decisions WHERE state IN (0, 1) ORDER BY created_ns, id"));
+      StmtPtr st,
+      Prepare(impl_->db.get(),
+              "SELECT json FROM decisions WHERE state IN (0, 1) ORDER BY created_ns, id"));
   return ReadAll(impl_->db.get(), st.get(), 0);
 }
 
-Result<std::vector<Decision>> DecisionStore::ChangedSince(int64_t cursor, size_t limit,
+Result<std::vector<Decision>> DecisionStore::ChangedSince(int64_t cursor,
+                                                          size_t limit,
                                                           int64_t* next) {
   RAMPART_ASSIGN_OR_RETURN(
       StmtPtr st,
@@ -226,8 +231,9 @@ Result<std::vector<Decision>> DecisionStore::ChangedSince(int64_t cursor, size_t
 
 Result<std::vector<Decision>> DecisionStore::CreatedSince(int64_t since_ns) {
   RAMPART_ASSIGN_OR_RETURN(
-      StmtPtr st, Prepare(impl_->db.get(),
-                          "SELECT json FROM decisions WHERE created_ns >= ?1 ORDER BY created_ns, id"));
+      StmtPtr st,
+      Prepare(impl_->db.get(),
+              "SELECT json FROM decisions WHERE created_ns >= ?1 ORDER BY created_ns, id"));
   sqlite3_bind_int64(st.get(), 1, since_ns);
   return ReadAll(impl_->db.get(), st.get(), 0);
 }

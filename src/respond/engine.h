@@ -27,7 +27,8 @@ struct EngineOptions {
 
 class ResponseEngine {
  public:
-  ResponseEngine(std::shared_ptr<const PolicySet> policies, Allowlist allowlist,
+  ResponseEngine(std::shared_ptr<const PolicySet> policies,
+                 Allowlist allowlist,
                  EngineOptions options);
 
   struct Outcome {
@@ -36,7 +37,9 @@ class ResponseEngine {
     uint64_t allowlisted = 0;          // targets no policy may act on
   };
   // Appends to `out` what the policies decide about `d`, which joined `incident`.
-  void OnDetection(const Detection& d, const incident::Incident& incident, int64_t now_ns,
+  void OnDetection(const Detection& d,
+                   const incident::Incident& incident,
+                   int64_t now_ns,
                    Outcome* out);
 
   // The engine's view of a decision changed elsewhere (approved, revoked, extended,
@@ -48,11 +51,15 @@ class ResponseEngine {
  private:
   struct Ladder {
     Decision latest;
-    uint32_t hits = 0;                  // matching detections since `latest` began
-    std::set<std::string> seen;         // detections already counted (idempotence)
+    uint32_t hits = 0;           // matching detections since `latest` began
+    std::set<std::string> seen;  // detections already counted (idempotence)
   };
-  Decision Make(const Policy& p, size_t stage, const Detection& d,
-                const incident::Incident& incident, const std::string& value, int64_t now_ns,
+  Decision Make(const Policy& p,
+                size_t stage,
+                const Detection& d,
+                const incident::Incident& incident,
+                const std::string& value,
+                int64_t now_ns,
                 const std::string& why) const;
 
   std::shared_ptr<const PolicySet> policies_;
@@ -62,8 +69,12 @@ class ResponseEngine {
 };
 
 // "dec-" + 16 hex digits of SHA-256 over the decision's identity.
-std::string DecisionId(const std::string& tenant, const std::string& policy, int stage,
-                       Scope scope, const std::string& value, int64_t created_ns);
+std::string DecisionId(const std::string& tenant,
+                       const std::string& policy,
+                       int stage,
+                       Scope scope,
+                       const std::string& value,
+                       int64_t created_ns);
 
 // Whether a decision still stands for its ladder at `now_ns` (pending, or active and not
 // expired; one-shot actions such as notify stand only for the moment they are taken).

@@ -68,7 +68,9 @@ std::shared_ptr<const DecisionIndex> DecisionIndex::Build(const std::vector<Deci
   return index;
 }
 
-size_t DecisionIndex::Lookup(const CheckKeys& keys, int64_t now_ns, const IndexedDecision** out,
+size_t DecisionIndex::Lookup(const CheckKeys& keys,
+                             int64_t now_ns,
+                             const IndexedDecision** out,
                              size_t max) const {
   if (max == 0) {
     return 0;
@@ -82,9 +84,10 @@ size_t DecisionIndex::Lookup(const CheckKeys& keys, int64_t now_ns, const Indexe
       out[n++] = &d;
     } else {
       // Full: replace the weakest if this one is stronger.
-      auto weakest = std::min_element(out, out + n, [](const IndexedDecision* a, const IndexedDecision* b) {
-        return Strength(a->action) < Strength(b->action);
-      });
+      auto weakest =
+          std::min_element(out, out + n, [](const IndexedDecision* a, const IndexedDecision* b) {
+            return Strength(a->action) < Strength(b->action);
+          });
       if (Strength(d.action) > Strength((*weakest)->action)) {
         *weakest = &d;
       }

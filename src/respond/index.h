@@ -50,7 +50,9 @@ class DecisionIndex {
 
   // Every unexpired decision matching the request, strongest action first (block before
   // challenge before rate limit). At most `max` are returned.
-  size_t Lookup(const CheckKeys& keys, int64_t now_ns, const IndexedDecision** out,
+  size_t Lookup(const CheckKeys& keys,
+                int64_t now_ns,
+                const IndexedDecision** out,
                 size_t max) const;
   size_t size() const { return size_; }
 

@@ -98,8 +98,13 @@ Result<std::vector<store::DayFile>> FilesOf(const std::string& data_dir,
   return out;
 }
 
-void Audit(const ApiContext& ctx, const Identity& who, std::string action, std::string tenant,
-           std::string object, std::string reason, std::vector<std::string> related) {
+void Audit(const ApiContext& ctx,
+           const Identity& who,
+           std::string action,
+           std::string tenant,
+           std::string object,
+           std::string reason,
+           std::vector<std::string> related) {
   if (!ctx.audit) {
     return;
   }
@@ -113,8 +118,11 @@ void Audit(const ApiContext& ctx, const Identity& who, std::string action, std::
   ctx.audit(e);
 }
 
-void AuditRead(const ApiContext& ctx, const ReadScope& scope, std::string action,
-               std::string object, std::string what) {
+void AuditRead(const ApiContext& ctx,
+               const ReadScope& scope,
+               std::string action,
+               std::string object,
+               std::string what) {
   std::string tenants;
   if (scope.tenants) {
     for (const std::string& t : *scope.tenants) {
@@ -483,7 +491,9 @@ void AppendControlMetrics(const ApiContext& ctx, Metrics& m) {
     parts.push_back(rest);
     if (parts.size() == 4) {
       m.Sample("rampart_decisions_total",
-               {{"action", parts[0]}, {"stage", parts[1]}, {"state", parts[2]},
+               {{"action", parts[0]},
+                {"stage", parts[1]},
+                {"state", parts[2]},
                 {"shadow", parts[3] == "shadow" ? "true" : "false"}},
                static_cast<double>(n));
     }
@@ -492,7 +502,8 @@ void AppendControlMetrics(const ApiContext& ctx, Metrics& m) {
   m.Sample("rampart_decisions_pending", {}, static_cast<double>(s.pending));
   m.Family("rampart_decisions_enforced", "gauge", "Decisions enforced now.");
   m.Sample("rampart_decisions_enforced", {}, static_cast<double>(s.enforced));
-  m.Family("rampart_allowlisted_total", "counter", "Decisions not taken: the target is allowlisted.");
+  m.Family("rampart_allowlisted_total", "counter",
+           "Decisions not taken: the target is allowlisted.");
   m.Sample("rampart_allowlisted_total", {}, static_cast<double>(s.allowlisted));
   m.Family("rampart_control_errors_total", "counter", "Store failures in the control loop.");
   m.Sample("rampart_control_errors_total", {}, static_cast<double>(s.errors));
@@ -505,7 +516,8 @@ void AppendControlMetrics(const ApiContext& ctx, Metrics& m) {
       m.Sample("rampart_connector_attempts_total",
                {{"connector", c.connector}, {"outcome", "failed"}}, static_cast<double>(c.failed));
       m.Sample("rampart_connector_attempts_total",
-               {{"connector", c.connector}, {"outcome", "retried"}}, static_cast<double>(c.retried));
+               {{"connector", c.connector}, {"outcome", "retried"}},
+               static_cast<double>(c.retried));
     }
   }
 }

@@ -1,12 +1,12 @@
 // The control endpoints: incidents and their workflow, decisions and operator actions, and
 // the decision API that enforcement points (nginx auth_request, bouncers) ask.
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
+
+#include <simdjson.h>
 
 #include "core/clock.h"
 #include "core/detection.h"
@@ -24,8 +24,10 @@ constexpr size_t kMaxListed = 10'000;
 
 // The one tenant a control request is about: ?tenant=, else the token's only tenant, else
 // the server's default tenant (for multi-tenant tokens).
-std::optional<std::string> ControlTenant(const ApiContext& ctx, const Identity& id,
-                                         const HttpRequest& req, HttpResponse& res) {
+std::optional<std::string> ControlTenant(const ApiContext& ctx,
+                                         const Identity& id,
+                                         const HttpRequest& req,
+                                         HttpResponse& res) {
   std::string_view requested = req.Param("tenant");
   if (requested.empty()) {
     requested = req.Header("x-rampart-tenant");
@@ -216,7 +218,8 @@ void HandleIncidentOp(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
         return;
       }
       if (text.empty() || text.size() > 10'000) {
-        res = ErrorResponse(400, "bad_request", "give the note ({\"text\": ...}, at most 10000 bytes)");
+        res = ErrorResponse(400, "bad_request",
+                            "give the note ({\"text\": ...}, at most 10000 bytes)");
         return;
       }
       before = (*store)->AddNote(incident_id, text, actor);
@@ -230,7 +233,7 @@ void HandleIncidentOp(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
         return;
       }
       auto status = as.empty() ? std::optional(incident::IncidentStatus::kResolved)
-                                : incident::ParseStatus(as);
+                               : incident::ParseStatus(as);
       if (!status) {
         res = ErrorResponse(400, "bad_request",
                             "status must be new, acknowledged, contained, resolved or "
@@ -297,8 +300,9 @@ void HandleDecisions(ApiContext& ctx, const HttpRequest& req, HttpResponse& res)
   if (req.HasParam("state")) {
     auto state = respond::ParseDecisionState(req.Param("state"));
     if (!state) {
-      res = ErrorResponse(400, "bad_request",
-                          "state must be pending, active, rejected, expired, revoked or superseded");
+      res =
+          ErrorResponse(400, "bad_request",
+                        "state must be pending, active, rejected, expired, revoked or superseded");
       return;
     }
     filter.state = state;
@@ -311,13 +315,16 @@ void HandleDecisions(ApiContext& ctx, const HttpRequest& req, HttpResponse& res)
   }
   Audit(ctx, scope->id, "api.read", *tenant, "api:/v1/decisions", "list decisions");
   std::string body = "{\"tenant\":" + Quoted(*tenant) + ",\"decisions\":";
-  AppendJsonArray(body, *list,
-                  [](std::string& o, const respond::Decision& d) { o += respond::DecisionToJson(d); });
+  AppendJsonArray(body, *list, [](std::string& o, const respond::Decision& d) {
+    o += respond::DecisionToJson(d);
+  });
   body += '}';
   res.body = std::move(body);
 }
 
-void HandleDecisionOp(ApiContext& ctx, const HttpRequest& req, HttpResponse& res,
+void HandleDecisionOp(ApiContext& ctx,
+                      const HttpRequest& req,
+                      HttpResponse& res,
                       respond::OperatorAction op) {
   auto id = Authorize(ctx, req, res, Permission::kAct);
   const std::string verb(respond::OperatorActionName(op));
@@ -327,7 +334,8 @@ void HandleDecisionOp(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
       std::string target;
       HttpResponse ignored;
       (void)TargetId(req, ignored, &target);
-      Audit(ctx, *req.identity, "decision." + verb + ".denied", std::string(req.Param("tenant")),
+      auto tenant = req.identity->ResolveTenant(req.Param("tenant"), ctx.default_tenant);
+      Audit(ctx, *req.identity, "decision." + verb + ".denied", tenant.ok() ? *tenant : "",
             "decision:" + target,
             "role " + std::string(RoleName(req.identity->role)) + " may not " + verb);
     }
@@ -417,7 +425,8 @@ std::optional<IpAddress> ClientAddress(const ApiContext& ctx, const HttpRequest&
     std::optional<IpAddress> last;
     while (!value.empty()) {
       const size_t comma = value.rfind(',');
-      std::string_view hop = Trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
+      std::string_view hop =
+          Trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
       value = comma == std::string_view::npos ? std::string_view() : value.substr(0, comma);
       IpAddress ip;
       if (!ParseIpAddress(hop, &ip)) {
@@ -506,9 +515,10 @@ void HandleCheck(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
     res.headers.emplace_back("X-Rampart-Action", std::string(respond::ActionName(d.action)));
     res.headers.emplace_back("X-Rampart-Decision", d.id);
     if (d.expires_ns != 0) {
-      const int64_t seconds = std::max<int64_t>(1, (d.expires_ns - now + 999'999'999) / 1'000'000'000);
-      res.headers.emplace_back("Retry-After",
-                               d.action == respond::Action::kRateLimit ? "60" : std::to_string(seconds));
+      const int64_t seconds =
+          std::max<int64_t>(1, (d.expires_ns - now + 999'999'999) / 1'000'000'000);
+      res.headers.emplace_back(
+          "Retry-After", d.action == respond::Action::kRateLimit ? "60" : std::to_string(seconds));
     }
     return;
   }
@@ -548,8 +558,8 @@ void HandleStream(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
     return;
   }
   const int64_t now = WallNowNs();
-  std::string body = "{\"tenant\":" + Quoted(*tenant) + ",\"cursor\":" + std::to_string(next) +
-                     ",\"decisions\":";
+  std::string body =
+      "{\"tenant\":" + Quoted(*tenant) + ",\"cursor\":" + std::to_string(next) + ",\"decisions\":";
   // Each with "enforce": whether a bouncer should hold it now (expired/revoked: remove).
   AppendJsonArray(body, *changed, [now](std::string& o, const respond::Decision& d) {
     o += respond::DecisionToJson(d);
@@ -573,22 +583,28 @@ std::vector<Route> ControlRoutes(ApiContext& context) {
       if (!req.identity->Can(permission)) {
         // The handler answers (and audits refused operator actions).
         return permission == Permission::kAct ||
-               (res = ErrorResponse(403, "forbidden",
-                                    "role '" + std::string(RoleName(req.identity->role)) +
-                                        "' may not do this"),
+               (res = ErrorResponse(
+                    403, "forbidden",
+                    "role '" + std::string(RoleName(req.identity->role)) + "' may not do this"),
                 false);
       }
       return true;
     };
   };
   auto op = [c](IncidentOp o) {
-    return [c, o](const HttpRequest& req, HttpResponse& res) { HandleIncidentOp(*c, req, res, o); };
+    return [c, o](const HttpRequest& req, HttpResponse& res) {
+      HandleIncidentOp(*c, req, res, o);
+    };
   };
   auto act = [c](respond::OperatorAction o) {
-    return [c, o](const HttpRequest& req, HttpResponse& res) { HandleDecisionOp(*c, req, res, o); };
+    return [c, o](const HttpRequest& req, HttpResponse& res) {
+      HandleDecisionOp(*c, req, res, o);
+    };
   };
   auto bind = [c](void (*fn)(ApiContext&, const HttpRequest&, HttpResponse&)) {
-    return [c, fn](const HttpRequest& req, HttpResponse& res) { fn(*c, req, res); };
+    return [c, fn](const HttpRequest& req, HttpResponse& res) {
+      fn(*c, req, res);
+    };
   };
   // nginx turns a 401/403 from auth_request into the client's answer: a missing or wrong
   // enforcer token must fail visibly (500), never look like a decision about the client.
@@ -608,7 +624,8 @@ std::vector<Route> ControlRoutes(ApiContext& context) {
       {"POST", "/v1/incidents/note", true, op(IncidentOp::kNote), admit(Permission::kTriage)},
       {"POST", "/v1/incidents/resolve", true, op(IncidentOp::kResolve), admit(Permission::kTriage)},
       {"GET", "/v1/decisions", true, bind(HandleDecisions), admit(Permission::kRead)},
-      {"POST", "/v1/decisions/approve", true, act(OperatorAction::kApprove), admit(Permission::kAct)},
+      {"POST", "/v1/decisions/approve", true, act(OperatorAction::kApprove),
+       admit(Permission::kAct)},
       {"POST", "/v1/decisions/reject", true, act(OperatorAction::kReject), admit(Permission::kAct)},
       {"POST", "/v1/decisions/revoke", true, act(OperatorAction::kRevoke), admit(Permission::kAct)},
       {"POST", "/v1/decisions/extend", true, act(OperatorAction::kExtend), admit(Permission::kAct)},

@@ -1,11 +1,11 @@
 // The per-tenant control database (incidents, decisions): one file beside the day files,
 // never touched by retention (it keeps what analysts and operators decided).
 
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -25,9 +25,9 @@ Result<DbPtr> OpenControlDb(const std::string& data_dir, const std::string& tena
   }
   const std::string path = (dir / "control.db").string();
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
     return SqliteError(raw, "open " + path);
@@ -39,7 +39,8 @@ Result<DbPtr> OpenControlDb(const std::string& data_dir, const std::string& tena
   return db;
 }
 
-Result<std::string> ReadEventRaw(const std::string& data_dir, const std::string& location,
+Result<std::string> ReadEventRaw(const std::string& data_dir,
+                                 const std::string& location,
                                  int64_t rowid) {
   // tenants/<tenant>/events-YYYY-MM-DD.db, nothing else (a reference must not reach
   // files outside the data directory).

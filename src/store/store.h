@@ -213,7 +213,8 @@ std::optional<int> DataDirOwner(const std::string& data_dir);
 // The raw (masked) record of a stored event, from the EventRef a detection carries:
 // `location` is a day file relative to `data_dir`, `rowid` the row. NotFound when the file or
 // row is gone (retention), InvalidArgument when location is not a day file.
-Result<std::string> ReadEventRaw(const std::string& data_dir, const std::string& location,
+Result<std::string> ReadEventRaw(const std::string& data_dir,
+                                 const std::string& location,
                                  int64_t rowid);
 
 // Opens (creating) <data_dir>/tenants/<tenant>/control.db, where incidents and decisions
