@@ -21,14 +21,6 @@ void AppendBigEndian(std::string& out, uint64_t v) {
   }
 }
 
-void AppendHashHex(std::string& out, const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 15]);
-  }
-}
-
 // A cursor over one line. Every method returns false (and sets error_) on the first
 // deviation from the canonical layout; the position is then reported.
 class Cursor {
@@ -275,14 +267,9 @@ void AppendMembers(std::string& out, const Record& r) {
   AppendJsonString(out, r.tenant);
   out += ",\"object\":";
   AppendJsonString(out, r.object);
-  out += ",\"related\":[";
-  for (size_t i = 0; i < r.related.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    AppendJsonString(out, r.related[i]);
-  }
-  out += "],\"reason\":";
+  out += ",\"related\":";
+  AppendJsonStringArray(out, r.related);
+  out += ",\"reason\":";
   AppendJsonString(out, r.reason);
   out += ",\"details\":";
   out += r.details_json;
@@ -293,13 +280,13 @@ void AppendMembers(std::string& out, const Record& r) {
 void AppendBody(std::string& out, const Record& r, const Hash& prev) {
   AppendMembers(out, r);
   out += ",\"prev\":\"";
-  AppendHashHex(out, prev.data(), prev.size());
+  AppendHex(out, prev.data(), prev.size());
   out += '"';
 }
 
 void AppendTail(std::string& out, const Hash& hash) {
   out += kHashMember;
-  AppendHashHex(out, hash.data(), hash.size());
+  AppendHex(out, hash.data(), hash.size());
   out += "\"}\n";
 }
 
@@ -370,11 +357,11 @@ std::string CheckpointDetails(uint64_t head_seq,
                               const unsigned char* public_key,
                               const unsigned char* signature) {
   std::string out = "{\"head_seq\":" + std::to_string(head_seq) + ",\"head_hash\":\"";
-  AppendHashHex(out, head_hash.data(), head_hash.size());
+  AppendHex(out, head_hash.data(), head_hash.size());
   out += "\",\"public_key\":\"";
-  AppendHashHex(out, public_key, kPublicKeyBytes);
+  AppendHex(out, public_key, kPublicKeyBytes);
   out += "\",\"signature\":\"";
-  AppendHashHex(out, signature, kSignatureBytes);
+  AppendHex(out, signature, kSignatureBytes);
   out += "\"}";
   return out;
 }
@@ -395,11 +382,11 @@ Status ParseHead(std::string_view text, JsonChecker& json, HeadFields* out) {
 
 std::string HeadText(const HeadFields& head) {
   std::string out = "{\"seq\":" + std::to_string(head.seq) + ",\"hash\":\"";
-  AppendHashHex(out, head.hash.data(), head.hash.size());
+  AppendHex(out, head.hash.data(), head.hash.size());
   out += "\",\"time\":\"" + FormatIso8601(head.time_ns) + "\",\"public_key\":\"";
-  AppendHashHex(out, head.public_key.data(), head.public_key.size());
+  AppendHex(out, head.public_key.data(), head.public_key.size());
   out += "\",\"signature\":\"";
-  AppendHashHex(out, head.signature.data(), head.signature.size());
+  AppendHex(out, head.signature.data(), head.signature.size());
   out += "\"}\n";
   return out;
 }

@@ -174,14 +174,18 @@ void AppendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
-std::string HexEncode(const unsigned char* p, size_t n) {
+void AppendHex(std::string& out, const unsigned char* p, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
   for (size_t i = 0; i < n; ++i) {
     out.push_back(kDigits[p[i] >> 4]);
     out.push_back(kDigits[p[i] & 15]);
   }
+}
+
+std::string HexEncode(const unsigned char* p, size_t n) {
+  std::string out;
+  out.reserve(n * 2);
+  AppendHex(out, p, n);
   return out;
 }
 

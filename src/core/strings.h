@@ -122,8 +122,9 @@ void AppendJsonEscaped(std::string& out, std::string_view s);
 // The same between double quotes: a whole JSON string value.
 void AppendJsonString(std::string& out, std::string_view s);
 
-// Lower-case hex of `n` bytes (token ids, digests, keys).
+// Lower-case hex of `n` bytes (token ids, digests, keys), returned or appended to `out`.
 std::string HexEncode(const unsigned char* p, size_t n);
+void AppendHex(std::string& out, const unsigned char* p, size_t n);
 // Decodes exactly `n` bytes from 2n hex digits (either case); false on any other input.
 bool HexDecode(std::string_view hex, unsigned char* out, size_t n);
 
