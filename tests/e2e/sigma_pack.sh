@@ -4,12 +4,13 @@
 # a table, so a new rule cannot be added without a test.
 #
 #   auth.log            sshd and sudo (RFC 3339 timestamps, 2026-11-27 09:00-09:50 UTC)
-#   access.log          nginx combined log (10:00-10:06)
+#   access.log          nginx combined log (10:00-10:09)
 #   bodylog.jsonl       Body Log JSON lines (10:30-10:35; docs/formats/body_log.md)
 #   benign_*            ordinary traffic, including near misses of the rules' patterns
 #
 # Correlation thresholds are tested at their edges: 10 failed logins spanning exactly 5 m
-# fire, 10 spanning 5 m 1 s do not; 20 x 401 in 57 s fire, 20 x 403 over 61 s do not;
+# fire, 10 spanning 5 m 1 s do not; 20 x 401 in 57 s fire, 20 x 403 over 61 s do not (and
+# the same for 429);
 # value_count is case-insensitive (admin/ADMIN, kim01/KIM01 count once); a success before
 # the brute force is not "brute force followed by success".
 source "$(dirname "$0")/lib.sh"
@@ -58,6 +59,7 @@ SIGMA = {
     "9cd42682-0faa-42ba-83cc-1ad1496e9f89": ("rampart_web_log4shell_jndi", 4),
     "a3f59ccc-aa14-48e9-8565-cf517ca132b5": ("rampart_web_webshell_command", 4),
     "d5e323d9-1742-47d9-8a0f-c10c3f9b0d9b": ("rampart_web_auth_denied", 0),
+    "5b0f6f8e-3c1d-4f0a-9a57-2f4b8de0c6a1": ("rampart_web_rate_limited", 0),
     # bodylog/ (bodylog.jsonl)
     "03b6024c-98e4-4052-9c89-ebf8e10a8719": ("rampart_bodylog_sqli", 3),
     "5b287785-ad51-4b6e-bd34-e0b89a87b327": ("rampart_bodylog_command_injection", 3),
@@ -72,6 +74,7 @@ CORRELATION = {
     "5aabfffa-319b-48a4-a695-b5b2e5f29864": ("rampart_sshd_brute_force_then_success",
                                              {"198.51.100.10"}),
     "0dc2bf45-dc35-458d-acfb-ae85462883ac": ("rampart_web_auth_denied_burst", {"203.0.113.66"}),
+    "8d7e2c41-95a3-4b8e-b1f6-0c2d9e7a4f53": ("rampart_web_rate_limit_ignored", {"203.0.113.68"}),
     "9a59102b-23e3-4331-bf0f-89a0260cbb84": ("rampart_bodylog_credential_stuffing_username",
                                              {"203.0.113.80"}),
     "43e5682f-97e5-4a43-ba80-f976d4a68967": ("rampart_bodylog_credential_stuffing_user",
