@@ -35,7 +35,7 @@ ladder:
     climb: { detections: 2 }
   - action: block
     ttl: 1h
-    climb: { detections: 1 }
+    climb: { detections: 3 }   # a stray burst while blocked (old 401s + a 403) does not climb
 EOF
 : > "$TMP/body.log"
 cat > "$TMP/rampart.yaml" <<EOF
