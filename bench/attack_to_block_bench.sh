@@ -28,6 +28,7 @@ RUNS=${2:-10}
 TMP=$(mktemp -d /tmp/rampart-attack-bench.XXXXXX)
 SERVER=; NGINX=; BACKEND=
 cleanup() {
+  if [ -n "${MON:-}" ]; then kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null; fi
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
   if [ -n "$NGINX" ]; then kill "$NGINX" 2>/dev/null; wait "$NGINX" 2>/dev/null; fi
   if [ -n "$BACKEND" ]; then kill "$BACKEND" 2>/dev/null; wait "$BACKEND" 2>/dev/null; fi
@@ -44,6 +45,10 @@ command -v nginx >/dev/null || { echo "nginx missing (apt-get install nginx-ligh
 cp "$BUILD/rampart" "$TMP/rampart"  # a rebuild under a running benchmark changes nothing
 RAMPART=$TMP/rampart
 D=$TMP/data
+# Other work on the machine skews every figure: count compilers once a second while we run.
+( while sleep 1; do pgrep -xc cc1plus || true; done > "$TMP/busy.txt" ) &
+MON=$!
+busy() { awk '$1 > 0 {b++} END {printf "%d of %d one-second samples", b, NR}' "$TMP/busy.txt"; }
 API=$(port); NGX=$(port); BACK=$(port)
 
 mkdir -p "$TMP/policies"
@@ -192,7 +197,7 @@ PY
 
 # The decisions (created_ns) of the attackers.
 "$RAMPART" decisions list --json --data "$D" > "$TMP/decisions.jsonl"
-python3 - "$TMP/runs.jsonl" "$TMP/decisions.jsonl" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD)" <<'PY'
+python3 - "$TMP/runs.jsonl" "$TMP/decisions.jsonl" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD)" "$(busy)" <<'PY'
 import json, os, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 decs = {}
@@ -207,6 +212,8 @@ print("## Attack line → 403: %s runs" % sys.argv[3])
 print()
 print("Command: `bench/attack_to_block_bench.sh BUILD %s` (commit %s, %d cores, load average %s)" % (
     sys.argv[3], sys.argv[4], os.cpu_count(), open("/proc/loadavg").read().split()[0]))
+print()
+print("Compilers (cc1plus) running during the run: in %s." % sys.argv[5])
 print()
 print("| attacker | 20th answer → its line in the file, ms | line → decision created, ms | decision → first 403 seen, ms | **line → first 403, ms** | polls (codes) |")
 print("|---|---:|---:|---:|---:|---|")

@@ -30,6 +30,7 @@ MAX_SECS=${BENCH_MAX_SECONDS:-10}
 TMP=$(mktemp -d /tmp/rampart-decision-bench.XXXXXX)
 SERVER=; NGINX=
 cleanup() {
+  if [ -n "${MON:-}" ]; then kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null; fi
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
   if [ -n "$NGINX" ]; then kill "$NGINX" 2>/dev/null; wait "$NGINX" 2>/dev/null; fi
   [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$TMP"
@@ -44,6 +45,10 @@ cp "$BUILD/rampart" "$TMP/rampart"
 RAMPART=$TMP/rampart
 g++ -O2 -std=c++20 "$ROOT/bench/rate_gen.cc" -o "$TMP/rate_gen"
 GEN=$TMP/rate_gen
+# Other work on the machine skews every figure: count compilers once a second while we run.
+( while sleep 1; do pgrep -xc cc1plus || true; done > "$TMP/busy.txt" ) &
+MON=$!
+busy() { awk '$1 > 0 {b++} END {printf "%d of %d one-second samples", b, NR}' "$TMP/busy.txt"; }
 
 # 1. Seed, then start the server.
 seed_start=$(date +%s.%N)
@@ -154,9 +159,9 @@ wrk -t2 -c$CONNS -d${MAX_SECS}s "http://127.0.0.1:$NGX/index.html" > "$TMP/wrk-n
 
 # 4. The report.
 python3 - "$TMP" "$RATE" "$SECS" "$N_DECISIONS" "$live" "$ready_ms" "$seed_s" "$((rss_kb / 1024))" \
-  "$server_cpu" "$(git -C "$ROOT" rev-parse --short HEAD)" "$CMD_CHECK" <<'PY'
+  "$server_cpu" "$(git -C "$ROOT" rev-parse --short HEAD)" "$CMD_CHECK" "$(busy)" <<'PY'
 import json, os, re, sys
-tmp, rate, secs, n, live, ready_ms, seed_s, rss_mb, server_cpu, commit, cmd = sys.argv[1:]
+tmp, rate, secs, n, live, ready_ms, seed_s, rss_mb, server_cpu, commit, cmd, busy = sys.argv[1:]
 def load(name): return json.load(open(os.path.join(tmp, name)))
 def wrk(name):
     t = open(os.path.join(tmp, name)).read()
@@ -177,6 +182,8 @@ print("## Decision API: %s req/s for %s s, %s active decisions" % (rate, secs, n
 print()
 print("Command: `bench/decision_api_bench.sh BUILD %s %s` (commit %s, %d cores, load average %s)" % (
     secs, rate, commit, os.cpu_count(), open("/proc/loadavg").read().split()[0]))
+print()
+print("Compilers (cc1plus) running during the run: in %s." % busy)
 print()
 print("Seeded %s decisions in %s s; the server answered /v1/health %s ms after start, with %s "
       "decisions enforced (/metrics), RSS %s MiB." % (n, seed_s, ready_ms, live, rss_mb))
