@@ -287,6 +287,23 @@ detection:                  # every stored event is matched; detections are stor
   logsources: ""            # log-source mapping YAML; empty = built-in (docs/sigma-logsources.md)
   placeholders: ""          # values of |expand placeholders (YAML); empty = none (docs/sigma.md)
   ioc: config/ioc           # IOC lists: *.txt|csv|json + tenants/<t>/ (docs/ioc.md); SIGHUP reloads
+incidents:                  # detections grouped per entity (docs/incidents.md)
+  gap: 30m                  # a quieter entity starts a new incident
+  max_span: 24h             # an incident spans at most this (event time)
+  risk_half_life: 24h       # the risk score halves after this without detections
+  assets: []                # - {match: "host:db-01", criticality: 2}  (ip: takes CIDRs)
+response:                   # policies -> decisions -> enforcement (docs/response.md)
+  policies: [rules/response]
+  shadow: false             # true: decisions are stored and counted, never enforced
+  allowlist: []             # CIDRs and type:value (user:, api_key:, token:, session:, host:)
+  allowlist_loopback: true  # 127.0.0.0/8 and ::1 are never acted on
+  connectors: {}            # nftables, webhooks, commands (docs/response.md)
+decision_api:               # GET /v1/decisions/check for nginx (docs/enforcement.md)
+  client_ip_headers: [X-Real-IP, X-Forwarded-For]
+  trusted_proxies: []       # loopback is always trusted
+audit:                      # the signed audit log (docs/formats/audit.md)
+  checkpoint_every: 1000    # records between signed checkpoints
+  checkpoint_interval: 60s
 )";
 }
 

@@ -625,7 +625,8 @@ void HandleMetrics(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   m.Sample("rampart_rules", {{"kind", "sigma"}}, static_cast<double>(ctx.sigma_rules));
   m.Sample("rampart_rules", {{"kind", "correlation"}}, static_cast<double>(ctx.correlation_rules));
   m.Sample("rampart_rules", {{"kind", "ioc"}}, static_cast<double>(ctx.indicators));
-  if (ctx.control != nullptr) {
+  if (ctx.control != nullptr && id->all_tenants) {
+    // Server-wide counts: only for tokens that see every tenant.
     AppendControlMetrics(ctx, m);
   }
   if (const HttpServer* http = ctx.http.load(); http != nullptr) {
