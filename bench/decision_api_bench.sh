@@ -11,7 +11,7 @@
 #      X-Real-IP alternating between seeded addresses (403) and others (204). Then the same
 #      against /v1/health (no token, no lookup) for comparison.
 #   3. The ceiling, same run, same machine: Debian's nginx (2 workers, as many as Rampart's
-#      2 I/O threads; access log off) serving a 24-byte static file, at the same rate with
+#      2 I/O threads; access log off) serving a 22-byte static file, at the same rate with
 #      the same generator; then the maximum rates of both with `wrk -t2 -c64 -d10s` (Lua
 #      script setting the headers for the decision API) and rate_gen in closed loop.
 #
