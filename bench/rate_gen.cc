@@ -16,7 +16,8 @@
 //
 // Prints one JSON line: sent, completed, errors, status counts, achieved rate (completed
 // / seconds from the first scheduled send to the last response), latency percentiles in
-// microseconds, the largest backlog seen.
+// microseconds, the generator's own lateness (actual send - scheduled send; in closed loop
+// 0), the largest backlog seen.
 //
 // Build: g++ -O2 -std=c++20 bench/rate_gen.cc -o rate_gen
 
@@ -97,6 +98,7 @@ class Generator {
         Die("cannot connect to " + o_.host + ":" + std::to_string(o_.port));
     }
     latencies_.reserve(static_cast<size_t>(std::max(1.0, o_.rate * o_.seconds * 1.1)));
+    send_lag_.reserve(latencies_.capacity());
   }
 
   void Run() {
@@ -167,14 +169,16 @@ class Generator {
 
   void Report() {
     std::sort(latencies_.begin(), latencies_.end());
-    auto pct = [&](double p) -> double {
-      if (latencies_.empty())
+    std::sort(send_lag_.begin(), send_lag_.end());
+    auto pct_of = [](const std::vector<int64_t>& v, double p) -> double {
+      if (v.empty())
         return 0;
-      size_t idx = size_t(p / 100.0 * double(latencies_.size()));
-      if (idx >= latencies_.size())
-        idx = latencies_.size() - 1;
-      return double(latencies_[idx]) / 1000.0;
+      size_t idx = size_t(p / 100.0 * double(v.size()));
+      if (idx >= v.size())
+        idx = v.size() - 1;
+      return double(v[idx]) / 1000.0;
     };
+    auto pct = [&](double p) { return pct_of(latencies_, p); };
     const double elapsed = double(last_ns_ - start_) / 1e9;
     std::string status;
     for (const auto& [code, count] : status_) {
@@ -186,12 +190,15 @@ class Generator {
         "{\"target\":\"%s:%d%s\",\"mode\":\"%s\",\"rate\":%.0f,\"seconds\":%.1f,\"conns\":%d,"
         "\"sent\":%llu,\"completed\":%llu,\"errors\":%llu,\"timeouts\":%llu,\"reconnects\":%llu,"
         "\"status\":{%s},\"achieved_rps\":%.0f,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,"
-        "\"p99\":%.1f,\"p99.9\":%.1f,\"max\":%.1f},\"max_backlog\":%zu}\n",
+        "\"p99\":%.1f,\"p99.9\":%.1f,\"max\":%.1f},\"send_lag_us\":{\"p50\":%.1f,\"p99\":%.1f,"
+        "\"max\":%.1f},\"max_backlog\":%zu}\n",
         o_.host.c_str(), o_.port, o_.path.c_str(), o_.rate <= 0 ? "closed-loop" : "open-loop",
         o_.rate, o_.seconds, o_.conns, (unsigned long long)sent_, (unsigned long long)completed_,
         (unsigned long long)errors_, (unsigned long long)timeouts_, (unsigned long long)reconnects_,
         status.c_str(), elapsed > 0 ? double(completed_) / elapsed : 0.0, pct(50), pct(90), pct(99),
-        pct(99.9), latencies_.empty() ? 0.0 : double(latencies_.back()) / 1000.0, max_backlog_);
+        pct(99.9), latencies_.empty() ? 0.0 : double(latencies_.back()) / 1000.0,
+        pct_of(send_lag_, 50), pct_of(send_lag_, 99),
+        send_lag_.empty() ? 0.0 : double(send_lag_.back()) / 1000.0, max_backlog_);
   }
 
  private:
@@ -227,6 +234,7 @@ class Generator {
     Conn& c = conns_[i];
     c.busy = true;
     c.scheduled_ns = scheduled;
+    send_lag_.push_back(NowNs() - scheduled);  // the generator's own lateness
     c.out = prefix_;
     if (!o_.ips.empty()) {
       c.out += "X-Real-IP: ";
@@ -346,6 +354,7 @@ class Generator {
   std::vector<Conn> conns_;
   std::deque<int64_t> backlog_;
   std::vector<int64_t> latencies_;
+  std::vector<int64_t> send_lag_;
   std::map<int, uint64_t> status_;
   uint64_t sent_ = 0, completed_ = 0, errors_ = 0, timeouts_ = 0, reconnects_ = 0;
   size_t max_backlog_ = 0;
