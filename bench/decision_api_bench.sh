@@ -30,6 +30,7 @@ MAX_SECS=${BENCH_MAX_SECONDS:-10}
 TMP=$(mktemp -d /tmp/rampart-decision-bench.XXXXXX)
 SERVER=; NGINX=
 cleanup() {
+  set +e  # every step runs, whatever the one before returned
   if [ -n "${MON:-}" ]; then kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null; fi
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
   if [ -n "$NGINX" ]; then kill "$NGINX" 2>/dev/null; wait "$NGINX" 2>/dev/null; fi
