@@ -178,7 +178,9 @@ class Generator {
         idx = v.size() - 1;
       return double(v[idx]) / 1000.0;
     };
-    auto pct = [&](double p) { return pct_of(latencies_, p); };
+    auto pct = [&](double p) {
+      return pct_of(latencies_, p);
+    };
     const double elapsed = double(last_ns_ - start_) / 1e9;
     std::string status;
     for (const auto& [code, count] : status_) {

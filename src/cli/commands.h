@@ -2,11 +2,14 @@
 // Private to src/cli: subcommand registration.
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "core/status.h"
 
 namespace rampart::cli {
 
@@ -45,5 +48,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;    // runtime failure (I/O, storage)
 inline constexpr int kExitUsage = 2;    // bad arguments, bad query, bad config
 inline constexpr int kExitPartial = 3;  // finished, but some inputs were skipped
+
+// Prints "error: <message>" and returns the exit code for it: usage for a bad argument or
+// an id that does not exist, error otherwise.
+inline int ReportError(const Status& st) {
+  std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
+  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound
+             ? kExitUsage
+             : kExitError;
+}
 
 }  // namespace rampart::cli

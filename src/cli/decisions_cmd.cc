@@ -36,13 +36,6 @@ struct DecisionsArgs {
   std::string by;
 };
 
-int Fail(const Status& st) {
-  std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
-  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound
-             ? kExitUsage
-             : kExitError;
-}
-
 Result<std::unique_ptr<respond::DecisionStore>> OpenStore(const DecisionsArgs& args) {
   if (!store::IsValidTenant(args.tenant)) {
     return InvalidArgument("invalid tenant name '" + args.tenant + "'");
@@ -61,7 +54,7 @@ std::string What(const respond::Decision& d) {
 int List(const DecisionsArgs& args) {
   auto store = OpenStore(args);
   if (!store.ok()) {
-    return Fail(store.status());
+    return ReportError(store.status());
   }
   respond::DecisionStore::ListFilter filter;
   filter.limit = args.limit;
@@ -69,13 +62,13 @@ int List(const DecisionsArgs& args) {
   if (!args.state.empty()) {
     filter.state = respond::ParseDecisionState(args.state);
     if (!filter.state) {
-      return Fail(InvalidArgument(
+      return ReportError(InvalidArgument(
           "--state must be pending, active, rejected, expired, revoked or superseded"));
     }
   }
   auto list = (*store)->List(filter);
   if (!list.ok()) {
-    return Fail(list.status());
+    return ReportError(list.status());
   }
   if (args.json) {
     for (const respond::Decision& d : *list) {
@@ -105,14 +98,14 @@ int List(const DecisionsArgs& args) {
 int Show(const DecisionsArgs& args) {
   auto store = OpenStore(args);
   if (!store.ok()) {
-    return Fail(store.status());
+    return ReportError(store.status());
   }
   auto found = (*store)->Get(args.id);
   if (!found.ok()) {
-    return Fail(found.status());
+    return ReportError(found.status());
   }
   if (!found->has_value()) {
-    return Fail(NotFound("no decision " + args.id + " in tenant " + args.tenant));
+    return ReportError(NotFound("no decision " + args.id + " in tenant " + args.tenant));
   }
   const respond::Decision& d = **found;
   if (args.json) {
@@ -151,25 +144,25 @@ int Show(const DecisionsArgs& args) {
 int Act(const DecisionsArgs& args, respond::OperatorAction action) {
   auto store = OpenStore(args);
   if (!store.ok()) {
-    return Fail(store.status());
+    return ReportError(store.status());
   }
   int64_t extend_ns = 0;
   if (action == respond::OperatorAction::kExtend) {
     auto ns = ParseDurationNs(args.by);
     if (args.by.empty() || !ns || *ns == 0) {
-      return Fail(InvalidArgument("extend needs --by DURATION (30m, 1h, 1d)"));
+      return ReportError(InvalidArgument("extend needs --by DURATION (30m, 1h, 1d)"));
     }
     extend_ns = *ns;
   }
   auto audit = CliAudit::Open(args.data_dir);
   if (!audit.ok()) {
-    return Fail(audit.status());
+    return ReportError(audit.status());
   }
   auto done = respond::ApplyOperatorAction(**store, args.id, action, audit->actor(), extend_ns,
                                            WallNowNs());
   const std::string verb(respond::OperatorActionName(action));
   if (!done.ok()) {
-    return Fail(done.status());
+    return ReportError(done.status());
   }
   audit->Record(
       respond::DecisionAudit(*done, "decision." + verb, audit->actor(), "operator " + verb));

@@ -59,30 +59,23 @@ Result<std::unique_ptr<incident::IncidentStore>> OpenStore(const IncidentsArgs& 
   return incident::IncidentStore::Open(args.data_dir, args.tenant);
 }
 
-int Fail(const Status& st) {
-  std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
-  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound
-             ? kExitUsage
-             : kExitError;
-}
-
 int List(const IncidentsArgs& args) {
   auto store = OpenStore(args);
   if (!store.ok()) {
-    return Fail(store.status());
+    return ReportError(store.status());
   }
   incident::IncidentStore::ListFilter filter;
   filter.limit = args.limit;
   if (!args.status.empty()) {
     filter.status = incident::ParseStatus(args.status);
     if (!filter.status) {
-      return Fail(InvalidArgument(
+      return ReportError(InvalidArgument(
           "--status must be new, acknowledged, contained, resolved or false_positive"));
     }
   }
   auto list = (*store)->List(filter);
   if (!list.ok()) {
-    return Fail(list.status());
+    return ReportError(list.status());
   }
   const int64_t now = WallNowNs();
   if (args.json) {
@@ -124,14 +117,14 @@ std::string StoredEvent(const std::string& data_dir, const EventRef& ref) {
 int Show(const IncidentsArgs& args) {
   auto store = OpenStore(args);
   if (!store.ok()) {
-    return Fail(store.status());
+    return ReportError(store.status());
   }
   auto found = (*store)->Get(args.id);
   if (!found.ok()) {
-    return Fail(found.status());
+    return ReportError(found.status());
   }
   if (!found->has_value()) {
-    return Fail(NotFound("no incident " + args.id + " in tenant " + args.tenant));
+    return ReportError(NotFound("no incident " + args.id + " in tenant " + args.tenant));
   }
   const incident::Incident& inc = **found;
   std::vector<respond::Decision> decisions;
@@ -248,11 +241,11 @@ int Show(const IncidentsArgs& args) {
 int Change(const IncidentsArgs& args, const std::string& verb) {
   auto store = OpenStore(args);
   if (!store.ok()) {
-    return Fail(store.status());
+    return ReportError(store.status());
   }
   auto audit = CliAudit::Open(args.data_dir);
   if (!audit.ok()) {
-    return Fail(audit.status());
+    return ReportError(audit.status());
   }
   const std::string& actor = audit->actor();
   Result<incident::Incident> before = NotFound("");
@@ -279,7 +272,7 @@ int Change(const IncidentsArgs& args, const std::string& verb) {
     reason = args.text;
   }
   if (!before.ok()) {
-    return Fail(before.status());
+    return ReportError(before.status());
   }
   if (action == "incident.transition") {
     reason = std::string(incident::StatusName(before->status)) + " -> " + reason;

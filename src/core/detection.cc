@@ -15,6 +15,14 @@ constexpr std::array<std::string_view, 3> kKindNames = {"sigma", "correlation", 
 
 }  // namespace
 
+void AppendEntityJson(std::string& out, const Entity& e) {
+  out += "{\"type\":";
+  AppendJsonString(out, e.type);
+  out += ",\"value\":";
+  AppendJsonString(out, e.value);
+  out += '}';
+}
+
 void AppendEventRefJson(std::string& out, const EventRef& ref) {
   out += "{\"location\":";
   AppendJsonString(out, ref.location);
@@ -125,13 +133,7 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
     o += '}';
   });
   out += ",\"entities\":";
-  AppendJsonArray(out, d.entities, [](std::string& o, const Entity& e) {
-    o += "{\"type\":";
-    AppendJsonString(o, e.type);
-    o += ",\"value\":";
-    AppendJsonString(o, e.value);
-    o += '}';
-  });
+  AppendJsonArray(out, d.entities, AppendEntityJson);
   out += ",\"dataset\":";
   AppendJsonString(out, d.dataset);
   out += ",\"tenant\":";

@@ -92,6 +92,8 @@ struct Detection {
 std::string DetectionToJson(const Detection& d);
 // The same, appended to `out` (a buffer reused for many detections allocates once).
 void AppendDetectionJson(std::string& out, const Detection& d);
+// {"type","value"}: an entity as detections and incidents show it.
+void AppendEntityJson(std::string& out, const Entity& e);
 // {"location","rowid","offset","line","first_byte"}: an EventRef as detections hold it.
 void AppendEventRefJson(std::string& out, const EventRef& ref);
 

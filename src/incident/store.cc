@@ -439,13 +439,7 @@ std::string IncidentToJson(const Incident& inc, int64_t now_ns, int64_t half_lif
   AppendJsonString(out, FormatIso8601(inc.last_seen_ns));
   out += ",\"detection_count\":" + std::to_string(inc.detection_count);
   out += ",\"entities\":";
-  AppendJsonArray(out, inc.entities, [](std::string& o, const Entity& e) {
-    o += "{\"type\":";
-    AppendJsonString(o, e.type);
-    o += ",\"value\":";
-    AppendJsonString(o, e.value);
-    o += '}';
-  });
+  AppendJsonArray(out, inc.entities, AppendEntityJson);
   out += ",\"tactics\":";
   AppendJsonStringArray(out, inc.tactics);
   out += ",\"techniques\":";

@@ -170,9 +170,7 @@ Result<std::unique_ptr<Controller>> Controller::Start(ControllerOptions options)
     for (const Decision& d : recent) {
       c->engine_.Update(d);
     }
-    int64_t cursor = 0;
-    RAMPART_ASSIGN_OR_RETURN(std::vector<Decision> all, decisions->ChangedSince(0, 0, &cursor));
-    (void)all;
+    RAMPART_ASSIGN_OR_RETURN(int64_t cursor, decisions->Cursor());
     c->cursors_[tenant] = cursor;
     RAMPART_ASSIGN_OR_RETURN(std::vector<Decision> live, decisions->Live());
     for (Decision& d : live) {
@@ -180,7 +178,7 @@ Result<std::unique_ptr<Controller>> Controller::Start(ControllerOptions options)
       if (ShouldEnforce(d, now)) {
         c->applied_[d.id] = d.expires_ns;  // the connectors' reconciliation applies these
       }
-      c->live_.emplace(d.id, std::move(d));
+      c->Hold(std::move(d));
     }
     RAMPART_ASSIGN_OR_RETURN(std::vector<incident::Incident> open,
                              incidents->OpenSince(now - c->options_.grouping.max_span_ns));
@@ -442,28 +440,43 @@ void Controller::CountDecision(const Decision& d) {
 }
 
 void Controller::Tick(int64_t now_ns) {
-  // Expiry and approval timeouts of the decisions this loop holds.
+  // Expiry and approval timeouts of the decisions this loop holds. Only the due part of the expiry
+  // queue and the pending decisions are looked at, so a tick costs nothing with 100,000 decisions
+  // standing. An entry stays until the decision leaves it (expired in the store, or its expiry
+  // changed): a failed write is retried.
   std::map<std::string, std::vector<std::pair<Decision, Decision>>> changed;  // before, after
-  for (const auto& [id, d] : live_) {
-    if (d.state == DecisionState::kActive && d.expires_ns != 0 && d.expires_ns <= now_ns) {
+  for (auto it = expiries_.begin(); it != expiries_.end() && it->first <= now_ns;) {
+    auto live = live_.find(it->second);
+    if (live == live_.end() || live->second.state != DecisionState::kActive ||
+        live->second.expires_ns != it->first) {
+      it = expiries_.erase(it);  // stale: the decision changed since
+      continue;
+    }
+    const Decision& d = live->second;
+    Decision e = d;
+    e.state = DecisionState::kExpired;
+    e.decided_by = "system";
+    changed[e.tenant].emplace_back(d, std::move(e));
+    ++it;
+  }
+  for (const std::string& id : pending_) {
+    auto live = live_.find(id);
+    if (live == live_.end() || live->second.state != DecisionState::kPending) {
+      continue;
+    }
+    const Decision& d = live->second;
+    const Stage* stage = FindStage(*options_.policies, d);
+    if (stage != nullptr && stage->approval_timeout_ns > 0 &&
+        now_ns >= d.created_ns + stage->approval_timeout_ns) {
       Decision e = d;
-      e.state = DecisionState::kExpired;
-      e.decided_by = "system";
-      changed[e.tenant].emplace_back(d, std::move(e));
-    } else if (d.state == DecisionState::kPending) {
-      const Stage* stage = FindStage(*options_.policies, d);
-      if (stage != nullptr && stage->approval_timeout_ns > 0 &&
-          now_ns >= d.created_ns + stage->approval_timeout_ns) {
-        Decision e = d;
-        e.decided_by = "system policy:" + d.policy_id;
-        if (stage->approve_on_timeout) {
-          e.state = DecisionState::kActive;
-          e.expires_ns = e.ttl_ns > 0 ? now_ns + e.ttl_ns : 0;
-        } else {
-          e.state = DecisionState::kRejected;
-        }
-        changed[e.tenant].emplace_back(d, std::move(e));
+      e.decided_by = "system policy:" + d.policy_id;
+      if (stage->approve_on_timeout) {
+        e.state = DecisionState::kActive;
+        e.expires_ns = e.ttl_ns > 0 ? now_ns + e.ttl_ns : 0;
+      } else {
+        e.state = DecisionState::kRejected;
       }
+      changed[e.tenant].emplace_back(d, std::move(e));
     }
   }
   for (auto& [tenant, changes] : changed) {
@@ -567,13 +580,29 @@ void Controller::SyncTenant(const std::string& tenant) {
     } else if (was_applied) {
       applied_.erase(applied);
     }
-    if (d.state == DecisionState::kPending || d.state == DecisionState::kActive) {
-      live_.insert_or_assign(d.id, std::move(d));
-    } else {
-      live_.erase(d.id);
-    }
+    Hold(std::move(d));
     index_dirty_ = true;
   }
+}
+
+void Controller::Hold(Decision d) {
+  if (d.state != DecisionState::kPending && d.state != DecisionState::kActive) {
+    pending_.erase(d.id);
+    live_.erase(d.id);
+    return;
+  }
+  if (d.state == DecisionState::kPending) {
+    pending_.insert(d.id);
+  } else {
+    pending_.erase(d.id);
+    auto [first, last] = expiries_.equal_range(d.expires_ns);
+    const bool queued = std::any_of(first, last, [&](const auto& e) { return e.second == d.id; });
+    if (d.expires_ns != 0 && !queued) {
+      expiries_.emplace(d.expires_ns, d.id);
+    }
+  }
+  const std::string id = d.id;
+  live_.insert_or_assign(id, std::move(d));
 }
 
 void Controller::RebuildIndex() {

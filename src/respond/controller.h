@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -130,6 +131,7 @@ class Controller {
   void Tick(int64_t now_ns);
   void SyncTenant(const std::string& tenant);
   void RebuildIndex();
+  void Hold(Decision d);  // into live_ (pending/active) with its queue entry, or out
   DecisionStore* Decisions(const std::string& tenant);
   incident::IncidentStore* Incidents(const std::string& tenant);
   int64_t Now() const;
@@ -156,8 +158,10 @@ class Controller {
   // Loop-thread state.
   std::map<std::string, std::unique_ptr<DecisionStore>> decision_stores_;
   std::map<std::string, std::unique_ptr<incident::IncidentStore>> incident_stores_;
-  std::map<std::string, int64_t> cursors_;  // per tenant: decisions version synced
-  std::map<std::string, Decision> live_;    // pending and active decisions by id
+  std::map<std::string, int64_t> cursors_;        // per tenant: decisions version synced
+  std::map<std::string, Decision> live_;          // pending and active decisions by id
+  std::multimap<int64_t, std::string> expiries_;  // active decisions by expiry (may be stale)
+  std::set<std::string> pending_;                 // ids of pending decisions
   // Decisions the enforcement points were told to apply, with the expiry they were given
   // (an extension is applied again).
   std::map<std::string, int64_t> applied_;

@@ -229,6 +229,15 @@ Result<std::vector<Decision>> DecisionStore::ChangedSince(int64_t cursor,
   return ReadAll(impl_->db.get(), st.get(), 0, next);
 }
 
+Result<int64_t> DecisionStore::Cursor() {
+  RAMPART_ASSIGN_OR_RETURN(
+      StmtPtr st, Prepare(impl_->db.get(), "SELECT COALESCE(MAX(version), 0) FROM decisions"));
+  if (sqlite3_step(st.get()) != SQLITE_ROW) {
+    return SqliteError(impl_->db.get(), "read the decisions cursor");
+  }
+  return sqlite3_column_int64(st.get(), 0);
+}
+
 Result<std::vector<Decision>> DecisionStore::CreatedSince(int64_t since_ns) {
   RAMPART_ASSIGN_OR_RETURN(
       StmtPtr st,

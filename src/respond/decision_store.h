@@ -48,6 +48,8 @@ class DecisionStore {
   Result<std::vector<Decision>> Live();
   // Decisions written after `cursor`, in write order; *next is the cursor to pass next.
   Result<std::vector<Decision>> ChangedSince(int64_t cursor, size_t limit, int64_t* next);
+  // The cursor now (the newest write's version; 0 when empty).
+  Result<int64_t> Cursor();
   // Decisions created at or after `since_ns` (the engine's ladders at start-up).
   Result<std::vector<Decision>> CreatedSince(int64_t since_ns);
 
