@@ -175,10 +175,10 @@ check, health, ngx = load("check.json"), load("health.json"), load("nginx.json")
 cmax, nmax = load("check-max.json"), load("nginx-max.json")
 wc, wn = wrk("wrk-check.txt"), wrk("wrk-nginx.txt")
 def lat(r): l = r["latency_us"]; return "p50 %.0f µs, p90 %.0f, p99 %.0f, p99.9 %.0f, max %.0f" % (l["p50"], l["p90"], l["p99"], l["p99.9"], l["max"])
-def row(name, r): return "| %s | %d | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |" % (
+def row(name, r): return "| %s | %d | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |" % (
     name, r["sent"], r["completed"], r["errors"], " ".join("%s×%s" % (k, v) for k, v in r["status"].items()),
     r["achieved_rps"], r["latency_us"]["p50"], r["latency_us"]["p90"], r["latency_us"]["p99"],
-    r["latency_us"]["p99.9"], r["latency_us"]["max"])
+    r["latency_us"]["p99.9"], r["latency_us"]["max"], r["send_lag_us"]["p99"])
 print("## Decision API: %s req/s for %s s, %s active decisions" % (rate, secs, n))
 print()
 print("Command: `bench/decision_api_bench.sh BUILD %s %s` (commit %s, %d cores, load average %s)" % (
@@ -191,8 +191,8 @@ print("Seeded %s decisions in %s s; the server answered /v1/health %s ms after s
 print()
 print("Open loop, 64 keep-alive connections, latency from the scheduled send (`%s`):" % cmd)
 print()
-print("| target | sent | completed | errors | status | achieved req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs |")
-print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+print("| target | sent | completed | errors | status | achieved req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | generator's send lag p99 µs |")
+print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 print(row("rampart /v1/decisions/check", check))
 print(row("rampart /v1/health (no token)", health))
 print(row("nginx static file", ngx))
