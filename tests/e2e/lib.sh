@@ -128,3 +128,7 @@ for i in range(n):
                       "request_body": "username=admin&password=guess%d" % i}))
 PY
 }
+
+# token_ready TOKEN API_URL: whether a running server accepts TOKEN yet (a token made by the
+# CLI is taken up within a second); use as `wait_for 5 token_ready "$T" "$API"`.
+token_ready() { curl -sf -H "Authorization: Bearer $1" "$2/v1/whoami" >/dev/null; }

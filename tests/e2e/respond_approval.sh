@@ -31,6 +31,7 @@ start_serve "$TMP/rampart.yaml" "$API/v1/health"
 ANALYST=$("$RAMPART" tokens create ann --role analyst --tenant default --data "$D" 2>/dev/null)
 OPERATOR=$("$RAMPART" tokens create otto --role operator --tenant default --data "$D" 2>/dev/null)
 ENFORCER=$("$RAMPART" tokens create edge --role enforcer --tenant default --data "$D" 2>/dev/null)
+for t in "$ANALYST" "$OPERATOR" "$ENFORCER"; do wait_for 5 token_ready "$t" "$API" || fail "token not taken up"; done
 check() {  # the decision API's answer for the attacker
   curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ENFORCER" \
     -H "X-Real-IP: $ATTACKER" "$API/v1/decisions/check"
@@ -70,4 +71,35 @@ grep 'decision.approve.denied' "$TMP/story.txt" | grep -q 'ann' || fail "the ref
 grep -q 'decision.approve ' "$TMP/story.txt" || grep -q 'decision.approve$' "$TMP/story.txt" \
   || grep -E -q 'decision\.approve([^.]|$)' "$TMP/story.txt" || fail "the approval is not in the audit log"
 grep -E 'decision\.approve([^.]|$)' "$TMP/story.txt" | grep -q 'otto' || fail "the approval does not name the operator"
+
+# The incident through the API: an analyst lists and acknowledges it; an enforcer may only
+# check; another tenant's token sees none of it.
+curl -sf -H "Authorization: Bearer $ANALYST" "$API/v1/incidents" > "$TMP/incidents.json" || fail "incident list"
+INC=$(python3 -c 'import json,sys; i=json.load(open(sys.argv[1]))["incidents"]; print(i[0]["id"] if i else "")' "$TMP/incidents.json")
+[ -n "$INC" ] || fail "no incident: $(cat "$TMP/incidents.json")"
+code=$(curl -s -o "$TMP/ack.json" -w '%{http_code}' -H "Authorization: Bearer $ANALYST" -d "{\"id\":\"$INC\"}" "$API/v1/incidents/ack")
+[ "$code" = 200 ] && grep -q '"status":"acknowledged"' "$TMP/ack.json" || fail "ack answered $code: $(cat "$TMP/ack.json")"
+curl -sf -H "Authorization: Bearer $ANALYST" "$API/v1/incidents?id=$INC" > "$TMP/incident.json" || fail "incident show"
+python3 - "$TMP/incident.json" "$DEC" <<'PY' || fail "incident content: $(head -c 600 "$TMP/incident.json")"
+import json, sys
+i = json.load(open(sys.argv[1]))
+assert i["status"] == "acknowledged" and i["timeline"] and i["tactics"], i
+assert [d["id"] for d in i["decisions"]] == [sys.argv[2]], i["decisions"]
+PY
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ENFORCER" "$API/v1/incidents")" = 403 ] \
+  || fail "an enforcer token may read incidents"
+OTHER_ANALYST=$("$RAMPART" tokens create olga --role analyst --tenant other --data "$D" 2>/dev/null)
+wait_for 5 token_ready "$OTHER_ANALYST" "$API" || fail "token not taken up"
+curl -sf -H "Authorization: Bearer $OTHER_ANALYST" "$API/v1/incidents" | grep -q '"incidents":\[\]' \
+  || fail "another tenant's analyst sees incidents: $(curl -s -H "Authorization: Bearer $OTHER_ANALYST" "$API/v1/incidents")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OTHER_ANALYST" "$API/v1/incidents?tenant=default")" = 403 ] \
+  || fail "another tenant's analyst may ask for tenant default"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OTHER_ANALYST" -d "{\"id\":\"$INC\"}" "$API/v1/incidents/ack?tenant=default")" = 403 ] \
+  || fail "another tenant's analyst may work tenant default's incident"
+# The stream for pull bouncers: everything from 0, then nothing new from the cursor.
+curl -sf -H "Authorization: Bearer $ENFORCER" "$API/v1/decisions/stream?since=0" > "$TMP/stream.json" || fail "stream"
+CURSOR=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["decisions"][-1]["enforce"] is True, s; print(s["cursor"])' "$TMP/stream.json") \
+  || fail "stream content: $(cat "$TMP/stream.json")"
+curl -sf -H "Authorization: Bearer $ENFORCER" "$API/v1/decisions/stream?since=$CURSOR" | grep -q '"decisions":\[\]' \
+  || fail "the stream repeats decisions after its cursor"
 echo PASS

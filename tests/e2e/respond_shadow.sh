@@ -24,6 +24,7 @@ response:
 CONF
 start_serve "$TMP/rampart.yaml" "http://127.0.0.1:$API_PORT/v1/health"
 ENFORCER=$("$RAMPART" tokens create nginx --role enforcer --tenant default --data "$D" 2>/dev/null)
+wait_for 5 token_ready "$ENFORCER" "http://127.0.0.1:$API_PORT" || fail "the enforcer token is not taken up"
 start_login_backend "$BACKEND_PORT"
 start_nginx "$NGINX_PORT" "$BACKEND_PORT" "127.0.0.1:$API_PORT" "$ENFORCER"
 code() { curl -s -o /dev/null -w '%{http_code}' --interface "$1" "${@:2}"; }
