@@ -4,16 +4,13 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
-#include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange
+#include <utility>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -101,7 +98,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// Reads the whole exchange's outcome out of the coroutine.
+// The exchange's outcome.
 struct Exchange {
   bool done = false;
   std::string error;  // empty: a response arrived
@@ -113,55 +110,90 @@ std::string Describe(std::string_view step, const boost::system::error_code& ec)
   return std::string(step) + ": " + ec.message();
 }
 
-template <typename Stream>
-asio::awaitable<void> PostOn(Stream& stream, http::request<http::string_body>& req, Exchange& out) {
-  boost::system::error_code ec;
-  auto token = asio::redirect_error(asio::use_awaitable, ec);
-  co_await http::async_write(stream, req, token);
-  if (ec) {
-    out.error = Describe("write", ec);
-    co_return;
-  }
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024);
-  co_await http::async_read(stream, buffer, parser, token);
-  if (ec) {
-    out.error = Describe("read", ec);
-    co_return;
-  }
-  out.status = parser.get().result_int();
-  out.body = parser.get().body();
-}
+// One POST as a chain of completion handlers (resolve, connect, TLS handshake, write,
+// read) on the caller's io_context; plain callbacks rather than coroutines, so that every
+// compiler the project uses (g++, and clang for the fuzzers) builds it.
+class Post : public std::enable_shared_from_this<Post> {
+ public:
+  Post(const internal::HttpUrl& url,
+       tcp::resolver& resolver,
+       beast::tcp_stream& tcp_stream,
+       beast::ssl_stream<beast::tcp_stream>* tls,
+       http::request<http::string_body>& req,
+       Exchange& out)
+      : url_(url), resolver_(resolver), tcp_(tcp_stream), tls_(tls), req_(req), out_(out) {}
 
-asio::awaitable<void> Run(const internal::HttpUrl& url,
-                          tcp::resolver& resolver,
-                          beast::tcp_stream& tcp_stream,
-                          beast::ssl_stream<beast::tcp_stream>* tls,
-                          http::request<http::string_body>& req,
-                          Exchange& out) {
-  boost::system::error_code ec;
-  auto token = asio::redirect_error(asio::use_awaitable, ec);
-  auto endpoints = co_await resolver.async_resolve(url.host, url.port, token);
-  if (ec) {
-    out.error = Describe("resolve " + url.host, ec);
-  } else {
-    co_await tcp_stream.async_connect(endpoints, token);
-    if (ec) {
-      out.error = Describe("connect", ec);
-    } else if (tls != nullptr) {
-      co_await tls->async_handshake(asio::ssl::stream_base::client, token);
-      if (ec) {
-        out.error = Describe("TLS handshake", ec);
-      } else {
-        co_await PostOn(*tls, req, out);
-      }
-    } else {
-      co_await PostOn(tcp_stream, req, out);
-    }
+  void Start() {
+    resolver_.async_resolve(url_.host, url_.port,
+                            [self = shared_from_this()](const boost::system::error_code& ec,
+                                                        tcp::resolver::results_type endpoints) {
+                              self->OnResolve(ec, endpoints);
+                            });
   }
-  out.done = true;
-}
+
+ private:
+  void Finish(std::string error) {
+    out_.error = std::move(error);
+    out_.done = true;
+  }
+  void OnResolve(const boost::system::error_code& ec, const tcp::resolver::results_type& eps) {
+    if (ec) {
+      return Finish(Describe("resolve " + url_.host, ec));
+    }
+    tcp_.async_connect(
+        eps, [self = shared_from_this()](const boost::system::error_code& e, const tcp::endpoint&) {
+          self->OnConnect(e);
+        });
+  }
+  void OnConnect(const boost::system::error_code& ec) {
+    if (ec) {
+      return Finish(Describe("connect", ec));
+    }
+    if (tls_ == nullptr) {
+      return Write(tcp_);
+    }
+    tls_->async_handshake(asio::ssl::stream_base::client,
+                          [self = shared_from_this()](const boost::system::error_code& e) {
+                            if (e) {
+                              return self->Finish(Describe("TLS handshake", e));
+                            }
+                            self->Write(*self->tls_);
+                          });
+  }
+  template <typename Stream>
+  void Write(Stream& stream) {
+    http::async_write(
+        stream, req_,
+        [self = shared_from_this(), &stream](const boost::system::error_code& e, size_t) {
+          if (e) {
+            return self->Finish(Describe("write", e));
+          }
+          self->Read(stream);
+        });
+  }
+  template <typename Stream>
+  void Read(Stream& stream) {
+    parser_.body_limit(64 * 1024);
+    http::async_read(stream, buffer_, parser_,
+                     [self = shared_from_this()](const boost::system::error_code& e, size_t) {
+                       if (e) {
+                         return self->Finish(Describe("read", e));
+                       }
+                       self->out_.status = self->parser_.get().result_int();
+                       self->out_.body = self->parser_.get().body();
+                       self->Finish("");
+                     });
+  }
+
+  const internal::HttpUrl& url_;
+  tcp::resolver& resolver_;
+  beast::tcp_stream& tcp_;
+  beast::ssl_stream<beast::tcp_stream>* tls_;
+  http::request<http::string_body>& req_;
+  Exchange& out_;
+  beast::flat_buffer buffer_;
+  http::response_parser<http::string_body> parser_;
+};
 
 std::string FirstLine(std::string_view s, size_t max) {
   s = s.substr(0, s.find('\n'));
@@ -256,11 +288,10 @@ Status PostSignedJson(const WebhookConfig& config,
     tcp_stream.expires_after(timeout);
 
     Exchange ex;
-    asio::co_spawn(ioc, Run(*url, resolver, tcp_stream, tls ? &*tls : nullptr, req, ex),
-                   asio::detached);
+    std::make_shared<Post>(*url, resolver, tcp_stream, tls ? &*tls : nullptr, req, ex)->Start();
     ioc.run_for(timeout);
     if (!ex.done) {
-      // Resolving has no stream deadline: cancel what is pending, let the coroutine end.
+      // Resolving has no stream deadline: cancel what is pending, let the handlers end.
       resolver.cancel();
       beast::error_code ignored;
       tcp_stream.socket().close(ignored);

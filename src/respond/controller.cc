@@ -175,8 +175,11 @@ Result<std::unique_ptr<Controller>> Controller::Start(ControllerOptions options)
     RAMPART_ASSIGN_OR_RETURN(std::vector<Decision> live, decisions->Live());
     for (Decision& d : live) {
       c->engine_.Update(d);
-      if (ShouldEnforce(d, now)) {
-        c->applied_[d.id] = d.expires_ns;  // the connectors' reconciliation applies these
+      // Active before the restart: enforced then (the connectors' reconciliation restores
+      // what still holds), so its end, even one that passed while the server was down, is
+      // sent to the connectors as a removal.
+      if (d.state == DecisionState::kActive && !d.shadow) {
+        c->applied_[d.id] = d.expires_ns;
       }
       c->Hold(std::move(d));
     }
