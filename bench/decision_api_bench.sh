@@ -77,8 +77,13 @@ YAML
 start_ns=$(date +%s%N)
 (cd "$TMP" && exec "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$TMP/serve.log") &
 SERVER=$!
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$API/v1/health" >/dev/null && break; sleep 0.05; done
+up=no
+for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$API/v1/health" >/dev/null && { up=yes; break; }; sleep 0.05; done
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+if [ "$up" != yes ]; then
+  echo "FAIL: rampart serve did not answer /v1/health within $ready_ms ms of its start with $N_DECISIONS decisions" >&2
+  cat "$TMP/serve.log" >&2; exit 1
+fi
 for _ in $(seq 50); do [ -s "$TMP/data/admin.token" ] && break; sleep 0.1; done
 ADMIN=$(cat "$TMP/data/admin.token")
 TOKEN=$("$RAMPART" tokens create bench --role enforcer --tenant default --data "$TMP/data" 2>/dev/null)
