@@ -199,8 +199,9 @@ Runner AddDecisionsCommand(CLI::App& app) {
       {"reject", "Reject a pending decision"},
       {"revoke", "Roll back an active or pending decision"},
       {"extend", "Extend a decision's expiry (--by)"}};
-  for (const auto& [name, help] : acts) {
-    CLI::App* c = cmd->add_subcommand(name, help);
+  for (const auto& act : acts) {
+    const char* name = act.first;
+    CLI::App* c = cmd->add_subcommand(name, act.second);
     c->add_option("id", args->id, "Decision id")->required();
     if (std::string(name) == "extend") {
       c->add_option("--by", args->by, "How much longer (30m, 1h, 1d)")->required();

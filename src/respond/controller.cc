@@ -284,8 +284,9 @@ void Controller::Run() {
       DecisionStore* store = Decisions(tenant);
       std::string incident_id;
       if (store != nullptr) {
-        auto kept = store->Modify(id, [&](Decision& d) {
-          d.results.push_back(result);
+        const ConnectorResult& r = result;  // (clang: no structured bindings in lambdas)
+        auto kept = store->Modify(id, [&r](Decision& d) {
+          d.results.push_back(r);
           if (d.results.size() > 50) {
             d.results.erase(d.results.begin());  // the newest attempts tell the story
           }
@@ -452,6 +453,10 @@ void Controller::Tick(int64_t now_ns) {
     auto live = live_.find(it->second);
     if (live == live_.end() || live->second.state != DecisionState::kActive ||
         live->second.expires_ns != it->first) {
+      auto queued = queued_expiry_.find(it->second);
+      if (queued != queued_expiry_.end() && queued->second == it->first) {
+        queued_expiry_.erase(queued);
+      }
       it = expiries_.erase(it);  // stale: the decision changed since
       continue;
     }
@@ -591,6 +596,7 @@ void Controller::SyncTenant(const std::string& tenant) {
 void Controller::Hold(Decision d) {
   if (d.state != DecisionState::kPending && d.state != DecisionState::kActive) {
     pending_.erase(d.id);
+    queued_expiry_.erase(d.id);
     live_.erase(d.id);
     return;
   }
@@ -598,10 +604,11 @@ void Controller::Hold(Decision d) {
     pending_.insert(d.id);
   } else {
     pending_.erase(d.id);
-    auto [first, last] = expiries_.equal_range(d.expires_ns);
-    const bool queued = std::any_of(first, last, [&](const auto& e) { return e.second == d.id; });
-    if (d.expires_ns != 0 && !queued) {
+    // One queue entry per decision and expiry (many decisions may share an expiry).
+    auto queued = queued_expiry_.find(d.id);
+    if (d.expires_ns != 0 && (queued == queued_expiry_.end() || queued->second != d.expires_ns)) {
       expiries_.emplace(d.expires_ns, d.id);
+      queued_expiry_[d.id] = d.expires_ns;
     }
   }
   const std::string id = d.id;

@@ -161,6 +161,7 @@ class Controller {
   std::map<std::string, int64_t> cursors_;        // per tenant: decisions version synced
   std::map<std::string, Decision> live_;          // pending and active decisions by id
   std::multimap<int64_t, std::string> expiries_;  // active decisions by expiry (may be stale)
+  std::map<std::string, int64_t> queued_expiry_;  // id -> the expiry it is queued under
   std::set<std::string> pending_;                 // ids of pending decisions
   // Decisions the enforcement points were told to apply, with the expiry they were given
   // (an extension is applied again).
