@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "core/yaml_documents.h"
 
 namespace rampart::respond {
 namespace {}  // namespace
@@ -38,10 +39,13 @@ class PolicyReader {
  public:
   explicit PolicyReader(const std::string& file) : file_(file) {}
   const Status& error() const { return error_; }
+  // The 1-based line of `n` in the file (documents are loaded one by one).
+  int Line(const YAML::Node& n) const { return static_cast<int>(offset_) + n.Mark().line + 1; }
+  void set_line_offset(uint32_t offset) { offset_ = offset; }
 
   bool Fail(const YAML::Node& at, const std::string& reason) {
     if (error_.ok()) {
-      error_ = InvalidArgument(file_ + ":" + std::to_string(at.Mark().line + 1) + ": " + reason);
+      error_ = InvalidArgument(file_ + ":" + std::to_string(Line(at)) + ": " + reason);
     }
     return false;
   }
@@ -169,6 +173,7 @@ class PolicyReader {
 
  private:
   const std::string& file_;
+  uint32_t offset_ = 0;
   Status error_;
 };
 
@@ -178,7 +183,7 @@ bool PolicyReader::ParseStage(const YAML::Node& n, size_t index, Stage* s) {
                  "connector"})) {
     return false;
   }
-  s->line = n.Mark().line + 1;
+  s->line = Line(n);
   if (!n["action"]) {
     return Fail(n, "a ladder stage needs an action");
   }
@@ -282,7 +287,7 @@ bool PolicyReader::ParsePolicy(const YAML::Node& doc, Policy* p) {
     return false;
   }
   p->file = file_;
-  p->line = doc.Mark().line + 1;
+  p->line = Line(doc);
   if (!doc["id"]) {
     return Fail(doc, "a policy needs an id");
   }
@@ -391,14 +396,23 @@ Status ParseInto(const std::string& text,
                  const std::string& file,
                  PolicySet* set,
                  std::set<std::string>* ids) {
+  // Document by document (core/yaml_documents.h: yaml-cpp's LoadAll can loop); lines are
+  // counted from the start of the file.
   std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  std::vector<uint32_t> first_lines;
+  for (const YamlPiece& piece : SplitYamlDocuments(text)) {
+    try {
+      docs.push_back(YAML::Load(text.substr(piece.begin, piece.end - piece.begin)));
+      first_lines.push_back(piece.first_line);
+    } catch (const YAML::Exception& e) {
+      return InvalidArgument(file + ":" + std::to_string(piece.first_line + e.mark.line + 1) +
+                             ": " + e.msg);
+    }
   }
   PolicyReader reader(file);
-  for (const YAML::Node& doc : docs) {
+  for (size_t n = 0; n < docs.size(); ++n) {
+    const YAML::Node& doc = docs[n];
+    reader.set_line_offset(first_lines[n]);
     if (doc.IsNull()) {
       continue;
     }
@@ -408,7 +422,8 @@ Status ParseInto(const std::string& text,
         return reader.error();
       }
     } catch (const YAML::Exception& e) {  // yaml-cpp's own, e.g. on a malformed node
-      return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+      return InvalidArgument(file + ":" + std::to_string(first_lines[n] + e.mark.line + 1) + ": " +
+                             e.msg);
     }
     if (!ids->insert(p.id).second) {
       return InvalidArgument(file + ":" + std::to_string(p.line) + ": duplicate policy id '" +

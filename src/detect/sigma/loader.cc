@@ -16,6 +16,7 @@
 
 #include "core/file.h"
 #include "core/parallel.h"
+#include "core/yaml_documents.h"
 #include "detect/sigma/internal/collector.h"
 #include "detect/sigma/sigma.h"
 
@@ -24,81 +25,13 @@ namespace fs = std::filesystem;
 
 namespace internal {
 
-namespace {
-
-// "---" or "..." at the start of a line, followed by a blank or the end of the line: the
-// document markers exactly as yaml-cpp's scanner recognises them.
-bool IsMarker(std::string_view text, size_t pos, std::string_view marker) {
-  if (text.substr(pos, 3) != marker) {
-    return false;
-  }
-  if (pos + 3 == text.size()) {
-    return true;
-  }
-  char c = text[pos + 3];
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// A line with YAML content: not blank, not a comment, not a directive.
-bool IsContentLine(std::string_view line) {
-  size_t i = 0;
-  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) {
-    ++i;
-  }
-  return i < line.size() && line[i] != '#' && !(i == 0 && line[i] == '%');
-}
-
-struct Piece {
-  size_t begin = 0;
-  size_t end = 0;
-  uint32_t first_line = 0;  // 0-based line of `begin`
-};
-
-// Splits a YAML stream at its document markers. Each piece holds one document, so
-// YAML::Load parses it; yaml-cpp 0.7's LoadAll loops forever on some inputs (a document
-// starting with a stray ','), and this is the reader's guard against that.
-std::vector<Piece> SplitDocuments(std::string_view text) {
-  std::vector<Piece> pieces;
-  Piece cur;
-  bool content = false;  // cur has content: a "---" now starts a new document
-  uint32_t line = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
-    if (IsMarker(text, pos, "---")) {
-      if (content) {
-        cur.end = pos;
-        pieces.push_back(cur);
-        cur = Piece{pos, 0, line};
-      }
-      // "--- value" has content on the marker line itself.
-      content = IsContentLine(text.substr(pos + 3, next - pos - 3));
-    } else if (IsMarker(text, pos, "...")) {
-      cur.end = next;
-      pieces.push_back(cur);
-      cur = Piece{next, 0, line + 1};
-      content = false;
-    } else {
-      content = content || IsContentLine(text.substr(pos, next - pos));
-    }
-    pos = next;
-    ++line;
-  }
-  cur.end = text.size();
-  if (cur.end > cur.begin) {
-    pieces.push_back(cur);
-  }
-  return pieces;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool ReadYamlDocuments(std::string_view text, std::vector<RawDocument>* docs, ReadError* error) {
   docs->clear();
   uint32_t offset = 0;
   try {
-    for (const Piece& piece : SplitDocuments(text)) {
+    for (const YamlPiece& piece : SplitYamlDocuments(text)) {
       offset = piece.first_line;
       YAML::Node node = YAML::Load(std::string(text.substr(piece.begin, piece.end - piece.begin)));
       if (!node.IsDefined() || node.IsNull()) {
