@@ -21,6 +21,7 @@ POLICY
 cat > "$TMP/rampart.yaml" <<CONF
 data_dir: $D
 inputs:
+  syslog: { udp: "", tcp: "" }   # the default ports may be taken by another test
   http: { listen: 127.0.0.1:$PORT }
 detection:
   rules: [$SRC/rules/sigma/web]

@@ -41,6 +41,7 @@ EOF
 cat > "$TMP/rampart.yaml" <<EOF
 data_dir: $D
 inputs:
+  syslog: { udp: "", tcp: "" }   # the default ports may be taken by another test
   files:
     - { path: $TMP/body.log, format: bodylog }
   http: { listen: 127.0.0.1:$API_PORT }

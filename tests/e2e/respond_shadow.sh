@@ -12,6 +12,7 @@ ATTACKER=127.0.0.2
 cat > "$TMP/rampart.yaml" <<CONF
 data_dir: $D
 inputs:
+  syslog: { udp: "", tcp: "" }   # the default ports may be taken by another test
   files:
     - { path: $TMP/body.log, format: bodylog }
   http: { listen: 127.0.0.1:$API_PORT }
