@@ -558,6 +558,12 @@ void HandleStream(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
     return;
   }
   const int64_t now = WallNowNs();
+  // A bouncer polls often: the reads that hand out decisions are recorded, empty polls not.
+  if (!changed->empty()) {
+    Audit(ctx, *id, "api.read", *tenant, "api:/v1/decisions/stream",
+          "decisions " + std::to_string(since) + ".." + std::to_string(next) + " (" +
+              std::to_string(changed->size()) + ")");
+  }
   std::string body =
       "{\"tenant\":" + Quoted(*tenant) + ",\"cursor\":" + std::to_string(next) + ",\"decisions\":";
   // Each with "enforce": whether a bouncer should hold it now (expired/revoked: remove).

@@ -103,4 +103,11 @@ CURSOR=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["
   || fail "stream content: $(cat "$TMP/stream.json")"
 curl -sf -H "Authorization: Bearer $ENFORCER" "$API/v1/decisions/stream?since=$CURSOR" | grep -q '"decisions":\[\]' \
   || fail "the stream repeats decisions after its cursor"
+# Who read what: the stream read that handed out decisions (not the empty poll), the
+# incident reads and the acknowledgement, each with its token.
+"$RAMPART" audit log --data "$D" > "$TMP/log.txt"
+[ "$(grep -c 'api:/v1/decisions/stream' "$TMP/log.txt")" = 1 ] || fail "stream reads audited: $(grep stream "$TMP/log.txt")"
+grep 'api:/v1/decisions/stream' "$TMP/log.txt" | grep -q 'edge (enforcer)' || fail "the stream read does not name the enforcer"
+grep "incident:$INC" "$TMP/log.txt" | grep 'api.read' | grep -q 'ann (analyst)' || fail "the incident read is not audited"
+grep "incident:$INC" "$TMP/log.txt" | grep 'incident.transition' | grep -q 'ann (analyst)' || fail "the ack is not audited"
 echo PASS
