@@ -60,6 +60,16 @@ code=$(curl -s -o "$TMP/operator.json" -w '%{http_code}' -H "Authorization: Bear
 [ "$code" = 200 ] || fail "operator approve answered $code: $(cat "$TMP/operator.json")"
 grep -q '"state":"active"' "$TMP/operator.json" || fail "approved decision not active: $(cat "$TMP/operator.json")"
 [ "$(check)" = 403 ] || fail "the approved block is not enforced: $(check)"
+# An enforcer of this tenant cannot ask about another one, and a wrong token is never an
+# answer about the client (nginx would pass a 401/403 on to it): both are 500.
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ENFORCER" -H "X-Real-IP: $ATTACKER" \
+  "$API/v1/decisions/check?tenant=other")
+[ "$code" = 500 ] || fail "a check for another tenant answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer rpt_wrong" -H "X-Real-IP: $ATTACKER" \
+  "$API/v1/decisions/check")
+[ "$code" = 500 ] || fail "a check with a wrong token answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ANALYST" "$API/v1/decisions/check")
+[ "$code" = 500 ] || fail "a check with an analyst token answered $code"
 # Approving again changes nothing and says why.
 code=$(curl -s -o "$TMP/again.json" -w '%{http_code}' -H "Authorization: Bearer $OPERATOR" \
   -d "{\"id\":\"$DEC\"}" "$API/v1/decisions/approve")
