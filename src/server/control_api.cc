@@ -28,11 +28,9 @@ std::optional<std::string> ControlTenant(const ApiContext& ctx,
                                          const Identity& id,
                                          const HttpRequest& req,
                                          HttpResponse& res) {
-  std::string_view requested = req.Param("tenant");
-  if (requested.empty()) {
-    requested = req.Header("x-rampart-tenant");
-  }
-  auto tenant = id.ResolveTenant(requested, ctx.default_tenant);
+  // Only the query names it: nginx passes the client's own headers on to the check, so a
+  // header would let a client choose whose decisions apply to it.
+  auto tenant = id.ResolveTenant(req.Param("tenant"), ctx.default_tenant);
   if (!tenant.ok()) {
     res = TenantError(tenant.status());
     return std::nullopt;

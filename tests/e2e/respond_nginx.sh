@@ -90,6 +90,9 @@ first403=$(grep -n '^403$' "$TMP/attack1.codes" | head -1 | cut -d: -f1)
 [ "$first429" -lt "$first403" ] || fail "429 did not come before 403"
 [ "$(head -1 "$TMP/attack1.codes")" = 401 ] || fail "the first attempt was not passed to the backend"
 [ "$(code $ATTACKER "$URL/")" = 403 ] || fail "the blocked attacker is served"
+# Headers of its own change nothing: not the address, not the tenant.
+[ "$(code $ATTACKER -H 'X-Real-IP: 198.51.100.99' -H 'X-Forwarded-For: 198.51.100.99' \
+      -H 'X-Rampart-Tenant: nobody' "$URL/?tenant=nobody")" = 403 ] || fail "forged headers let the blocked attacker through"
 
 # 2. The block's TTL (8 s) ends: 200 again. (Asked rarely: a client polling a block at
 # 5 requests/s is itself a burst of 403s, which would climb the ladder.)
