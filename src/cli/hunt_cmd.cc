@@ -58,6 +58,10 @@ struct HuntArgs {
   std::vector<std::string> respond;
   std::vector<std::string> allow;
   bool no_loopback_allowlist = false;
+  std::vector<std::string> web_rules;
+  int paranoia = 0;   // 0: the default
+  int threshold = 0;  // 0: the default
+  std::string web_model;
 };
 
 // The decisions `policies` take on the hunted detections, in event time.
@@ -122,6 +126,14 @@ void PrintSummary(const hunt::HuntSummary& s) {
                "correlation(s); %zu indicator(s)\n",
                s.rules_loaded, s.rules_refused, s.rules_not_compiled, s.rules_by_convention,
                s.correlations, s.indicators);
+  if (s.web_rules > 0) {
+    std::fprintf(stderr, "web: %zu rules; %s requests, %s not seen whole (reported)\n", s.web_rules,
+                 Grouped(s.web_requests).c_str(), Grouped(s.web_over_limits).c_str());
+    if (s.web_model_endpoints > 0) {
+      std::fprintf(stderr, "web model: %zu endpoints; %s findings\n", s.web_model_endpoints,
+                   Grouped(s.web_model_findings).c_str());
+    }
+  }
   if (s.unparsed > 0) {
     std::fprintf(stderr, "unparsed records: %s\n", Grouped(s.unparsed).c_str());
     for (const auto& [reason, n] : s.unparsed_reasons) {
@@ -198,6 +210,22 @@ int RunHunt(const HuntArgs& args) {
     std::fprintf(stderr, "error: --json and --csv exclude each other\n");
     return kExitUsage;
   }
+  options.web_rule_paths = args.web_rules;
+  if (args.paranoia != 0) {
+    if (args.paranoia < 1 || args.paranoia > 4) {
+      std::fprintf(stderr, "error: --paranoia must be 1 to 4\n");
+      return kExitUsage;
+    }
+    options.web.paranoia = args.paranoia;
+  }
+  if (args.threshold != 0) {
+    if (args.threshold < 1) {
+      std::fprintf(stderr, "error: --threshold must be a positive number of points\n");
+      return kExitUsage;
+    }
+    options.web.threshold = args.threshold;
+  }
+  options.web_model_path = args.web_model;
   options.mask = args.mask || !args.masking.empty();
   options.masking_policy = args.masking;
   options.key_dir = args.key_dir;
@@ -262,6 +290,14 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_option("--rules,-r", args->rules,
                   "Sigma rule file or directory (repeat for more: -r A -r B)")
       ->allow_extra_args(false);
+  cmd->add_option("--web-rules", args->web_rules,
+                  "Web rule pack (file or directory, e.g. rules/web); repeat for more")
+      ->allow_extra_args(false);
+  cmd->add_option("--paranoia", args->paranoia, "Web rules' paranoia level 1-4 (default 2)");
+  cmd->add_option("--threshold", args->threshold,
+                  "Anomaly points that make a web detection (default 5)");
+  cmd->add_option("--web-model", args->web_model,
+                  "Endpoint model file: loaded if present, learnt on, saved (one worker)");
   cmd->add_option("--ioc", args->iocs,
                   "IOC list file, or one IOC directory (repeat for more lists)")
       ->allow_extra_args(false);

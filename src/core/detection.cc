@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kSeverityNames = {"informational", "low", "medium",
                                                             "high", "critical"};
-constexpr std::array<std::string_view, 3> kKindNames = {"sigma", "correlation", "ioc"};
+constexpr std::array<std::string_view, 4> kKindNames = {"sigma", "correlation", "ioc", "web"};
 
 }  // namespace
 
@@ -130,6 +130,18 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
     AppendJsonString(o, e.field);
     o += ",\"value\":";
     AppendJsonString(o, e.value);
+    auto optional = [&o](std::string_view key, const std::string& v) {
+      if (!v.empty()) {
+        o += ",\"";
+        o += key;
+        o += "\":";
+        AppendJsonString(o, v);
+      }
+    };
+    optional("rule", e.rule);
+    optional("class", e.category);
+    optional("decoded_by", e.decoded_by);
+    optional("note", e.note);
     o += '}';
   });
   out += ",\"entities\":";
@@ -144,6 +156,15 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
   AppendJsonArray(out, d.related, AppendEventRefJson);
   out += ",\"source\":";
   AppendJsonString(out, d.source);
+  if (!d.category.empty()) {
+    out += ",\"web\":{\"class\":";
+    AppendJsonString(out, d.category);
+    out += ",\"score\":";
+    out += std::to_string(d.score);
+    out += ",\"threshold\":";
+    out += std::to_string(d.threshold);
+    out += '}';
+  }
   out += '}';
 }
 

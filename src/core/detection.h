@@ -23,8 +23,9 @@ enum class DetectionKind : uint8_t {
   kSigma,        // a Sigma detection rule matched one event
   kCorrelation,  // a Sigma correlation rule fired over several events
   kIoc,          // an indicator of compromise was seen in an event
+  kWeb,          // a web/API attack in one request (rule pack, tokenizers, endpoint model)
 };
-std::string_view DetectionKindName(DetectionKind k);  // "sigma", "correlation", "ioc"
+std::string_view DetectionKindName(DetectionKind k);  // "sigma", "correlation", "ioc", "web"
 std::optional<DetectionKind> ParseDetectionKind(std::string_view name);
 
 // One piece of evidence: the event field (as named in the event, e.g. "CommandLine",
@@ -32,6 +33,13 @@ std::optional<DetectionKind> ParseDetectionKind(std::string_view name);
 struct Evidence {
   std::string field;
   std::string value;
+  // Web detections: which rule found it, its class, the decoding steps that revealed it
+  // ("url_decode,html_entities") and a note (tokenizer fingerprint, model explanation).
+  // Empty for other kinds and left out of the JSON then.
+  std::string rule;
+  std::string category;
+  std::string decoded_by;
+  std::string note;
 };
 
 // Who or what a detection is about: the keys incidents group by and response decisions
@@ -82,6 +90,11 @@ struct Detection {
   std::vector<EventRef> related;
   // What produced it: the rule file for Sigma, the list file/name for IOCs.
   std::string source;
+  // Web detections: the attack class of the strongest hit ("sqli"), the request's anomaly
+  // score and the threshold it reached. In the JSON as "web": {...} when category is set.
+  std::string category;
+  int score = 0;
+  int threshold = 0;
 };
 
 // One JSON object on one line (no trailing newline): {"time": ISO-8601, "kind", "rule":

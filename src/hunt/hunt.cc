@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "core/clock.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detector/detector.h"
+#include "detect/detector/web_detector.h"
 #include "detect/ioc/ioc.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/sigma.h"
@@ -184,6 +186,7 @@ struct WorkerResult {
   uint64_t unparsed = 0;
   uint64_t rule_matches = 0;
   uint64_t detections_total = 0;
+  detect::WebDetectorStats web;
   std::map<std::string, uint64_t> reasons;
   std::vector<std::pair<uint64_t, std::string>> samples;  // chunk number, text
 };
@@ -199,6 +202,8 @@ struct Shared {
   size_t max_detections_per_worker = 0;
   std::shared_ptr<const enrich::MaskingPolicy> masking;  // null: no masking
   std::string masking_key;
+  std::shared_ptr<const detect::web::CompiledWebRules> web;  // null: no web detection
+  detect::web::EndpointModel* web_model = nullptr;           // only with one worker
 };
 
 // Keeps the first unparsed records (by input position) for the summary: the records stay
@@ -236,6 +241,12 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
   std::optional<enrich::Masker> masker;
   if (shared.masking) {
     masker.emplace(shared.masking, shared.masking_key);
+  }
+  std::optional<detect::WebBatchDetector> web;
+  if (shared.web) {
+    detect::web::EndpointModel* model = shared.web_model;
+    web.emplace(shared.web, masker ? &*masker : nullptr,
+                [model](std::string_view) { return model; });
   }
   std::map<parse::Format, std::unique_ptr<parse::Parser>> parsers;
   EventBatch batch;
@@ -285,6 +296,9 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
         event_records.emplace_back(e, i);
       }
     }
+    if (web) {
+      web->ScanUnmasked(batch, 0, batch.size());  // the request as logged, before masking
+    }
     if (masker) {
       masker->Apply(batch);
     }
@@ -299,6 +313,9 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       ref.line = at.line;
       found.clear();
       scanner.Scan(batch, event, sequence, ref, shared.iocs, &found, &result->correlation_hits);
+      if (web) {
+        web->Take(index, batch, ref, &found);
+      }
       for (uint32_t k = 0; k < found.size(); ++k) {
         ++result->detections_total;
         Keyed keyed{event.timestamp_ns, sequence, k, std::move(found[k])};
@@ -321,6 +338,9 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
     queue.Recycle(std::move(chunk));  // nothing found above points into it
   }
   result->rule_matches = scanner.rule_matches();
+  if (web) {
+    result->web = web->stats();
+  }
 }
 
 }  // namespace
@@ -333,8 +353,9 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   if (inputs.empty()) {
     return InvalidArgument("no input files");
   }
-  if (options.rule_paths.empty() && options.ioc_dir.empty() && options.ioc_files.empty()) {
-    return InvalidArgument("no rules: pass --rules DIR (or IOC lists)");
+  if (options.rule_paths.empty() && options.ioc_dir.empty() && options.ioc_files.empty() &&
+      options.web_rule_paths.empty()) {
+    return InvalidArgument("no rules: pass --rules DIR, --web-rules DIR or IOC lists");
   }
 
   // Rules.
@@ -392,8 +413,36 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
     }
   }
 
-  // Workers.
-  const int threads = options.threads > 0
+  // Web rules and the endpoint model.
+  std::shared_ptr<const detect::web::CompiledWebRules> web_rules;
+  std::unique_ptr<detect::web::EndpointModel> web_model;
+  if (!options.web_rule_paths.empty()) {
+    std::vector<std::string> problems;
+    RAMPART_ASSIGN_OR_RETURN(std::shared_ptr<const detect::web::WebRuleSet> set,
+                             detect::web::LoadWebRules(options.web_rule_paths, &problems));
+    RAMPART_ASSIGN_OR_RETURN(web_rules,
+                             detect::web::CompiledWebRules::Compile(set, options.web, &problems));
+    summary.web_rules = web_rules->rule_count();
+    summary.rules_refused += problems.size();
+    summary.problems.insert(summary.problems.end(), problems.begin(), problems.end());
+    if (!options.web_model_path.empty()) {
+      std::error_code ec;
+      if (std::filesystem::exists(options.web_model_path, ec)) {
+        RAMPART_ASSIGN_OR_RETURN(
+            web_model, detect::web::EndpointModel::Load(options.web_model_path, options.web_model));
+      } else {
+        web_model = std::make_unique<detect::web::EndpointModel>(options.web_model);
+      }
+    }
+  } else if (!options.web_model_path.empty()) {
+    return InvalidArgument(
+        "--web-model needs --web-rules (the model learns only from requests "
+        "no rule flags)");
+  }
+
+  // Workers. The endpoint model learns in input order: one worker.
+  const int threads = web_model ? 1
+                      : options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   summary.threads = threads;
@@ -416,6 +465,8 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   shared.max_detections_per_worker = options.max_detections;
   shared.masking = masking;
   shared.masking_key = masking_key;
+  shared.web = web_rules;
+  shared.web_model = web_model.get();
   std::vector<WorkerResult> results(threads);
   std::vector<std::thread> workers;
   workers.reserve(static_cast<size_t>(threads));
@@ -440,6 +491,10 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   if (!read.ok()) {
     return read.status();
   }
+  if (web_model) {
+    summary.web_model_endpoints = web_model->endpoints();
+    RAMPART_RETURN_IF_ERROR(web_model->Save(options.web_model_path));
+  }
   for (const ingest::ImportFileResult& f : read.value()) {
     if (!f.error.empty()) {
       summary.skipped_files.push_back(f.path + ": " + f.error);
@@ -458,6 +513,9 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
     summary.unparsed += r.unparsed;
     summary.rule_matches += r.rule_matches;
     summary.detections += r.detections_total;
+    summary.web_requests += r.web.requests;
+    summary.web_over_limits += r.web.over_limits;
+    summary.web_model_findings += r.web.model_findings;
     samples.insert(samples.end(), r.samples.begin(), r.samples.end());
     for (const auto& [reason, n] : r.reasons) {
       summary.unparsed_reasons[reason] += n;

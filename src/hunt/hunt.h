@@ -22,6 +22,8 @@
 
 #include "core/detection.h"
 #include "core/status.h"
+#include "detect/web/model.h"
+#include "detect/web/web.h"
 #include "parse/parse.h"
 
 namespace rampart::hunt {
@@ -46,6 +48,14 @@ struct HuntOptions {
   bool mask = false;
   std::string masking_policy;
   std::string key_dir;
+  // Web detection (rules/web/, docs/web_rules.md): the rule pack's files/directories; empty:
+  // no web detection. Matching sees the unmasked request; with `mask` the evidence is masked.
+  std::vector<std::string> web_rule_paths;
+  detect::web::WebSettings web;
+  // The endpoint model file: loaded when it exists, learnt on and detected with in input
+  // order (one worker thread), saved back at the end. Empty: no model.
+  std::string web_model_path;
+  detect::web::ModelSettings web_model;
 };
 
 struct RuleCount {
@@ -66,7 +76,12 @@ struct HuntSummary {
   std::vector<std::string> unparsed_samples;  // the first few: file, offset, reason
   uint64_t rule_matches = 0;                  // including non-standalone rules
   uint64_t detections = 0;                    // all, including those not kept
-  uint64_t dropped_detections = 0;            // beyond max_detections
+  size_t web_rules = 0;                       // web rules active at the paranoia level
+  uint64_t web_requests = 0;                  // events that carried an HTTP request
+  uint64_t web_over_limits = 0;               // requests not seen whole (reported)
+  size_t web_model_endpoints = 0;             // endpoints in the model after the hunt
+  uint64_t web_model_findings = 0;
+  uint64_t dropped_detections = 0;  // beyond max_detections
   size_t rules_loaded = 0;
   size_t rules_refused = 0;
   size_t rules_not_compiled = 0;

@@ -41,6 +41,8 @@ double KindConfidence(DetectionKind k) {
       return 1.0;
     case DetectionKind::kIoc:
       return 0.9;
+    case DetectionKind::kWeb:  // an anomaly score over the threshold: several signs agree
+      return 0.85;
     case DetectionKind::kSigma:
       break;
   }

@@ -155,6 +155,10 @@ Result<Detection> ParseWith(simdjson::dom::parser& parser, std::string_view json
       Evidence& e = d.evidence.emplace_back();
       RAMPART_RETURN_IF_ERROR(GetString(ev, "field", true, &e.field));
       RAMPART_RETURN_IF_ERROR(GetString(ev, "value", true, &e.value));
+      RAMPART_RETURN_IF_ERROR(GetString(ev, "rule", false, &e.rule));
+      RAMPART_RETURN_IF_ERROR(GetString(ev, "class", false, &e.category));
+      RAMPART_RETURN_IF_ERROR(GetString(ev, "decoded_by", false, &e.decoded_by));
+      RAMPART_RETURN_IF_ERROR(GetString(ev, "note", false, &e.note));
     }
   }
   if (obj.at_key("entities").get(value) == simdjson::SUCCESS) {
@@ -170,6 +174,17 @@ Result<Detection> ParseWith(simdjson::dom::parser& parser, std::string_view json
       Entity& e = d.entities.emplace_back();
       RAMPART_RETURN_IF_ERROR(GetString(en, "type", true, &e.type));
       RAMPART_RETURN_IF_ERROR(GetString(en, "value", true, &e.value));
+    }
+  }
+  object web;
+  if (obj.at_key("web").get(web) == simdjson::SUCCESS) {
+    RAMPART_RETURN_IF_ERROR(GetString(web, "class", false, &d.category));
+    int64_t n = 0;
+    if (web.at_key("score").get(n) == simdjson::SUCCESS) {
+      d.score = static_cast<int>(n);
+    }
+    if (web.at_key("threshold").get(n) == simdjson::SUCCESS) {
+      d.threshold = static_cast<int>(n);
     }
   }
   RAMPART_RETURN_IF_ERROR(GetString(obj, "dataset", false, &d.dataset));

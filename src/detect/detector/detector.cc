@@ -14,8 +14,8 @@ std::string Place(const sigma::SourceLocation& at) {
   return at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
-// The entity keys of the event that triggered a detection (detections are rare; the field
-// names are looked up only then).
+}  // namespace
+
 void AddEntities(const EventBatch& batch, const Event& event, Detection* d) {
   for (const Field& f : batch.fields(event)) {
     if (f.value.empty() || f.value == "-") {
@@ -31,8 +31,6 @@ void AddEntities(const EventBatch& batch, const Event& event, Detection* d) {
     }
   }
 }
-
-}  // namespace
 
 Severity SeverityOf(sigma::RuleLevel level) {
   return level == sigma::RuleLevel::kUnset ? Severity::kMedium

@@ -52,6 +52,10 @@ class EventScanner {
 // values as evidence (plus the metric), the contributing events as `related`.
 Detection CorrelationDetection(const sigma::RuleSet& rules, const correlate::CorrelationHit& hit);
 
+// Adds the entity keys of `event` (source.ip, user.name, API key, token, session...) to `d`.
+// Call on the masked event: secrets arrive pseudonymised, as stored.
+void AddEntities(const EventBatch& batch, const Event& event, Detection* d);
+
 // Sigma level -> Severity (unset = medium).
 Severity SeverityOf(sigma::RuleLevel level);
 

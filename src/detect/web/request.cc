@@ -1,9 +1,9 @@
 #include "detect/web/request.h"
 
-#include <simdjson.h>
-
 #include <array>
 #include <cstring>
+
+#include <simdjson.h>
 
 #include "core/field_dict.h"
 #include "core/strings.h"
@@ -12,9 +12,8 @@ namespace rampart::detect::web {
 namespace {
 
 constexpr std::array<std::string_view, kPartKindCount> kPartKindNames = {
-    "method", "uri",         "path",         "query_string", "arg_names",
-    "args",   "header_names", "headers",     "cookie_names", "cookies",
-    "body",   "filenames",   "prompts",      "protocol",
+    "method",  "uri",          "path",    "query_string", "arg_names", "args",    "header_names",
+    "headers", "cookie_names", "cookies", "body",         "filenames", "prompts", "protocol",
 };
 
 // Body Log keys the parser maps to ECS fields, and the header each one was.
@@ -220,7 +219,7 @@ bool RequestView::Build(const EventBatch& batch, const Event& event) {
     }
     if (field_known_[f.id] == kFieldUnknown) {
       const std::string_view name = FieldDict::Name(f.id);
-      if (StartsWith(name, "http_") && name.size() > 5 && name.find('.') == std::string_view::npos) {
+      if (StartsWith(name, "http_") && name.size() > 5) {
         std::string lower = ToLower(name.substr(5));
         for (char& c : lower) {
           c = c == '_' ? '-' : c;
@@ -326,9 +325,9 @@ void RequestView::ParseBody() {
   const std::string_view type = content_type_;
   if (ContainsIgnoreCase(type, "multipart/")) {
     ParseMultipart(body_);
-  } else if (ContainsIgnoreCase(type, "json") || (!ContainsIgnoreCase(type, "xml") &&
-                                                  !ContainsIgnoreCase(type, "form") &&
-                                                  IsJsonText(body_))) {
+  } else if (ContainsIgnoreCase(type, "json") ||
+             (!ContainsIgnoreCase(type, "xml") && !ContainsIgnoreCase(type, "form") &&
+              IsJsonText(body_))) {
     ParseJson(body_);
   } else if (ContainsIgnoreCase(type, "xml") || IsXmlText(body_)) {
     ParseXml(body_);
@@ -368,8 +367,12 @@ struct JsonWalker {
       return;
     }
     switch (e.type()) {
-      case simdjson::dom::element_type::OBJECT:
-        for (auto [key, value] : e.get_object().value_unsafe()) {
+      case simdjson::dom::element_type::OBJECT: {
+        simdjson::dom::object object;
+        if (e.get_object().get(object) != simdjson::SUCCESS) {
+          return;
+        }
+        for (auto [key, value] : object) {
           const size_t mark = path->size();
           if (!path->empty()) {
             path->push_back('.');
@@ -385,18 +388,23 @@ struct JsonWalker {
           path->resize(mark);
         }
         return;
-      case simdjson::dom::element_type::ARRAY:
-        for (simdjson::dom::element item : e.get_array().value_unsafe()) {
+      }
+      case simdjson::dom::element_type::ARRAY: {
+        simdjson::dom::array array;
+        if (e.get_array().get(array) != simdjson::SUCCESS) {
+          return;
+        }
+        for (simdjson::dom::element item : array) {
           Walk(item, depth + 1);
         }
         return;
+      }
       case simdjson::dom::element_type::STRING: {
         const std::string_view s = e.get_string().value_unsafe();
         const std::string_view name = arena->Copy(*path);
-        Add(PartKind::kArgValue, name, s);
-        if (IsPromptPath(*path)) {
-          Add(PartKind::kPrompt, name, s);
-        }
+        // Text for an LLM is read by the llm rules only: a chat quotes code, SQL and shell
+        // by nature, and the injection rules would flag every such question.
+        Add(IsPromptPath(*path) ? PartKind::kPrompt : PartKind::kArgValue, name, s);
         return;
       }
       default: {
@@ -446,7 +454,7 @@ void RequestView::ParseJson(std::string_view body) {
     return;
   }
   j.path.clear();
-  JsonWalker walker{this,   &arena_, &j.path,  limits_.max_depth, limits_.max_name_bytes,
+  JsonWalker walker{this,    &arena_, &j.path,          limits_.max_depth, limits_.max_name_bytes,
                     &flags_, &parts_, limits_.max_parts};
   walker.Walk(root, 0);
 }
@@ -572,7 +580,8 @@ void RequestView::ParseXml(std::string_view body) {
         brackets += body[j] == '[' ? 1 : body[j] == ']' ? -1 : 0;
         ++j;
       }
-      AddPart(PartKind::kArgValue, ArgSource::kXml, "!", Between(body, i, std::min(j + 1, body.size())));
+      AddPart(PartKind::kArgValue, ArgSource::kXml, "!",
+              Between(body, i, std::min(j + 1, body.size())));
       i = j + 1;
       continue;
     }

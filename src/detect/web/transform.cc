@@ -6,9 +6,9 @@ namespace rampart::detect::web {
 namespace {
 
 constexpr std::array<std::string_view, kTransformCount> kNames = {
-    "url_decode",     "html_entities",  "js_escapes",   "base64",
+    "url_decode",     "html_entities",       "js_escapes",      "base64",
     "lowercase",      "compress_whitespace", "remove_comments", "shell_normalize",
-    "normalize_path", "remove_nulls",   "utf8_fold",
+    "normalize_path", "remove_nulls",        "utf8_fold",
 };
 
 bool IsWordChar(char c) {
@@ -82,9 +82,21 @@ struct NamedEntity {
   char value;
 };
 constexpr std::array<NamedEntity, 16> kEntities = {{
-    {"lt", '<'},     {"gt", '>'},    {"quot", '"'},   {"apos", '\''},  {"amp", '&'},
-    {"colon", ':'},  {"lpar", '('},  {"rpar", ')'},   {"sol", '/'},    {"bsol", '\\'},
-    {"semi", ';'},   {"equals", '='}, {"Tab", '\t'},  {"NewLine", '\n'}, {"nbsp", ' '},
+    {"lt", '<'},
+    {"gt", '>'},
+    {"quot", '"'},
+    {"apos", '\''},
+    {"amp", '&'},
+    {"colon", ':'},
+    {"lpar", '('},
+    {"rpar", ')'},
+    {"sol", '/'},
+    {"bsol", '\\'},
+    {"semi", ';'},
+    {"equals", '='},
+    {"Tab", '\t'},
+    {"NewLine", '\n'},
+    {"nbsp", ' '},
     {"period", '.'},
 }};
 
@@ -122,7 +134,7 @@ bool HtmlEntities(std::string_view in, std::string& out) {
     }
     bool named = false;
     for (const NamedEntity& e : kEntities) {
-      if (in.compare(j, e.name.size(), e.name) == 0) {
+      if (j + e.name.size() <= in.size() && EqualsIgnoreCase(in.substr(j, e.name.size()), e.name)) {
         size_t end = j + e.name.size();
         if (end < in.size() && in[end] == ';') {
           ++end;
@@ -198,11 +210,23 @@ bool JsEscapes(std::string_view in, std::string& out) {
     }
     char c = 0;
     switch (e) {
-      case 'n': c = '\n'; break;
-      case 't': c = '\t'; break;
-      case 'r': c = '\r'; break;
-      case '\'': case '"': case '\\': case '/': c = e; break;
-      default: break;
+      case 'n':
+        c = '\n';
+        break;
+      case 't':
+        c = '\t';
+        break;
+      case 'r':
+        c = '\r';
+        break;
+      case '\'':
+      case '"':
+      case '\\':
+      case '/':
+        c = e;
+        break;
+      default:
+        break;
     }
     if (c != 0) {
       out.push_back(c);
@@ -216,11 +240,16 @@ bool JsEscapes(std::string_view in, std::string& out) {
 }
 
 int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (IsDigit(c)) return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (IsDigit(c))
+    return c - '0' + 52;
+  if (c == '+' || c == '-')
+    return 62;
+  if (c == '/' || c == '_')
+    return 63;
   return -1;
 }
 
@@ -371,8 +400,7 @@ bool ShellNormalize(std::string_view in, std::string& out) {
     const char c = in[i];
     // Quotes, backslashes and carets inside a word: c'a't, c\at, c^md, w"h"o"am"i.
     if ((c == '\'' || c == '"' || c == '\\' || c == '^') && i > 0 && i + 1 < in.size() &&
-        IsWordChar(in[i - 1]) &&
-        (IsWordChar(in[i + 1]) || in[i + 1] == '\'' || in[i + 1] == '"')) {
+        IsWordChar(in[i - 1]) && (IsWordChar(in[i + 1]) || in[i + 1] == '\'' || in[i + 1] == '"')) {
       changed = true;
       continue;
     }

@@ -1,0 +1,481 @@
+// Web rule files: strict YAML (unknown keys are errors, so a typo never silently disables a
+// rule), every problem named "file:line: reason". Format: docs/web_rules.md.
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/file.h"
+#include "core/strings.h"
+#include "core/yaml_documents.h"
+#include "detect/web/web.h"
+
+namespace rampart::detect::web {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 21> kClasses = {
+    "sqli",
+    "xss",
+    "rce",
+    "code-injection",
+    "lfi",
+    "rfi",
+    "ssrf",
+    "xxe",
+    "java",
+    "nosqli",
+    "ldapi",
+    "crlf",
+    "protocol",
+    "redirect",
+    "scanner",
+    "sensitive-file",
+    "webshell",
+    "llm",
+    "session-fixation",
+    "limits",
+    "anomaly",
+};
+
+constexpr std::array<std::string_view, 20> kChecks = {
+    "unknown_method",        "bad_protocol",   "missing_host",
+    "missing_user_agent",    "missing_accept", "content_length_invalid",
+    "body_without_length",   "get_with_body",  "length_and_chunked",
+    "bad_transfer_encoding", "many_ranges",    "bad_range",
+    "bad_url_encoding",      "null_byte",      "control_characters",
+    "unusual_content_type",  "bad_charset",    "request_limits",
+    "duplicate_header",      "bad_body",
+};
+
+constexpr size_t kMaxRuleBytes = 1u << 20;
+
+bool IsIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-' || c == '_' ||
+         c == '.' || c == ':';
+}
+
+class RuleReader {
+ public:
+  RuleReader(const std::string& file, uint32_t line_offset, std::vector<std::string>* problems)
+      : file_(file), offset_(line_offset), problems_(problems) {}
+
+  int Line(const YAML::Node& n) const { return static_cast<int>(offset_) + n.Mark().line + 1; }
+
+  bool Fail(const YAML::Node& at, const std::string& reason) {
+    problems_->push_back(file_ + ":" + std::to_string(Line(at)) + ": " + reason);
+    return false;
+  }
+
+  bool Scalar(const YAML::Node& n, const std::string& what, std::string* out) {
+    if (!n.IsScalar()) {
+      return Fail(n, what + " must be a single value");
+    }
+    *out = n.Scalar();
+    return true;
+  }
+
+  bool Strings(const YAML::Node& n, const std::string& what, std::vector<std::string>* out) {
+    if (n.IsScalar()) {
+      out->push_back(n.Scalar());
+      return true;
+    }
+    if (!n.IsSequence()) {
+      return Fail(n, what + " must be a value or a list of values");
+    }
+    for (const YAML::Node& item : n) {
+      std::string v;
+      if (!Scalar(item, what + " item", &v)) {
+        return false;
+      }
+      out->push_back(std::move(v));
+    }
+    return true;
+  }
+
+  bool Int(const YAML::Node& n, const std::string& what, int lo, int hi, int* out) {
+    std::string s;
+    if (!Scalar(n, what, &s)) {
+      return false;
+    }
+    int v = 0;
+    if (!ParseInt(s, &v) || v < lo || v > hi) {
+      return Fail(n, what + " must be a whole number from " + std::to_string(lo) + " to " +
+                         std::to_string(hi) + ", not '" + s + "'");
+    }
+    *out = v;
+    return true;
+  }
+
+  bool ParseTarget(const YAML::Node& n, const std::string& text, Target* t) {
+    std::string_view kind = text;
+    std::string_view name;
+    const size_t colon = text.find(':');
+    if (colon != std::string::npos) {
+      kind = std::string_view(text).substr(0, colon);
+      name = std::string_view(text).substr(colon + 1);
+      if (name.empty()) {
+        return Fail(n, "target '" + text + "' has an empty name after ':'");
+      }
+    }
+    if (kind == "query_args") {
+      t->kind = PartKind::kArgValue;
+      t->source = ArgSource::kQuery;
+    } else if (kind == "body_args") {
+      t->kind = PartKind::kArgValue;
+      t->body_only = true;
+    } else if (kind == "multipart_names") {
+      t->kind = PartKind::kArgName;
+      t->source = ArgSource::kMultipart;
+    } else {
+      bool found = false;
+      for (size_t k = 0; k < kPartKindCount; ++k) {
+        if (PartKindName(static_cast<PartKind>(k)) == kind) {
+          t->kind = static_cast<PartKind>(k);
+          found = true;
+        }
+      }
+      if (!found) {
+        return Fail(n, "unknown target '" + std::string(kind) +
+                           "' (method, uri, path, query_string, arg_names, args, query_args, "
+                           "body_args, header_names, headers, cookie_names, cookies, body, "
+                           "filenames, prompts, protocol)");
+      }
+    }
+    const bool named = t->kind == PartKind::kArgValue || t->kind == PartKind::kArgName ||
+                       t->kind == PartKind::kHeaderValue || t->kind == PartKind::kCookieValue ||
+                       t->kind == PartKind::kCookieName || t->kind == PartKind::kPrompt;
+    if (!name.empty() && !named) {
+      return Fail(n, "target '" + std::string(kind) + "' takes no name");
+    }
+    t->name = t->kind == PartKind::kHeaderValue ? ToLower(name) : std::string(name);
+    return true;
+  }
+
+  // One rule from a map; false (with a problem recorded) when it is refused.
+  bool Read(const YAML::Node& n, WebRule* r) {
+    if (!n.IsMap()) {
+      return Fail(n, "a rule must be a map of keys (id, title, class, targets, patterns, ...)");
+    }
+    r->file = file_;
+    r->line = Line(n);
+    bool has_severity = false;
+    bool has_score = false;
+    for (const auto& kv : n) {
+      const std::string key = kv.first.Scalar();
+      const YAML::Node& v = kv.second;
+      if (key == "id") {
+        if (!Scalar(v, "id", &r->id))
+          return false;
+        if (r->id.empty() || r->id.size() > 128 ||
+            !std::all_of(r->id.begin(), r->id.end(), IsIdChar)) {
+          return Fail(v, "id '" + r->id + "' must be 1-128 letters, digits, '-', '_', '.', ':'");
+        }
+      } else if (key == "title") {
+        if (!Scalar(v, "title", &r->title))
+          return false;
+      } else if (key == "description") {
+        if (!Scalar(v, "description", &r->description))
+          return false;
+      } else if (key == "class") {
+        if (!Scalar(v, "class", &r->class_name))
+          return false;
+        if (!IsKnownClass(r->class_name)) {
+          return Fail(v, "unknown class '" + r->class_name + "' (see docs/web_rules.md)");
+        }
+      } else if (key == "severity") {
+        std::string s;
+        if (!Scalar(v, "severity", &s))
+          return false;
+        const std::optional<Severity> sev = ParseSeverity(s);
+        if (!sev) {
+          return Fail(
+              v, "severity must be informational, low, medium, high or critical, not '" + s + "'");
+        }
+        r->severity = *sev;
+        has_severity = true;
+      } else if (key == "score") {
+        if (!Int(v, "score", 0, 100, &r->score))
+          return false;
+        has_score = true;
+      } else if (key == "paranoia") {
+        if (!Int(v, "paranoia", 1, 4, &r->paranoia))
+          return false;
+      } else if (key == "attack") {
+        if (!Strings(v, "attack", &r->techniques))
+          return false;
+        for (const std::string& t : r->techniques) {
+          if (t.size() < 5 || t[0] != 'T' || !IsDigit(t[1])) {
+            return Fail(v, "attack must list ATT&CK technique ids such as T1190, not '" + t + "'");
+          }
+        }
+      } else if (key == "targets") {
+        std::vector<std::string> texts;
+        if (!Strings(v, "targets", &texts))
+          return false;
+        for (const std::string& text : texts) {
+          Target t;
+          if (!ParseTarget(v, text, &t))
+            return false;
+          r->targets.push_back(std::move(t));
+        }
+      } else if (key == "transforms") {
+        std::vector<std::string> names;
+        if (!Strings(v, "transforms", &names))
+          return false;
+        if (names.size() > kMaxChainLength) {
+          return Fail(v, "at most " + std::to_string(kMaxChainLength) + " transforms");
+        }
+        for (const std::string& name : names) {
+          const std::optional<Transform> t = ParseTransform(name);
+          if (!t) {
+            return Fail(v, "unknown transform '" + name +
+                               "' (url_decode, html_entities, js_escapes, base64, lowercase, "
+                               "compress_whitespace, remove_comments, shell_normalize, "
+                               "normalize_path, remove_nulls, utf8_fold)");
+          }
+          r->transforms.steps[r->transforms.size++] = *t;
+        }
+      } else if (key == "patterns") {
+        if (!Strings(v, "patterns", &r->patterns))
+          return false;
+      } else if (key == "words") {
+        if (!Strings(v, "words", &r->words))
+          return false;
+      } else if (key == "base64_words") {
+        std::vector<std::string> words;
+        if (!Strings(v, "base64_words", &words))
+          return false;
+        AddBase64Forms(words, &r->exact_words);
+      } else if (key == "case_sensitive") {
+        std::string s;
+        if (!Scalar(v, "case_sensitive", &s))
+          return false;
+        if (s != "true" && s != "false") {
+          return Fail(v, "case_sensitive must be true or false");
+        }
+        r->case_sensitive = s == "true";
+      } else if (key == "tokenizer") {
+        if (!Scalar(v, "tokenizer", &r->tokenizer))
+          return false;
+        if (r->tokenizer != "sqli" && r->tokenizer != "xss") {
+          return Fail(v, "tokenizer must be sqli or xss, not '" + r->tokenizer + "'");
+        }
+      } else if (key == "check") {
+        if (!Scalar(v, "check", &r->check))
+          return false;
+        if (!IsKnownCheck(r->check)) {
+          return Fail(v, "unknown check '" + r->check + "' (see docs/web_rules.md)");
+        }
+      } else {
+        return Fail(kv.first, "unknown key '" + key + "'");
+      }
+    }
+    if (r->id.empty())
+      return Fail(n, "rule has no id");
+    if (r->title.empty())
+      return Fail(n, "rule " + r->id + " has no title");
+    if (r->class_name.empty())
+      return Fail(n, "rule " + r->id + " has no class");
+    const int matchers =
+        (r->patterns.empty() && r->words.empty() && r->exact_words.empty() ? 0 : 1) +
+        (r->tokenizer.empty() ? 0 : 1) + (r->check.empty() ? 0 : 1);
+    if (matchers != 1) {
+      return Fail(n, "rule " + r->id +
+                         " needs exactly one of: patterns/words/base64_words, tokenizer, check");
+    }
+    if (r->check.empty() && r->targets.empty()) {
+      return Fail(n, "rule " + r->id + " has no targets");
+    }
+    for (const std::string& p : r->patterns) {
+      if (p.empty())
+        return Fail(n, "rule " + r->id + " has an empty pattern");
+    }
+    for (const std::string& w : r->words) {
+      if (w.empty())
+        return Fail(n, "rule " + r->id + " has an empty word");
+    }
+    if (!has_score) {
+      static constexpr int kScores[] = {0, 2, 3, 4, 5};
+      r->score = kScores[static_cast<int>(r->severity)];
+    }
+    (void)has_severity;
+    if (r->techniques.empty()) {
+      r->techniques.push_back("T1190");
+    }
+    return true;
+  }
+
+  // The base64 forms of `word` at its three alignments: the characters that stay the same
+  // whatever precedes it (a word encoded at offset 0, 1 or 2 of a larger value).
+  static void AddBase64Forms(const std::vector<std::string>& words, std::vector<std::string>* out) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (const std::string& w : words) {
+      for (int shift = 0; shift < 3; ++shift) {
+        std::string bytes(static_cast<size_t>(shift), '\0');
+        bytes += w;
+        std::string enc;
+        uint32_t acc = 0;
+        int bits = 0;
+        for (size_t i = 0; i < bytes.size(); ++i) {
+          acc = (acc << 8) | static_cast<unsigned char>(bytes[i]);
+          bits += 8;
+          while (bits >= 6) {
+            bits -= 6;
+            enc += kAlphabet[(acc >> bits) & 63];
+          }
+        }
+        // The first characters mix in the unknown bytes before the word; `enc` holds only
+        // characters whose six bits are all known, so what follows cannot change them.
+        const size_t skip = shift == 0 ? 0 : shift == 1 ? 2 : 3;
+        if (enc.size() >= skip + 4) {
+          out->push_back(enc.substr(skip));
+        }
+      }
+    }
+  }
+
+ private:
+  const std::string& file_;
+  uint32_t offset_;
+  std::vector<std::string>* problems_;
+};
+
+bool IsRuleFileName(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".yml" || ext == ".yaml";
+}
+
+Status ListFiles(const std::string& path, std::vector<std::string>* out) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    return NotFound("web rule path not found: " + path);
+  }
+  if (!fs::is_directory(st)) {
+    out->push_back(path);
+    return Status::Ok();
+  }
+  std::vector<std::string> found;
+  fs::recursive_directory_iterator it(path, ec);
+  if (ec) {
+    return IoError("cannot list " + path + ": " + ec.message());
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      return IoError("cannot list " + path + ": " + ec.message());
+    }
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory()) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (it->is_regular_file() && IsRuleFileName(it->path())) {
+      found.push_back(it->path().string());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  out->insert(out->end(), found.begin(), found.end());
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsKnownClass(std::string_view name) {
+  return std::find(kClasses.begin(), kClasses.end(), name) != kClasses.end();
+}
+
+bool IsKnownCheck(std::string_view name) {
+  return std::find(kChecks.begin(), kChecks.end(), name) != kChecks.end();
+}
+
+void ParseWebRules(std::string_view text,
+                   const std::string& file,
+                   WebRuleSet* out,
+                   std::vector<std::string>* problems) {
+  for (const YamlPiece& piece : SplitYamlDocuments(text)) {
+    const std::string_view doc_text = text.substr(piece.begin, piece.end - piece.begin);
+    YAML::Node doc;
+    try {
+      doc = YAML::Load(std::string(doc_text));
+    } catch (const YAML::Exception& e) {
+      problems->push_back(file + ":" + std::to_string(piece.first_line + e.mark.line + 1) +
+                          ": invalid YAML: " + e.msg);
+      continue;
+    }
+    if (doc.IsNull()) {
+      continue;
+    }
+    RuleReader reader(file, piece.first_line, problems);
+    try {
+      if (doc.IsMap() && doc["rules"]) {
+        const YAML::Node list = doc["rules"];
+        if (doc.size() != 1) {
+          reader.Fail(doc, "a document with 'rules:' holds nothing else");
+          continue;
+        }
+        if (!list.IsSequence()) {
+          reader.Fail(list, "'rules' must be a list of rules");
+          continue;
+        }
+        for (const YAML::Node& item : list) {
+          WebRule rule;
+          if (reader.Read(item, &rule)) {
+            out->rules.push_back(std::move(rule));
+          }
+        }
+      } else {
+        WebRule rule;
+        if (reader.Read(doc, &rule)) {
+          out->rules.push_back(std::move(rule));
+        }
+      }
+    } catch (const YAML::Exception& e) {
+      problems->push_back(file + ":" + std::to_string(piece.first_line + e.mark.line + 1) + ": " +
+                          e.msg);
+    }
+  }
+}
+
+Result<std::shared_ptr<const WebRuleSet>> LoadWebRules(const std::vector<std::string>& paths,
+                                                       std::vector<std::string>* problems) {
+  auto set = std::make_shared<WebRuleSet>();
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    RAMPART_RETURN_IF_ERROR(ListFiles(p, &files));
+  }
+  for (const std::string& f : files) {
+    std::error_code ec;
+    if (fs::file_size(f, ec) > kMaxRuleBytes * 16) {
+      problems->push_back(f + ":1: file too large for a rule file");
+      continue;
+    }
+    RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(f, "web rule file"));
+    const size_t before = set->rules.size();
+    ParseWebRules(text, f, set.get(), problems);
+    (void)before;
+    set->files.push_back(f);
+  }
+  // Ids are unique across the pack: exclusions and detections name rules by id.
+  std::set<std::string> seen;
+  std::vector<WebRule> unique;
+  unique.reserve(set->rules.size());
+  for (WebRule& r : set->rules) {
+    if (!seen.insert(r.id).second) {
+      problems->push_back(r.file + ":" + std::to_string(r.line) + ": duplicate rule id '" + r.id +
+                          "'");
+      continue;
+    }
+    unique.push_back(std::move(r));
+  }
+  set->rules = std::move(unique);
+  return std::shared_ptr<const WebRuleSet>(std::move(set));
+}
+
+}  // namespace rampart::detect::web
