@@ -61,6 +61,8 @@ constexpr std::array<Family, 8> kFamilies = {{
                                    Bit(kUuid) | Bit(kBool) | Bit(kDate)},
     {"free text", kAnyClass},
 }};
+constexpr size_t kNumericFamily = 3;
+constexpr size_t kHexFamily = 5;
 constexpr size_t kIdentFamily = 6;
 constexpr size_t kTextFamily = 7;
 
@@ -153,9 +155,10 @@ bool IsEmail(std::string_view s) {
       s.find('@', at + 1) != std::string_view::npos) {
     return false;
   }
+  constexpr std::string_view kAtext = "!#$%&'*+/=?^_`{|}~.-";  // RFC 5322, "o'neil@..."
   for (size_t i = 0; i < at; ++i) {
     const char c = s[i];
-    if (!(IsAlpha(c) || IsDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-')) {
+    if (!(IsAlpha(c) || IsDigit(c) || kAtext.find(c) != std::string_view::npos)) {
       return false;
     }
   }
@@ -405,6 +408,23 @@ void AppendCharName(std::string& out, uint8_t bit) {
 
 // ---- path templates -------------------------------------------------------------------
 
+// A business id such as "SKU-25714" or "ORD-2026-000123": [A-Za-z0-9_-] with a letter and
+// 4+ digits ("v2", "iphone16" stay literal).
+bool IsCodedId(std::string_view s) {
+  int digits = 0;
+  bool alpha = false;
+  for (char c : s) {
+    if (IsDigit(c)) {
+      ++digits;
+    } else if (IsAlpha(c)) {
+      alpha = true;
+    } else if (c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return alpha && digits >= 4;
+}
+
 // The placeholder for an id-like segment (already %-decoded), or empty.
 std::string_view Placeholder(std::string_view s) {
   if (s.empty()) {
@@ -428,12 +448,15 @@ std::string_view Placeholder(std::string_view s) {
   if (IsOpaqueToken(s, false)) {
     return "{token}";
   }
+  if (IsCodedId(s)) {
+    return "{id}";
+  }
   return {};
 }
 
 bool IsPlaceholder(std::string_view s) {
   return s == "{num}" || s == "{uuid}" || s == "{date}" || s == "{email}" || s == "{hex}" ||
-         s == "{token}";
+         s == "{token}" || s == "{id}";
 }
 
 void AppendUrlDecoded(std::string& out, std::string_view s, bool plus_is_space) {
@@ -525,6 +548,45 @@ uint32_t PieceCount(std::string_view path) {
   return static_cast<uint32_t>(std::count(path.begin(), path.end(), '/')) + 1;
 }
 
+// ---- request bodies -------------------------------------------------------------------
+
+constexpr size_t kBodyCategories = 8;
+constexpr std::array<std::string_view, kBodyCategories> kBodyNames = {
+    "requests without a body",
+    "JSON bodies",
+    "form bodies",
+    "multipart bodies",
+    "XML bodies",
+    "text/* bodies",
+    "bodies without a content type",
+    "bodies of other types"};
+
+uint8_t ContentCategory(const RequestView& view) {
+  if (view.body().empty()) {
+    return 0;
+  }
+  const std::string_view type = view.content_type();
+  if (type.empty()) {
+    return 6;
+  }
+  if (ContainsIgnoreCase(type, "json")) {
+    return 1;
+  }
+  if (ContainsIgnoreCase(type, "x-www-form-urlencoded")) {
+    return 2;
+  }
+  if (ContainsIgnoreCase(type, "multipart/")) {
+    return 3;
+  }
+  if (ContainsIgnoreCase(type, "xml")) {
+    return 4;
+  }
+  if (ContainsIgnoreCase(type, "text/")) {
+    return 5;
+  }
+  return 7;
+}
+
 // ---- explanations ---------------------------------------------------------------------
 
 void AppendCount(std::string& out, uint64_t n) {
@@ -583,7 +645,9 @@ struct EndpointModel::Param {
   double len_m2 = 0;
   uint64_t chars = 0;  // character classes seen
   std::array<uint32_t, kClassCount> classes{};
+  uint32_t max_count = 0;     // most values in one request
   uint32_t last_request = 0;  // the learning sequence number that last counted it
+  uint32_t count = 0;         // values in that request
 };
 
 struct EndpointModel::Endpoint {
@@ -592,7 +656,8 @@ struct EndpointModel::Endpoint {
   uint32_t method_len = 0;
   uint32_t learned = 0;
   uint32_t params_dropped = 0;
-  size_t bytes = 0;  // accounted in the model's bytes_
+  std::array<uint32_t, kBodyCategories> bodies{};  // learned requests by body type
+  size_t bytes = 0;                                // accounted in the model's bytes_
   std::vector<Param> params;
 
   std::string_view host() const { return std::string_view(key).substr(0, host_len); }
@@ -671,6 +736,12 @@ std::string_view FindingKindName(FindingKind kind) {
       return "length_outlier";
     case FindingKind::kUnexpectedCharacters:
       return "unexpected_characters";
+    case FindingKind::kTooManyValues:
+      return "too_many_values";
+    case FindingKind::kUnexpectedMethod:
+      return "unexpected_method";
+    case FindingKind::kUnexpectedContentType:
+      return "unexpected_content_type";
   }
   return "unknown";
 }
@@ -789,6 +860,13 @@ void EndpointModel::IndexShape(Endpoint* endpoint) {
   for (uint32_t i = 0; i < pieces && !any; ++i) {
     any = IsPlaceholder(PieceAt(templ, i));
   }
+  std::string route(endpoint->host());
+  route += '\x1f';
+  route += endpoint->templ();
+  auto& methods = routes_[route];
+  bytes_ += methods.empty() ? kNodeOverhead + StringHeap(route) : 0;
+  methods.push_back(endpoint);
+  bytes_ += sizeof(Endpoint*);
   if (!any) {
     return;
   }
@@ -886,12 +964,55 @@ void EndpointModel::CollectValues(const RequestView& view) {
   }
 }
 
+// The endpoint's detect-mode checks of the request's body type and values.
 void EndpointModel::Check(const Endpoint& e,
                           std::vector<ModelFinding>* findings,
-                          bool* only_unknown) {
+                          bool* probation_only) {
   const size_t first = findings->size();
-  flagged_.clear();
   const uint32_t min_obs = settings_.min_observations;
+  auto full = [&] {
+    return findings->size() - first >= settings_.max_findings;
+  };
+  auto describe_endpoint = [&](std::string& out) {
+    out += e.method();
+    out += ' ';
+    out += e.templ();
+    if (!e.host().empty()) {
+      out += " on ";
+      out += e.host();
+    }
+  };
+
+  const uint8_t body = ContentCategory(*view_);
+  if (e.bodies[body] < min_obs) {
+    ModelFinding& f = findings->emplace_back();
+    f.kind = FindingKind::kUnexpectedContentType;
+    f.field = "http.request.mime_type";
+    f.value.assign(view_->content_type());
+    f.why = kBodyNames[body];
+    f.why += e.bodies[body] == 0 ? " never seen in " : " seen in only ";
+    if (e.bodies[body] != 0) {
+      AppendCount(f.why, e.bodies[body]);
+      f.why += " of ";
+    }
+    AppendCount(f.why, e.learned);
+    f.why += " requests to ";
+    describe_endpoint(f.why);
+    f.why += " (seen: ";
+    bool first_body = true;
+    for (size_t b = 0; b < kBodyCategories; ++b) {
+      if (e.bodies[b] >= min_obs) {
+        f.why += first_body ? "" : ", ";
+        f.why += kBodyNames[b];
+        first_body = false;
+      }
+    }
+    f.why += ')';
+    ++stats_.findings;
+  }
+
+  flagged_.clear();
+  counts_.assign(e.params.size(), 0);
   auto add = [&](FindingKind kind, const Value& v) -> ModelFinding& {
     ModelFinding& f = findings->emplace_back();
     f.kind = kind;
@@ -908,8 +1029,8 @@ void EndpointModel::Check(const Endpoint& e,
     return p.values == p.requests ? " requests" : " values";
   };
   for (const Value& v : values_) {
-    if (findings->size() - first >= settings_.max_findings) {
-      *only_unknown = false;  // not every value was checked: nothing is learned
+    if (full()) {
+      *probation_only = false;  // not every value was checked: nothing is learned
       return;
     }
     const Param* p = e.Find(v.source, v.name, v.hash);
@@ -933,28 +1054,50 @@ void EndpointModel::Check(const Endpoint& e,
       }
       AppendCount(f.why, e.learned);
       f.why += " requests to ";
-      f.why += e.method();
-      f.why += ' ';
-      f.why += e.templ();
-      if (!e.host().empty()) {
-        f.why += " on ";
-        f.why += e.host();
-      }
+      describe_endpoint(f.why);
       continue;
     }
     if (p->values < min_obs) {
+      continue;
+    }
+    // Arrays far longer than ever: one finding, at the value that crosses the line.
+    if (++counts_[p - e.params.data()] == 2 * p->max_count + 9) {
+      ModelFinding& f = add(FindingKind::kTooManyValues, v);
+      AppendQuoted(f.why, v.name);
+      f.why += " had at most ";
+      AppendCount(f.why, p->max_count);
+      f.why += p->max_count == 1 ? " value" : " values";
+      f.why += " per request in ";
+      AppendCount(f.why, p->requests);
+      f.why += " requests; got more than ";
+      AppendCount(f.why, 2 * p->max_count + 8);
+      *probation_only = false;
       continue;
     }
     const uint64_t non_empty = p->values - p->classes[kEmpty];
     const size_t family =
         non_empty >= min_obs ? DominantFamily(p->classes, non_empty) : kTextFamily;
     const bool mismatch = v.cls != kEmpty && (kFamilies[family].classes & Bit(v.cls)) == 0;
-    // Typed families (numbers, UUIDs, dates...) fix their characters through their grammar:
-    // the class check is the one that speaks for them.
+    // Typed parameters (numbers, UUIDs, dates...): any character class they never had, a
+    // letter in a number included. Identifiers: any but letters and digits. Free text:
+    // only the dangerous ones.
     const bool typed = family < kIdentFamily;
-    const uint64_t notable = typed ? 0 : family == kTextFamily ? kDangerousChars : kNotableChars;
-    const uint64_t new_chars = v.chars & ~p->chars & notable;
-    if (mismatch && new_chars == 0) {
+    const uint64_t notable = typed                   ? ~uint64_t{0}
+                             : family == kTextFamily ? kDangerousChars
+                                                     : kNotableChars;
+    const uint64_t new_chars = v.cls == kEmpty ? 0 : v.chars & ~p->chars & notable;
+    const double sd = p->values > 1 ? std::sqrt(p->len_m2 / (p->values - 1)) : 0;
+    const size_t len = v.value.size();
+    // Hex codes and coded ids of one length keep it (numbers and text do not).
+    const bool fixed_length = (family == kHexFamily || family == kIdentFamily) &&
+                              p->len_min == p->len_max && p->values >= 2 * min_obs &&
+                              len != p->len_min && len != 0;
+    // Numbers: three more digits than ever is a thousand times the largest value seen.
+    const bool too_long = family == kNumericFamily && p->values >= 2 * min_obs
+                              ? len > p->len_max + 3
+                              : static_cast<double>(len) > 2.0 * p->len_max + 16 &&
+                                    static_cast<double>(len) > p->len_mean + 6 * sd;
+    if (mismatch && (typed || new_chars == 0)) {
       ModelFinding& f = add(FindingKind::kClassMismatch, v);
       uint64_t in = 0;
       for (size_t c = 1; c < kClassCount; ++c) {
@@ -994,12 +1137,14 @@ void EndpointModel::Check(const Endpoint& e,
       f.why += noun(*p);
       f.why += "; got ";
       AppendQuoted(f.why, v.value);
-    } else {
-      const double sd = p->values > 1 ? std::sqrt(p->len_m2 / (p->values - 1)) : 0;
-      const double len = static_cast<double>(v.value.size());
-      if (len > 2.0 * p->len_max + 16 && len > p->len_mean + 6 * sd) {
-        ModelFinding& f = add(FindingKind::kLengthOutlier, v);
-        AppendQuoted(f.why, v.name);
+    } else if (too_long || fixed_length) {
+      ModelFinding& f = add(FindingKind::kLengthOutlier, v);
+      AppendQuoted(f.why, v.name);
+      if (fixed_length) {
+        f.why += " length was always ";
+        AppendCount(f.why, p->len_min);
+        f.why += " in ";
+      } else {
         f.why += " length was ";
         AppendCount(f.why, p->len_min);
         f.why += "–";
@@ -1007,16 +1152,75 @@ void EndpointModel::Check(const Endpoint& e,
         f.why += " (mean ";
         AppendCount(f.why, static_cast<uint64_t>(std::llround(p->len_mean)));
         f.why += ") in ";
-        AppendCount(f.why, p->values);
-        f.why += noun(*p);
-        f.why += "; got ";
-        AppendCount(f.why, v.value.size());
-      } else {
-        continue;
       }
+      AppendCount(f.why, p->values);
+      f.why += noun(*p);
+      f.why += "; got ";
+      AppendCount(f.why, len);
+      if (fixed_length) {
+        f.why += ": ";
+        AppendQuoted(f.why, v.value);
+      }
+    } else {
+      continue;
     }
-    *only_unknown = false;
+    *probation_only = false;
   }
+}
+
+// A method the path never had while other methods of it are learned: "DELETE" where only
+// "GET /orders/{num}" was seen. `e`: this method's endpoint, if any (then still young).
+void EndpointModel::CheckMethod(const Endpoint* e,
+                                size_t prefix_len,
+                                std::vector<ModelFinding>* findings) {
+  const size_t host_len = view_->host().size();
+  route_key_.assign(key_, 0, host_len + 1);
+  route_key_.append(key_, prefix_len);
+  auto it = routes_.find(std::string_view(route_key_));
+  if (it == routes_.end()) {
+    return;
+  }
+  uint64_t learned = 0;
+  for (const Endpoint* other : it->second) {
+    if (other != e && other->learned >= settings_.learn_requests) {
+      learned += other->learned;
+    }
+  }
+  if (learned == 0) {
+    return;
+  }
+  ModelFinding& f = findings->emplace_back();
+  f.kind = FindingKind::kUnexpectedMethod;
+  f.field = "http.request.method";
+  f.value.assign(view_->method());
+  f.why = "method ";
+  AppendQuoted(f.why, view_->method());
+  if (e == nullptr) {
+    f.why += " never seen in ";
+  } else {
+    f.why += " seen in only ";
+    AppendCount(f.why, e->learned);
+    f.why += " of ";
+    learned += e->learned;
+  }
+  AppendCount(f.why, learned);
+  f.why += " requests to ";
+  f.why += std::string_view(key_).substr(prefix_len);
+  if (host_len != 0) {
+    f.why += " on ";
+    f.why.append(key_, 0, host_len);
+  }
+  f.why += " (seen: ";
+  bool first = true;
+  for (const Endpoint* other : it->second) {
+    if (other != e && other->learned >= settings_.learn_requests) {
+      f.why += first ? "" : ", ";
+      f.why += other->method();
+      first = false;
+    }
+  }
+  f.why += ')';
+  ++stats_.findings;
 }
 
 void EndpointModel::Learn(Endpoint& e) {
@@ -1040,13 +1244,16 @@ void EndpointModel::Learn(Endpoint& e) {
     }
     if (p->last_request != seq) {
       p->last_request = seq;
+      p->count = 0;
       ++p->requests;
     }
+    p->max_count = std::max(p->max_count, ++p->count);
     LearnValue(*p, v.value, v.cls, v.chars);
     if (p->probation && p->requests >= settings_.min_observations) {
       p->probation = false;
     }
   }
+  ++e.bodies[ContentCategory(*view_)];
   ++e.learned;
   ++stats_.learned;
   if (e.params.size() != params_before) {
@@ -1057,6 +1264,9 @@ void EndpointModel::Learn(Endpoint& e) {
   // Counters halve before they could overflow; ratios, and so the model, stay.
   if (e.learned >= (1u << 30)) {
     e.learned /= 2;
+    for (uint32_t& b : e.bodies) {
+      b /= 2;
+    }
     for (Param& p : e.params) {
       p.requests /= 2;
       p.values = 0;
@@ -1091,6 +1301,10 @@ ObserveResult EndpointModel::Observe(const RequestView& view,
   segments_ = PieceCount(view.path());
 
   Endpoint* e = FindEndpoint();
+  const size_t before = findings->size();
+  if (e == nullptr || e->learned < settings_.min_observations) {
+    CheckMethod(e, prefix_len, findings);
+  }
   bool by_shape = false;
   if (e == nullptr) {
     e = FindByShape(prefix_len);
@@ -1098,21 +1312,24 @@ ObserveResult EndpointModel::Observe(const RequestView& view,
   }
   CollectValues(view);
 
-  ObserveResult result = ObserveResult::kNoEndpoint;
-  bool found = false;
-  bool only_unknown = true;
+  ObserveResult result =
+      findings->size() > before ? ObserveResult::kDetecting : ObserveResult::kNoEndpoint;
+  bool probation_only = true;
   if (e != nullptr) {
     result = ObserveResult::kLearning;
     if (e->learned >= settings_.learn_requests) {
       result = ObserveResult::kDetecting;
-      ++stats_.checked;
-      const size_t before = findings->size();
-      Check(*e, findings, &only_unknown);
-      found = findings->size() > before;
+      Check(*e, findings, &probation_only);
     }
   }
+  if (findings->size() > before) {
+    result = ObserveResult::kDetecting;  // a young endpoint's method finding
+  }
+  if (result == ObserveResult::kDetecting) {
+    ++stats_.checked;
+  }
   const int status = view.status();
-  const bool clean = !signature_hit && status >= 200 && status < 400 && (!found || only_unknown);
+  const bool clean = !signature_hit && status >= 200 && status < 400 && probation_only;
   if (!clean) {
     ++stats_.not_learnable;
     return result;
@@ -1129,9 +1346,9 @@ ObserveResult EndpointModel::Observe(const RequestView& view,
     e = AddEndpoint();
     if (e == nullptr) {
       ++stats_.unmodelled;
-      return by_shape ? result : ObserveResult::kUnmodelled;
+      return result == ObserveResult::kNoEndpoint ? ObserveResult::kUnmodelled : result;
     }
-    if (!by_shape) {
+    if (result == ObserveResult::kNoEndpoint) {
       result = ObserveResult::kLearning;
     }
   }
@@ -1284,12 +1501,17 @@ Status EndpointModel::Save(const std::string& path) const {
     AppendEscaped(out, e->templ());
     out += ' ';
     out += std::to_string(e->params.size());
+    for (uint32_t b : e->bodies) {
+      out += ' ';
+      out += std::to_string(b);
+    }
     out += '\n';
     for (const Param& p : e->params) {
       out += "param ";
       for (uint64_t n : {static_cast<uint64_t>(p.source), static_cast<uint64_t>(p.requests),
                          static_cast<uint64_t>(p.values), static_cast<uint64_t>(p.probation),
-                         static_cast<uint64_t>(p.len_min), static_cast<uint64_t>(p.len_max)}) {
+                         static_cast<uint64_t>(p.len_min), static_cast<uint64_t>(p.len_max),
+                         static_cast<uint64_t>(p.max_count)}) {
         out += std::to_string(n);
         out += ' ';
       }
@@ -1365,11 +1587,22 @@ Result<std::unique_ptr<EndpointModel>> EndpointModel::Load(const std::string& pa
       }
       uint32_t learned = 0;
       uint32_t dropped = 0;
-      if (n != 7 || !ParseNum(f[1], &learned) || !ParseNum(f[2], &dropped) ||
+      std::array<uint32_t, kBodyCategories> bodies{};
+      uint64_t body_sum = 0;
+      for (size_t b = 0; b < kBodyCategories && n == 7 + kBodyCategories; ++b) {
+        if (!ParseNum(f[7 + b], &bodies[b])) {
+          return bad(line_no, "malformed endpoint body counts");
+        }
+        body_sum += bodies[b];
+      }
+      if (n != 7 + kBodyCategories || !ParseNum(f[1], &learned) || !ParseNum(f[2], &dropped) ||
           !ParseEscaped(f[3], &s1) || !ParseEscaped(f[4], &s2) || !ParseEscaped(f[5], &s3) ||
           !ParseNum(f[6], &params_left) || s1.find('\x1f') != std::string::npos ||
           s2.find('\x1f') != std::string::npos) {
         return bad(line_no, "malformed endpoint line");
+      }
+      if (body_sum > learned) {
+        return bad(line_no, "inconsistent endpoint counts");
       }
       ++endpoint_count;
       model->key_ = s1 + '\x1f' + s2 + '\x1f' + s3;
@@ -1384,6 +1617,7 @@ Result<std::unique_ptr<EndpointModel>> EndpointModel::Load(const std::string& pa
         e->method_len = static_cast<uint32_t>(s2.size());
         e->learned = learned;
         e->params_dropped = dropped;
+        e->bodies = bodies;
         current = e.get();
         model->endpoints_.emplace(model->key_, std::move(e));
         model->IndexShape(current);
@@ -1398,23 +1632,24 @@ Result<std::unique_ptr<EndpointModel>> EndpointModel::Load(const std::string& pa
       Param p;
       uint32_t source = 0;
       uint32_t probation = 0;
-      if (n != 22 || !ParseNum(f[1], &source) || source > static_cast<uint32_t>(ArgSource::kXml) ||
+      if (n != 23 || !ParseNum(f[1], &source) || source > static_cast<uint32_t>(ArgSource::kXml) ||
           !ParseNum(f[2], &p.requests) || !ParseNum(f[3], &p.values) ||
           !ParseNum(f[4], &probation) || probation > 1 || !ParseNum(f[5], &p.len_min) ||
-          !ParseNum(f[6], &p.len_max) || !ParseNum(f[7], &p.len_mean) ||
-          !ParseNum(f[8], &p.len_m2) || !ParseHex64(f[9], &p.chars) ||
-          !ParseEscaped(f[21], &p.name)) {
+          !ParseNum(f[6], &p.len_max) || !ParseNum(f[7], &p.max_count) ||
+          !ParseNum(f[8], &p.len_mean) || !ParseNum(f[9], &p.len_m2) ||
+          !ParseHex64(f[10], &p.chars) || !ParseEscaped(f[22], &p.name)) {
         return bad(line_no, "malformed parameter line");
       }
       uint64_t sum = 0;
       for (size_t c = 0; c < kClassCount; ++c) {
-        if (!ParseNum(f[10 + c], &p.classes[c])) {
+        if (!ParseNum(f[11 + c], &p.classes[c])) {
           return bad(line_no, "malformed parameter class count");
         }
         sum += p.classes[c];
       }
-      if (sum != p.values || p.requests > p.values || (p.values > 0 && p.len_min > p.len_max) ||
-          !std::isfinite(p.len_mean) || !std::isfinite(p.len_m2) || p.len_m2 < 0) {
+      if (sum != p.values || p.requests > p.values || p.max_count > p.values ||
+          (p.values > 0 && p.len_min > p.len_max) || !std::isfinite(p.len_mean) ||
+          !std::isfinite(p.len_m2) || p.len_m2 < 0) {
         return bad(line_no, "inconsistent parameter counts");
       }
       if (current == nullptr) {

@@ -8,55 +8,78 @@
 // Endpoints: the path is cut at '/', and segments that are ids become placeholders: all
 // digits {num}, UUIDs {uuid}, YYYY-MM-DD {date}, e-mail addresses {email}, hex of 8+ digits
 // with a decimal digit {hex}, opaque tokens of 16+ [A-Za-z0-9_-] mixing letters and digits
-// {token} (classified %-decoded; literal segments are kept as sent). A templated segment
-// is a parameter too, named "path.<i>" (i counts segments from 0).
+// {token}, coded ids of [A-Za-z0-9_-] with a letter and 4+ digits ("SKU-25714") {id}
+// (classified %-decoded; literal segments are kept as sent). A templated segment is a
+// parameter too, named "path.<i>" (i counts segments from 0). A path whose id segment is not
+// an id ("/products/1' OR 1=1") is checked against the detecting endpoint with
+// placeholders there ("/products/{num}").
 //
 // Parameters: the request view's kArgValue parts from the query, form, JSON (key paths such
 // as "items.sku"), multipart and XML, keyed by source and name; ids inside names
 // ("prefs.1234.color", "items[0][sku]") are templated the same way. Values are %-decoded
-// (query and form) before they are classified.
+// (query and form) before they are classified. Per parameter: requests and values seen,
+// value class counts, length min/max/mean/variance (Welford), most values in one request,
+// and a 64-bit mask of character classes (digits, lower, upper, space, each ASCII
+// punctuation character, tab/CR/LF, other control characters, non-ASCII).
 //
 // Modes: an endpoint learns until it has learned `learn_requests` clean requests, then also
 // detects; it keeps learning from clean requests, one request at a time. A request is
 // learned only when it is clean: no signature hit (the caller says), a 2xx/3xx status (an
 // unknown status is not clean), and no finding of this model — attacks seen while the model
-// learns or detects do not teach it (anti-poisoning). One exception keeps a rare parameter
+// learns or detects do not teach it (anti-poisoning). One exception keeps something rare
 // that learning missed from being flagged for ever: a request whose only findings are
-// unknown parameters teaches the model those parameters on probation; they are still
-// reported as unknown until seen in `min_observations` requests.
+// unknown parameters, an unexpected method or an unexpected body type teaches the model
+// those on probation; they are still reported until seen in `min_observations` requests.
+// (So an attacker can teach a new name by sending it that often, each time reported.)
 //
 // Findings (detect mode only; at most one per value, at most `max_findings` per request):
-//   unknown_parameter      a name the endpoint never had in `learn_requests`+ requests
-//                          (not for endpoints whose parameter table overflowed: their names
-//                          are open-ended)
-//   class_mismatch         the parameter's non-empty values were >= 99% one class family
-//                          over >= `min_observations` values, and this one is not of it
-//                          (empty values are never flagged)
-//   unexpected_characters  a character class the parameter never had in >= min_observations
-//                          values; for free-text parameters only dangerous ones
-//                          (' " ; | ` $ < > { } \ and control characters)
-//   length_outlier         longer than 2 * max + 16 and than mean + 6 sigma of the learned
-//                          lengths, after >= min_observations values
+//   unknown_parameter        a name the endpoint never had in `learn_requests`+ requests
+//                            (not for endpoints whose parameter table overflowed: their
+//                            names are open-ended)
+//   class_mismatch           the parameter's non-empty values were >= 99% one class family
+//                            (UUID, e-mail, date, numeric, boolean, hex, identifier/token,
+//                            in that order) over >= `min_observations` values, and this one
+//                            is not of it (empty values are never flagged)
+//   unexpected_characters    a character class the parameter never had in >=
+//                            min_observations values: any for typed parameters (numbers,
+//                            UUIDs, dates, hex: "4.5" where only integers were seen),
+//                            punctuation/space/control/non-ASCII for identifiers, and for
+//                            free text only dangerous ones (' " ; | ` $ < > { } \ control)
+//   length_outlier           longer than 2 * max + 16 and than mean + 6 sigma; for numbers
+//                            3+ digits more than ever (x1000); for hex codes and coded ids
+//                            that always had one length, another length
+//                            (both after 2 * min_observations values)
+//   too_many_values          a parameter repeated (a JSON array) more than 2 * max + 8 times
+//   unexpected_method        a method the path template never had while other methods of
+//                            it are learned ("DELETE /orders/{num}")
+//   unexpected_content_type  a body type (none, JSON, form, multipart, XML, text/*,
+//                            unlabelled, other) the endpoint never had
 //
 // Bounds: at most `max_endpoints` endpoints, `max_params` parameters per endpoint and about
 // `max_bytes` in all. A new endpoint beyond them is not learned, never silently: Observe()
-// says kUnmodelled and stats().unmodelled counts it. Endpoints are created only by clean
-// requests, so a scanner's 404s do not fill the table.
+// says kUnmodelled and stats().unmodelled counts it (parameters: stats().params_dropped).
+// Endpoints are created only by clean requests, so a scanner's 404s do not fill the table.
+// Measured: about 1 KB per endpoint of 6-10 parameters.
 //
 // Save()/Load() file format (text, one record a line, fields separated by one space;
 // strings are written as '=' followed by the bytes with space, '%', control and non-ASCII
 // bytes %XX-escaped, so the empty string is "="):
 //   rampart-endpoint-model 1
 //   endpoint <learned> <params_dropped> =<host> =<method> =<template> <param count>
-//   param <source> <requests> <values> <probation> <len_min> <len_max> <mean> <m2>
-//         <char mask hex> <class counts x11> =<name>        (one line; class order: ValueClass)
+//            <requests by body type x8: none json form multipart xml text unlabelled other>
+//   param <source> <requests> <values> <probation 0|1> <len_min> <len_max> <max per request>
+//         <len mean> <len M2> <char mask hex> <class counts x11> =<name>
+//         (class order: empty int decimal hex uuid email date bool token word text)
 //   ...
-//   end <endpoint count> <FNV-1a 64 of every byte before this line, hex>
-// A file that does not parse, fails its checksum or breaks an invariant is rejected whole
-// (kCorruption); endpoints beyond the loading settings' bounds are left out.
+//   end <endpoint count> <FNV-1a 64 of every byte before this line, 16 hex digits>
+// (records are one line each; wrapped here). Endpoints are written sorted by key, so a
+// model saves to the same bytes. A file that does not parse, fails its checksum or breaks
+// an invariant is rejected whole (kCorruption); endpoints and parameters beyond the loading
+// settings' bounds are left out.
 //
-// Threads: not thread-safe. One model per tenant, used by one thread. Observe() allocates
-// only when the model grows (new endpoint, new parameter) or findings are made.
+// Threads: not thread-safe. One model per tenant, used by one thread. Observe() reuses its
+// scratch buffers: it allocates only when the model grows (new endpoint, new parameter) or
+// when findings are made.
 
 #include <cstddef>
 #include <cstdint>
@@ -85,6 +108,9 @@ enum class FindingKind : uint8_t {
   kClassMismatch,
   kLengthOutlier,
   kUnexpectedCharacters,
+  kTooManyValues,          // a parameter repeated (an array) far more than ever
+  kUnexpectedMethod,       // a method the path never had, while others are learned
+  kUnexpectedContentType,  // a body type the endpoint never had
 };
 // "unknown_parameter", "class_mismatch", "length_outlier", "unexpected_characters".
 std::string_view FindingKindName(FindingKind kind);
@@ -158,7 +184,10 @@ class EndpointModel {
   Endpoint* FindByShape(size_t prefix_len);
   Endpoint* AddEndpoint();
   void CollectValues(const RequestView& view);
-  void Check(const Endpoint& endpoint, std::vector<ModelFinding>* findings, bool* only_unknown);
+  void Check(const Endpoint& endpoint, std::vector<ModelFinding>* findings, bool* probation_only);
+  void CheckMethod(const Endpoint* endpoint,
+                   size_t prefix_len,
+                   std::vector<ModelFinding>* findings);
   void Learn(Endpoint& endpoint);
   void IndexShape(Endpoint* endpoint);
 
@@ -171,10 +200,14 @@ class EndpointModel {
   // Endpoints with placeholders by host '\x1f' method '\x1f' segment count: a path whose
   // id segment is not an id ("/products/1' OR 1=1") is checked against "/products/{num}".
   std::unordered_map<std::string, std::vector<Endpoint*>, StringHash, std::equal_to<>> shapes_;
+  // Endpoints by host '\x1f' template, whatever their method.
+  std::unordered_map<std::string, std::vector<Endpoint*>, StringHash, std::equal_to<>> routes_;
 
   // Scratch, reused across requests.
   std::string key_;
   std::string shape_key_;
+  std::string route_key_;
+  std::vector<uint32_t> counts_;  // values per parameter in the request being checked
   std::string decoded_;
   std::vector<Value> values_;
   std::vector<std::string> path_names_;  // "path.0", "path.1", ...

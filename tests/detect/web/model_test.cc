@@ -117,6 +117,8 @@ TEST(EndpointTemplate, CollapsesIds) {
   EXPECT_EQ(EndpointTemplate("/"), "/");
   EXPECT_EQ(EndpointTemplate(""), "");
   EXPECT_EQ(EndpointTemplate("/v1/x"), "/v1/x");
+  EXPECT_EQ(EndpointTemplate("/cart/items/SKU-25714"), "/cart/items/{id}");
+  EXPECT_EQ(EndpointTemplate("/phones/iphone16/cases"), "/phones/iphone16/cases");
 }
 
 TEST(EndpointModel, NoFindingsWhileLearning) {
@@ -149,9 +151,26 @@ TEST(EndpointModel, ClassMismatchExplainsCounts) {
   EXPECT_EQ(findings[0].value, "1%27%20OR%20%271%27%3D%271");
   EXPECT_EQ(findings[0].why,
             "`id` was numeric in 200 of 200 requests; got `1' OR '1'='1` (free text)");
-  // Decimals are of the numeric family; an empty value is never a mismatch.
-  EXPECT_TRUE(t.Get(model, "/api/v2/products/42?id=4.5").empty());
+  // Decimals are numeric, but a parameter that only ever had integers never had a '.'.
+  const auto decimal = t.Get(model, "/api/v2/products/42?id=4.5");
+  ASSERT_EQ(decimal.size(), 1u) << Describe(decimal);
+  EXPECT_EQ(decimal[0].why, "`id` never contained `.` in 200 requests; got `4.5`");
+  // An empty value is never a mismatch.
   EXPECT_TRUE(t.Get(model, "/api/v2/products/42?id=").empty());
+}
+
+TEST(EndpointModel, IntegersAndDecimalsSeenTogetherAreOneFamily) {
+  EndpointModel model;
+  Traffic t;
+  for (int i = 0; i < 200; ++i) {
+    const std::string price = i % 3 == 0 ? std::to_string(i) : std::to_string(i) + ".5";
+    ASSERT_TRUE(t.Get(model, "/api/prices?max=" + price).empty());
+  }
+  EXPECT_TRUE(t.Get(model, "/api/prices?max=7").empty());
+  EXPECT_TRUE(t.Get(model, "/api/prices?max=17.5").empty());
+  const auto findings = t.Get(model, "/api/prices?max=17.5abc");
+  ASSERT_EQ(findings.size(), 1u) << Describe(findings);
+  EXPECT_EQ(findings[0].kind, FindingKind::kClassMismatch);
 }
 
 TEST(EndpointModel, ClassMismatchInPathSegment) {
@@ -252,6 +271,72 @@ TEST(EndpointModel, UnexpectedCharacters) {
   EXPECT_EQ(findings[0].kind, FindingKind::kUnexpectedCharacters);
   EXPECT_EQ(findings[0].field, "body.items.sku");
   EXPECT_EQ(findings[0].why, "`items.sku` never contained `;` in 200 requests; got `SKU-1;ls`");
+}
+
+TEST(EndpointModel, FixedLengthAndNumberMagnitude) {
+  EndpointModel model;
+  Traffic t;
+  std::mt19937 rng(3);
+  auto hex = [&](size_t n) {
+    std::string h;
+    while (h.size() < n) {
+      h += "0123456789abcdef"[rng() % 16];
+    }
+    h[0] = 'a';
+    h[1] = '1';
+    return h;
+  };
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(
+        t.Get(model, "/api/tracking/" + hex(16) + "?qty=" + std::to_string(1 + rng() % 5)).empty());
+  }
+  auto findings = t.Get(model, "/api/tracking/" + hex(15) + "?qty=2");
+  ASSERT_EQ(findings.size(), 1u) << Describe(findings);
+  EXPECT_EQ(findings[0].kind, FindingKind::kLengthOutlier);
+  EXPECT_EQ(findings[0].field, "url.path");
+  EXPECT_NE(findings[0].why.find("`path.2` length was always 16 in 200 requests; got 15"),
+            std::string::npos)
+      << findings[0].why;
+  findings = t.Get(model, "/api/tracking/" + hex(16) + "?qty=100000");
+  ASSERT_EQ(findings.size(), 1u) << Describe(findings);
+  EXPECT_EQ(findings[0].kind, FindingKind::kLengthOutlier);
+  EXPECT_EQ(findings[0].why, "`qty` length was 1–1 (mean 1) in 200 requests; got 6");
+  EXPECT_TRUE(t.Get(model, "/api/tracking/" + hex(16) + "?qty=12").empty());
+}
+
+TEST(EndpointModel, TooManyValuesAndUnexpectedContentType) {
+  EndpointModel model;
+  Traffic t;
+  auto cart = [](int items) {
+    std::string json = R"({"items":[)";
+    for (int i = 0; i < items; ++i) {
+      json += (i > 0 ? "," : "") + std::string(R"({"sku":"SKU-)") + std::to_string(10000 + i) +
+              R"(","qty":1})";
+    }
+    return json + "]}";
+  };
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(t.PostJson(model, "/api/cart", cart(1 + i % 3)).empty());
+  }
+  auto findings = t.PostJson(model, "/api/cart", cart(40));
+  ASSERT_EQ(findings.size(), 2u) << Describe(findings);  // items.sku and items.qty
+  EXPECT_EQ(findings[0].kind, FindingKind::kTooManyValues);
+  EXPECT_EQ(findings[0].why,
+            "`items.sku` had at most 3 values per request in 200 requests; got more than 14");
+
+  Request text;
+  text.method = "POST";
+  text.uri = "/api/cart";
+  text.body = cart(1);
+  text.content_type = "text/plain";
+  findings = t.Send(model, text);
+  ASSERT_EQ(findings.size(), 1u) << Describe(findings);
+  EXPECT_EQ(findings[0].kind, FindingKind::kUnexpectedContentType);
+  EXPECT_EQ(findings[0].field, "http.request.mime_type");
+  EXPECT_EQ(findings[0].value, "text/plain");
+  EXPECT_EQ(findings[0].why,
+            "text/* bodies never seen in 200 requests to POST /api/cart on shop.example (seen: "
+            "JSON bodies)");
 }
 
 TEST(EndpointModel, ExplanationValuesAreTruncatedOnUtf8Boundary) {
@@ -366,15 +451,22 @@ TEST(EndpointModel, EndpointsAreSeparatedByHostAndMethod) {
   EXPECT_TRUE(t.Send(model, other).empty());
   other.host = "shop.example";
   other.method = "DELETE";
-  EXPECT_TRUE(t.Send(model, other).empty());
-  EXPECT_EQ(model.endpoints(), 3u);
+  other.uri = "/api/v2/products/42";
+  auto findings = t.Send(model, other);
+  ASSERT_EQ(findings.size(), 1u) << Describe(findings);
+  EXPECT_EQ(findings[0].kind, FindingKind::kUnexpectedMethod);
+  EXPECT_EQ(findings[0].field, "http.request.method");
+  EXPECT_EQ(findings[0].why,
+            "method `DELETE` never seen in 200 requests to /api/v2/products/{num} on shop.example "
+            "(seen: GET)");
+  EXPECT_EQ(model.endpoints(), 3u);  // learned on probation, like a new parameter
   // Host names are compared without case, for exact and shape matches alike.
   Request upper;
   upper.host = "SHOP.Example";
   upper.uri = "/api/v2/products/7?id=9";
   EXPECT_TRUE(t.Send(model, upper).empty());
   upper.uri = "/api/v2/products/7%3B%20ls?id=9";
-  const auto findings = t.Send(model, upper);
+  findings = t.Send(model, upper);
   ASSERT_EQ(findings.size(), 1u) << Describe(findings);
   EXPECT_EQ(findings[0].field, "url.path");
   EXPECT_EQ(model.endpoints(), 3u);
