@@ -16,8 +16,11 @@ int FindingScore(web::FindingKind kind) {
     case web::FindingKind::kUnexpectedCharacters:
       return 4;
     case web::FindingKind::kLengthOutlier:
+    case web::FindingKind::kTooManyValues:
       return 4;
     case web::FindingKind::kUnknownParameter:
+    case web::FindingKind::kUnexpectedMethod:
+    case web::FindingKind::kUnexpectedContentType:
       break;
   }
   return 3;

@@ -504,6 +504,7 @@ void RequestView::ParseMultipart(std::string_view body) {
       content.remove_suffix(1);
     }
     std::string_view name;
+    bool has_filename = false;
     size_t hpos = 0;
     while (hpos < headers.size()) {
       size_t eol = headers.find('\n', hpos);
@@ -521,6 +522,9 @@ void RequestView::ParseMultipart(std::string_view body) {
       if (EqualsIgnoreCase(key, "content-disposition")) {
         name = HeaderParam(value, "name");
         const std::string_view filename = HeaderParam(value, "filename");
+        if (value.find("filename") != std::string_view::npos) {
+          has_filename = true;
+        }
         if (!filename.empty()) {
           AddPart(PartKind::kFilename, ArgSource::kMultipart, name, filename);
         }
@@ -530,7 +534,11 @@ void RequestView::ParseMultipart(std::string_view body) {
       }
     }
     AddPart(PartKind::kArgName, ArgSource::kMultipart, name, name);
-    AddPart(PartKind::kArgValue, ArgSource::kMultipart, name, content);
+    // An uploaded file's bytes are not a parameter: images and archives hold every byte
+    // sequence. The file name is (kFilename), and the raw body stays for the webshell rules.
+    if (!has_filename) {
+      AddPart(PartKind::kArgValue, ArgSource::kMultipart, name, content);
+    }
     if (++count > limits_.max_parts) {
       flags_ |= kFlagTooManyParts;
       return;
