@@ -41,7 +41,7 @@ constexpr std::array<std::string_view, 21> kClasses = {
     "anomaly",
 };
 
-constexpr std::array<std::string_view, 20> kChecks = {
+constexpr std::array<std::string_view, 20> kCheckNames = {
     "unknown_method",        "bad_protocol",   "missing_host",
     "missing_user_agent",    "missing_accept", "content_length_invalid",
     "body_without_length",   "get_with_body",  "length_and_chunked",
@@ -162,51 +162,57 @@ class RuleReader {
     }
     r->file = file_;
     r->line = Line(n);
-    bool has_severity = false;
     bool has_score = false;
     for (const auto& kv : n) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& v = kv.second;
       if (key == "id") {
-        if (!Scalar(v, "id", &r->id))
+        if (!Scalar(v, "id", &r->id)) {
           return false;
+        }
         if (r->id.empty() || r->id.size() > 128 ||
             !std::all_of(r->id.begin(), r->id.end(), IsIdChar)) {
           return Fail(v, "id '" + r->id + "' must be 1-128 letters, digits, '-', '_', '.', ':'");
         }
       } else if (key == "title") {
-        if (!Scalar(v, "title", &r->title))
+        if (!Scalar(v, "title", &r->title)) {
           return false;
+        }
       } else if (key == "description") {
-        if (!Scalar(v, "description", &r->description))
+        if (!Scalar(v, "description", &r->description)) {
           return false;
+        }
       } else if (key == "class") {
-        if (!Scalar(v, "class", &r->class_name))
+        if (!Scalar(v, "class", &r->class_name)) {
           return false;
+        }
         if (!IsKnownClass(r->class_name)) {
           return Fail(v, "unknown class '" + r->class_name + "' (see docs/web_rules.md)");
         }
       } else if (key == "severity") {
         std::string s;
-        if (!Scalar(v, "severity", &s))
+        if (!Scalar(v, "severity", &s)) {
           return false;
+        }
         const std::optional<Severity> sev = ParseSeverity(s);
         if (!sev) {
           return Fail(
               v, "severity must be informational, low, medium, high or critical, not '" + s + "'");
         }
         r->severity = *sev;
-        has_severity = true;
       } else if (key == "score") {
-        if (!Int(v, "score", 0, 100, &r->score))
+        if (!Int(v, "score", 0, 100, &r->score)) {
           return false;
+        }
         has_score = true;
       } else if (key == "paranoia") {
-        if (!Int(v, "paranoia", 1, 4, &r->paranoia))
+        if (!Int(v, "paranoia", 1, 4, &r->paranoia)) {
           return false;
+        }
       } else if (key == "attack") {
-        if (!Strings(v, "attack", &r->techniques))
+        if (!Strings(v, "attack", &r->techniques)) {
           return false;
+        }
         for (const std::string& t : r->techniques) {
           if (t.size() < 5 || t[0] != 'T' || !IsDigit(t[1])) {
             return Fail(v, "attack must list ATT&CK technique ids such as T1190, not '" + t + "'");
@@ -214,18 +220,21 @@ class RuleReader {
         }
       } else if (key == "targets") {
         std::vector<std::string> texts;
-        if (!Strings(v, "targets", &texts))
+        if (!Strings(v, "targets", &texts)) {
           return false;
+        }
         for (const std::string& text : texts) {
           Target t;
-          if (!ParseTarget(v, text, &t))
+          if (!ParseTarget(v, text, &t)) {
             return false;
+          }
           r->targets.push_back(std::move(t));
         }
       } else if (key == "transforms") {
         std::vector<std::string> names;
-        if (!Strings(v, "transforms", &names))
+        if (!Strings(v, "transforms", &names)) {
           return false;
+        }
         if (names.size() > kMaxChainLength) {
           return Fail(v, "at most " + std::to_string(kMaxChainLength) + " transforms");
         }
@@ -240,46 +249,57 @@ class RuleReader {
           r->transforms.steps[r->transforms.size++] = *t;
         }
       } else if (key == "patterns") {
-        if (!Strings(v, "patterns", &r->patterns))
+        if (!Strings(v, "patterns", &r->patterns)) {
           return false;
+        }
       } else if (key == "words") {
-        if (!Strings(v, "words", &r->words))
+        if (!Strings(v, "words", &r->words)) {
           return false;
+        }
       } else if (key == "base64_words") {
         std::vector<std::string> words;
-        if (!Strings(v, "base64_words", &words))
+        if (!Strings(v, "base64_words", &words)) {
           return false;
+        }
         AddBase64Forms(words, &r->exact_words);
       } else if (key == "case_sensitive") {
         std::string s;
-        if (!Scalar(v, "case_sensitive", &s))
+        if (!Scalar(v, "case_sensitive", &s)) {
           return false;
+        }
         if (s != "true" && s != "false") {
           return Fail(v, "case_sensitive must be true or false");
         }
         r->case_sensitive = s == "true";
       } else if (key == "tokenizer") {
-        if (!Scalar(v, "tokenizer", &r->tokenizer))
+        if (!Scalar(v, "tokenizer", &r->tokenizer)) {
           return false;
+        }
         if (r->tokenizer != "sqli" && r->tokenizer != "xss") {
           return Fail(v, "tokenizer must be sqli or xss, not '" + r->tokenizer + "'");
         }
       } else if (key == "check") {
-        if (!Scalar(v, "check", &r->check))
+        if (!Scalar(v, "check", &r->check)) {
           return false;
-        if (!IsKnownCheck(r->check)) {
+        }
+        const std::optional<Check> check = ParseCheck(r->check);
+        if (!check) {
           return Fail(v, "unknown check '" + r->check + "' (see docs/web_rules.md)");
         }
+        r->check_id = *check;
       } else {
         return Fail(kv.first, "unknown key '" + key + "'");
       }
     }
-    if (r->id.empty())
+    if (r->id.empty()) {
       return Fail(n, "rule has no id");
-    if (r->title.empty())
+    }
+    if (r->title.empty()) {
       return Fail(n, "rule " + r->id + " has no title");
-    if (r->class_name.empty())
+    }
+    if (r->class_name.empty()) {
       return Fail(n, "rule " + r->id + " has no class");
+    }
     const int matchers =
         (r->patterns.empty() && r->words.empty() && r->exact_words.empty() ? 0 : 1) +
         (r->tokenizer.empty() ? 0 : 1) + (r->check.empty() ? 0 : 1);
@@ -291,18 +311,19 @@ class RuleReader {
       return Fail(n, "rule " + r->id + " has no targets");
     }
     for (const std::string& p : r->patterns) {
-      if (p.empty())
+      if (p.empty()) {
         return Fail(n, "rule " + r->id + " has an empty pattern");
+      }
     }
     for (const std::string& w : r->words) {
-      if (w.empty())
+      if (w.empty()) {
         return Fail(n, "rule " + r->id + " has an empty word");
+      }
     }
     if (!has_score) {
       static constexpr int kScores[] = {0, 2, 3, 4, 5};
       r->score = kScores[static_cast<int>(r->severity)];
     }
-    (void)has_severity;
     if (r->techniques.empty()) {
       r->techniques.push_back("T1190");
     }
@@ -391,8 +412,13 @@ bool IsKnownClass(std::string_view name) {
   return std::find(kClasses.begin(), kClasses.end(), name) != kClasses.end();
 }
 
-bool IsKnownCheck(std::string_view name) {
-  return std::find(kChecks.begin(), kChecks.end(), name) != kChecks.end();
+std::optional<Check> ParseCheck(std::string_view name) {
+  for (size_t i = 0; i < kCheckNames.size(); ++i) {
+    if (kCheckNames[i] == name) {
+      return static_cast<Check>(i + 1);
+    }
+  }
+  return std::nullopt;
 }
 
 void ParseWebRules(std::string_view text,
@@ -457,9 +483,7 @@ Result<std::shared_ptr<const WebRuleSet>> LoadWebRules(const std::vector<std::st
       continue;
     }
     RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(f, "web rule file"));
-    const size_t before = set->rules.size();
     ParseWebRules(text, f, set.get(), problems);
-    (void)before;
     set->files.push_back(f);
   }
   // Ids are unique across the pack: exclusions and detections name rules by id.

@@ -163,12 +163,7 @@ bool IsCommonContentType(std::string_view type) {
 
 // Runs a built-in check. On a finding, `part` is the part index it concerns (or -1) and
 // `note` says what was wrong.
-bool RunCheck(std::string_view check,
-              const RequestView& v,
-              const RequestLimits& limits,
-              int* part,
-              std::string* note) {
-  (void)limits;
+bool RunCheck(Check check, const RequestView& v, int* part, std::string* note) {
   *part = -1;
   const std::span<const Part> parts = v.parts();
   auto find_part = [&](PartKind kind, std::string_view name) {
@@ -180,7 +175,7 @@ bool RunCheck(std::string_view check,
     return -1;
   };
   const bool body_log = v.from_body_log();
-  if (check == "unknown_method") {
+  if (check == Check::kUnknownMethod) {
     if (!v.method().empty() && !IsStandardMethod(v.method())) {
       *part = find_part(PartKind::kMethod, {});
       *note = "method is not a standard HTTP method";
@@ -188,7 +183,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "bad_protocol") {
+  if (check == Check::kBadProtocol) {
     std::string_view p = v.protocol();
     if (StartsWith(p, "HTTP/")) {
       p.remove_prefix(5);  // the Body Log parser keeps the version alone
@@ -204,28 +199,28 @@ bool RunCheck(std::string_view check,
   if (!body_log) {
     return false;  // the checks below need the headers only the Body Log has
   }
-  if (check == "missing_host") {
+  if (check == Check::kMissingHost) {
     if (!v.HasHeader("host")) {
       *note = "no Host header";
       return true;
     }
     return false;
   }
-  if (check == "missing_user_agent") {
+  if (check == Check::kMissingUserAgent) {
     if (!v.HasHeader("user-agent") || Trim(v.Header("user-agent")).empty()) {
       *note = "no User-Agent header";
       return true;
     }
     return false;
   }
-  if (check == "missing_accept") {
+  if (check == Check::kMissingAccept) {
     if (!v.HasHeader("accept") && v.method() != "OPTIONS") {
       *note = "no Accept header";
       return true;
     }
     return false;
   }
-  if (check == "content_length_invalid") {
+  if (check == Check::kContentLengthInvalid) {
     const std::string_view cl = v.Header("content-length");
     if (v.HasHeader("content-length") &&
         (cl.empty() || !std::all_of(cl.begin(), cl.end(), IsDigit))) {
@@ -235,7 +230,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "get_with_body") {
+  if (check == Check::kGetWithBody) {
     if ((v.method() == "GET" || v.method() == "HEAD") && !v.body().empty()) {
       *part = find_part(PartKind::kBody, {});
       *note = "GET/HEAD request with a body";
@@ -243,7 +238,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "body_without_length") {
+  if (check == Check::kBodyWithoutLength) {
     if (v.method() == "POST" && !v.HasHeader("content-length") &&
         !v.HasHeader("transfer-encoding")) {
       *note = "POST without Content-Length or Transfer-Encoding";
@@ -251,7 +246,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "length_and_chunked") {
+  if (check == Check::kLengthAndChunked) {
     if (v.HasHeader("content-length") && v.HasHeader("transfer-encoding")) {
       *part = find_part(PartKind::kHeaderValue, "transfer-encoding");
       *note = "both Content-Length and Transfer-Encoding (request smuggling)";
@@ -259,7 +254,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "bad_transfer_encoding") {
+  if (check == Check::kBadTransferEncoding) {
     if (v.HasHeader("transfer-encoding") &&
         !EqualsIgnoreCase(Trim(v.Header("transfer-encoding")), "chunked")) {
       *part = find_part(PartKind::kHeaderValue, "transfer-encoding");
@@ -268,19 +263,19 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "many_ranges" || check == "bad_range") {
+  if (check == Check::kManyRanges || check == Check::kBadRange) {
     for (std::string_view h : {std::string_view("range"), std::string_view("request-range")}) {
       const std::string_view r = v.Header(h);
       if (r.empty()) {
         continue;
       }
       const size_t ranges = static_cast<size_t>(std::count(r.begin(), r.end(), ',')) + 1;
-      if (check == "many_ranges" && ranges > 5) {
+      if (check == Check::kManyRanges && ranges > 5) {
         *part = find_part(PartKind::kHeaderValue, h);
         *note = std::to_string(ranges) + " byte ranges in one request";
         return true;
       }
-      if (check == "bad_range" && !StartsWith(Trim(r), "bytes=")) {
+      if (check == Check::kBadRange && !StartsWith(Trim(r), "bytes=")) {
         *part = find_part(PartKind::kHeaderValue, h);
         *note = "malformed or whole-file Range header";
         return true;
@@ -288,7 +283,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "bad_url_encoding") {
+  if (check == Check::kBadUrlEncoding) {
     for (size_t i = 0; i < parts.size(); ++i) {
       const Part& p = parts[i];
       const bool encoded = p.kind == PartKind::kQueryString ||
@@ -310,21 +305,25 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "null_byte" || check == "control_characters") {
-    const bool nul = check == "null_byte";
+  if (check == Check::kNullByte || check == Check::kControlCharacters) {
+    const bool nul = check == Check::kNullByte;
     for (size_t i = 0; i < parts.size(); ++i) {
       const Part& p = parts[i];
       if (p.kind != PartKind::kArgValue && p.kind != PartKind::kArgName &&
           p.kind != PartKind::kPath && p.kind != PartKind::kHeaderValue) {
         continue;
       }
-      std::string decoded;
-      (void)ApplyTransform(Transform::kUrlDecode, p.value, decoded);
-      for (char ch : decoded) {
-        const auto c = static_cast<unsigned char>(ch);
+      // Bytes as they arrived and as %XX encodes them, without decoding into a buffer.
+      const std::string_view s = p.value;
+      for (size_t k = 0; k < s.size(); ++k) {
+        auto c = static_cast<unsigned char>(s[k]);
+        if (c == '%' && k + 2 < s.size() && HexValue(s[k + 1]) >= 0 && HexValue(s[k + 2]) >= 0) {
+          c = static_cast<unsigned char>(HexValue(s[k + 1]) * 16 + HexValue(s[k + 2]));
+          k += 2;
+        }
         const bool hit =
-            nul ? c == 0 : (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
-        if (hit && !(nul == false && c == 0)) {
+            nul ? c == 0 : (c > 0 && c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
+        if (hit) {
           *part = static_cast<int>(i);
           *note = nul ? "NUL byte" : "control character";
           return true;
@@ -333,7 +332,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "unusual_content_type") {
+  if (check == Check::kUnusualContentType) {
     if (!v.content_type().empty() && !IsCommonContentType(v.content_type())) {
       *part = find_part(PartKind::kHeaderValue, "content-type");
       *note = "content type outside the common request types";
@@ -341,7 +340,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "bad_charset") {
+  if (check == Check::kBadCharset) {
     const std::string_view type = v.content_type();
     const size_t at = ToLower(type).find("charset");
     if (at == std::string::npos) {
@@ -368,7 +367,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "duplicate_header") {
+  if (check == Check::kDuplicateHeader) {
     // nginx joins repeated headers with ", " for some; a repeated token in Connection or a
     // doubled Content-Type parameter shows a crafted request.
     const std::string_view c = v.Header("connection");
@@ -396,7 +395,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "bad_body") {
+  if (check == Check::kBadBody) {
     if ((v.flags() & (kFlagBadJson | kFlagBadMultipart | kFlagBadXml)) != 0) {
       *part = find_part(PartKind::kBody, {});
       *note = "body does not parse as its content type says: " + RequestFlagNames(v.flags());
@@ -404,7 +403,7 @@ bool RunCheck(std::string_view check,
     }
     return false;
   }
-  if (check == "request_limits") {
+  if (check == Check::kRequestLimits) {
     const uint32_t limit_flags =
         v.flags() & (kFlagTooManyParts | kFlagBodyOverLimit | kFlagTooDeep | kFlagNameTooLong |
                      kFlagLoggedTruncated);
@@ -685,7 +684,7 @@ bool WebScanner::Scan(const EventBatch& batch, const Event& event) {
   for (uint32_t ri : c.check_rules) {
     int part = -1;
     std::string note;
-    if (RunCheck(rules[ri].check, view_, c.settings.limits, &part, &note)) {
+    if (RunCheck(rules[ri].check_id, view_, &part, &note)) {
       std::string fragment;
       if (part >= 0) {
         fragment = Window(parts[part].value, 0, kFragmentBytes, kFragmentBytes);

@@ -66,7 +66,7 @@ bool UrlDecode(std::string_view in, std::string& out) {
     out.assign(in);
     return false;
   }
-  std::string next;
+  thread_local std::string next;  // reused: decoding runs for every %-encoded value
   bool any = UrlDecodeOnce(in, out);
   for (int pass = 1; pass < kMaxUrlDecodePasses && out.find('%') != std::string::npos; ++pass) {
     if (!UrlDecodeOnce(out, next)) {
@@ -263,8 +263,8 @@ bool Base64(std::string_view in, std::string& out) {
   if (v.size() < 8 || v.size() % 4 == 1) {
     return false;
   }
-  std::string decoded;
-  decoded.reserve(v.size() * 3 / 4);
+  thread_local std::string decoded;  // reused: most long values are tried
+  decoded.clear();
   uint32_t acc = 0;
   int bits = 0;
   bool has_lower = false, has_upper_or_digit = false;
@@ -303,7 +303,7 @@ bool Base64(std::string_view in, std::string& out) {
       return false;
     }
   }
-  out.swap(decoded);
+  out.assign(decoded);
   return true;
 }
 
@@ -573,7 +573,13 @@ static bool MayChange(Transform t, std::string_view in) {
       }
       return false;
     case Transform::kCompressWhitespace:
-      return true;
+      for (size_t i = 0; i < in.size(); ++i) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        if ((IsSpace(c) && (c != ' ' || (i + 1 < in.size() && in[i + 1] == ' '))) || c == 0xC2) {
+          return true;
+        }
+      }
+      return false;
     case Transform::kRemoveComments:
       return in.find("/*") != std::string_view::npos || in.find("<!--") != std::string_view::npos;
     case Transform::kShellNormalize:

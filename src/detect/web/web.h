@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,8 +37,32 @@ namespace rampart::detect::web {
 bool IsKnownClass(std::string_view name);
 
 // Built-in checks a rule may name with `check:` (protocol anomalies and request limits that
-// are not patterns).
-bool IsKnownCheck(std::string_view name);
+// are not patterns), in the order of their names in docs/web_rules.md.
+enum class Check : uint8_t {
+  kNone,
+  kUnknownMethod,
+  kBadProtocol,
+  kMissingHost,
+  kMissingUserAgent,
+  kMissingAccept,
+  kContentLengthInvalid,
+  kBodyWithoutLength,
+  kGetWithBody,
+  kLengthAndChunked,
+  kBadTransferEncoding,
+  kManyRanges,
+  kBadRange,
+  kBadUrlEncoding,
+  kNullByte,
+  kControlCharacters,
+  kUnusualContentType,
+  kBadCharset,
+  kRequestLimits,
+  kDuplicateHeader,
+  kBadBody,
+};
+// The check a rule names ("missing_host"), or nullopt for an unknown name.
+std::optional<Check> ParseCheck(std::string_view name);
 
 struct Target {
   PartKind kind = PartKind::kArgValue;
@@ -62,7 +87,8 @@ struct WebRule {
   std::vector<std::string> exact_words;  // literal, case-sensitive (base64 forms of words)
   bool case_sensitive = false;
   std::string tokenizer;  // "sqli" | "xss" | ""
-  std::string check;      // a built-in check, or ""
+  std::string check;      // a built-in check's name, or ""
+  Check check_id = Check::kNone;
   std::string file;
   int line = 0;
 };
