@@ -588,7 +588,7 @@ void RequestView::ParseXml(std::string_view body) {
         brackets += body[j] == '[' ? 1 : body[j] == ']' ? -1 : 0;
         ++j;
       }
-      AddPart(PartKind::kArgValue, ArgSource::kXml, "!",
+      AddPart(PartKind::kArgValue, ArgSource::kXml, body[i + 1] == '?' ? "?" : "!",
               Between(body, i, std::min(j + 1, body.size())));
       i = j + 1;
       continue;
