@@ -7,72 +7,16 @@
 #include "core/ip.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "core/yaml_fields.h"
 
 namespace rampart::respond {
 namespace {
 
-std::string At(const std::string& file, const YAML::Node& n) {
-  return file + ":" + std::to_string(n.Mark().line + 1);
-}
-
-Status OnlyKeys(const std::string& file,
-                const YAML::Node& map,
-                const std::string& section,
-                const std::set<std::string>& allowed) {
-  if (!map.IsMap()) {
-    return InvalidArgument(At(file, map) + ": '" + section + "' must be a mapping");
-  }
-  for (const auto& kv : map) {
-    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-    if (allowed.count(key) == 0) {
-      return InvalidArgument(At(file, kv.first) + ": unknown key '" + section + "." + key + "'");
-    }
-  }
-  return Status::Ok();
-}
-
-Status Strings(const std::string& file,
-               const YAML::Node& n,
-               const std::string& what,
-               std::vector<std::string>* out) {
-  out->clear();
-  if (n.IsScalar()) {
-    out->push_back(n.Scalar());
-    return Status::Ok();
-  }
-  if (!n.IsSequence()) {
-    return InvalidArgument(At(file, n) + ": " + what + " must be a list");
-  }
-  for (const YAML::Node& item : n) {
-    if (!item.IsScalar()) {
-      return InvalidArgument(At(file, item) + ": " + what + " items must be values");
-    }
-    out->push_back(item.Scalar());
-  }
-  return Status::Ok();
-}
-
-Status Duration(const std::string& file,
-                const YAML::Node& n,
-                const std::string& what,
-                int64_t* out) {
-  auto ns = n.IsScalar() ? ParseDurationNs(n.Scalar()) : std::nullopt;
-  if (!ns || *ns == 0) {
-    return InvalidArgument(At(file, n) + ": " + what +
-                           " must be a positive duration (30s, 10m, 1h, 7d)");
-  }
-  *out = *ns;
-  return Status::Ok();
-}
-
-Status Bool(const std::string& file, const YAML::Node& n, const std::string& what, bool* out) {
-  const std::string v = n.IsScalar() ? n.Scalar() : "";
-  if (v == "true" || v == "false") {
-    *out = v == "true";
-    return Status::Ok();
-  }
-  return InvalidArgument(At(file, n) + ": " + what + " must be true or false");
-}
+using yaml::At;
+using yaml::Bool;
+using yaml::Duration;
+using yaml::OnlyKeys;
+using yaml::Strings;
 
 Status Parse(const YAML::Node& root, ResponseConfig* c) {
   const std::string& file = c->file;

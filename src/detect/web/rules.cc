@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "core/strings.h"
 #include "core/yaml_documents.h"
+#include "core/yaml_fields.h"
 #include "detect/web/web.h"
 
 namespace rampart::detect::web {
@@ -66,48 +67,31 @@ class RuleReader {
   int Line(const YAML::Node& n) const { return static_cast<int>(offset_) + n.Mark().line + 1; }
 
   bool Fail(const YAML::Node& at, const std::string& reason) {
-    problems_->push_back(file_ + ":" + std::to_string(Line(at)) + ": " + reason);
+    problems_->push_back(yaml::At(file_, at, offset_) + ": " + reason);
     return false;
   }
 
+  // A failed Status from the shared field readers becomes this rule's problem.
+  bool Ok(const Status& s) {
+    if (!s.ok()) {
+      problems_->push_back(std::string(s.message()));
+    }
+    return s.ok();
+  }
   bool Scalar(const YAML::Node& n, const std::string& what, std::string* out) {
-    if (!n.IsScalar()) {
-      return Fail(n, what + " must be a single value");
-    }
-    *out = n.Scalar();
-    return true;
+    return Ok(yaml::Scalar(file_, n, what, out, offset_));
   }
-
   bool Strings(const YAML::Node& n, const std::string& what, std::vector<std::string>* out) {
-    if (n.IsScalar()) {
-      out->push_back(n.Scalar());
-      return true;
-    }
-    if (!n.IsSequence()) {
-      return Fail(n, what + " must be a value or a list of values");
-    }
-    for (const YAML::Node& item : n) {
-      std::string v;
-      if (!Scalar(item, what + " item", &v)) {
-        return false;
-      }
-      out->push_back(std::move(v));
-    }
-    return true;
-  }
-
-  bool Int(const YAML::Node& n, const std::string& what, int lo, int hi, int* out) {
-    std::string s;
-    if (!Scalar(n, what, &s)) {
+    // Rule lists accumulate (targets may be read once per key).
+    std::vector<std::string> items;
+    if (!Ok(yaml::Strings(file_, n, what, &items, offset_))) {
       return false;
     }
-    int v = 0;
-    if (!ParseInt(s, &v) || v < lo || v > hi) {
-      return Fail(n, what + " must be a whole number from " + std::to_string(lo) + " to " +
-                         std::to_string(hi) + ", not '" + s + "'");
-    }
-    *out = v;
+    out->insert(out->end(), items.begin(), items.end());
     return true;
+  }
+  bool Int(const YAML::Node& n, const std::string& what, int lo, int hi, int* out) {
+    return Ok(yaml::Int(file_, n, what, lo, hi, out, offset_));
   }
 
   bool ParseTarget(const YAML::Node& n, const std::string& text, Target* t) {
