@@ -22,6 +22,8 @@
 #include "cli/serve_control.h"
 #include "core/clock.h"
 #include "detect/detector/live.h"
+#include "detect/web/config.h"
+#include "enrich/enrich.h"
 #include "ingest/server.h"
 #include "server/api.h"
 #include "server/auth.h"
@@ -75,6 +77,37 @@ Result<std::unique_ptr<detect::LiveDetector>> MakeDetector(const ingest::ServerC
                report.rules, report.correlations, report.refused, report.not_compiled,
                report.indicators, options.ioc_dir.empty() ? " (no IOC directory)" : "");
   return detector;
+}
+
+// Adds web detection from the `web:` section. The default rule path missing is a note (web
+// detection off); a configured one missing is an error.
+Status AddWebDetection(const std::string& config_path,
+                       const std::string& data_dir,
+                       detect::LiveDetector* live) {
+  RAMPART_ASSIGN_OR_RETURN(detect::web::WebConfig web, detect::web::LoadWebConfig(config_path));
+  if (!web.enabled) {
+    std::fprintf(stderr, "rampart serve: web detection off (web.enabled: false)\n");
+    return Status::Ok();
+  }
+  std::error_code ec;
+  if (!web.rules_configured && !std::filesystem::exists(web.rule_paths.front(), ec)) {
+    std::fprintf(stderr, "rampart serve: no web rules at %s (default path); web detection off\n",
+                 web.rule_paths.front().c_str());
+    return Status::Ok();
+  }
+  detect::LiveWebReport report;
+  RAMPART_ASSIGN_OR_RETURN(std::unique_ptr<detect::LiveWeb> lw,
+                           detect::LiveWeb::Create(web, data_dir, &report));
+  for (const std::string& problem : report.problems) {
+    std::fprintf(stderr, "rampart serve: %s\n", problem.c_str());
+  }
+  std::fprintf(stderr,
+               "rampart serve: web detection: %zu rule(s) at paranoia %d, threshold %d, %zu "
+               "refused; endpoint model %s\n",
+               report.rules, web.defaults.settings.paranoia, web.defaults.settings.threshold,
+               report.problems.size(), web.defaults.model_enabled ? "on" : "off");
+  live->SetWeb(std::move(lw));
+  return Status::Ok();
 }
 
 // What `serve` refuses to start with, beyond what LoadServerConfig checks: listeners that
@@ -162,8 +195,17 @@ int RunServe(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
     return kExitUsage;
   }
+  auto web_config = detect::web::LoadWebConfig(args.config_path);
+  if (!web_config.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(web_config.status().message()).c_str());
+    return kExitUsage;
+  }
   if (args.check_config) {
     std::printf("response: %s\n", control_summary.c_str());
+    std::printf("web: %s, paranoia %d, threshold %d, %zu exclusion(s), %zu tenant override(s)\n",
+                web_config->enabled ? "on" : "off", web_config->defaults.settings.paranoia,
+                web_config->defaults.settings.threshold,
+                web_config->defaults.settings.exclusions.size(), web_config->tenants.size());
     std::printf(
         "config ok: data_dir=%s tenant=%s retention.days=%d files=%zu syslog.udp=%s "
         "syslog.tcp=%s http=%s%s\n",
@@ -201,6 +243,10 @@ int RunServe(const ServeArgs& args) {
     return kExitUsage;
   }
   detect::LiveDetector* live = detector.value().get();
+  if (Status st = AddWebDetection(args.config_path, config.data_dir, live); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
+    return kExitUsage;
+  }
   auto control = ServeControl::Start(args.config_path, config.data_dir);
   if (!control.ok()) {
     std::fprintf(stderr, "error: %s\n", control.status().ToString().c_str());
@@ -211,6 +257,9 @@ int RunServe(const ServeArgs& args) {
   config.on_stored = [live](const EventBatch& batch, const std::vector<EventRef>& refs,
                             store::EventWriter& writer) {
     return live->OnBatch(batch, refs, writer);
+  };
+  config.before_mask = [live](const EventBatch& batch, enrich::Masker& masker) {
+    live->BeforeMask(batch, masker);
   };
 
   auto server = ingest::Server::Start(config);
@@ -308,6 +357,10 @@ int RunServe(const ServeArgs& args) {
   }
   Status st = (*server)->Stop();
   ctl->Stop();  // after the last stored batch's detections reached it
+  if (Status saved = live->Shutdown(); !saved.ok()) {
+    std::fprintf(stderr, "rampart serve: saving web models failed: %s\n",
+                 std::string(saved.message()).c_str());
+  }
   const ingest::ServerStats& stats = (*server)->stats();
   std::fprintf(stderr, "rampart serve: stored %llu events, %llu dead letters, %llu UDP drops\n",
                static_cast<unsigned long long>(stats.events_stored.load()),
@@ -315,6 +368,11 @@ int RunServe(const ServeArgs& args) {
                static_cast<unsigned long long>(stats.udp_dropped.load()));
   std::fprintf(stderr, "rampart serve: %llu detection(s) stored\n",
                static_cast<unsigned long long>(live->detections()));
+  if (live->web() != nullptr) {
+    std::fprintf(stderr, "rampart serve: web: %llu request(s) inspected, %llu not seen whole\n",
+                 static_cast<unsigned long long>(live->web()->requests()),
+                 static_cast<unsigned long long>(live->web()->over_limits()));
+  }
   if (!st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.ToString().c_str());
     return kExitError;

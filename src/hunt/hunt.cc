@@ -297,6 +297,7 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       }
     }
     if (web) {
+      web->Clear();
       web->ScanUnmasked(batch, 0, batch.size());  // the request as logged, before masking
     }
     if (masker) {

@@ -70,7 +70,9 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
                                     {"data_dir", "tenant", "retention", "masking", "inputs",
                                      "queue", "detection", "time", "limits",
                                      // read by the control loop (respond/config.h)
-                                     "incidents", "response", "decision_api", "audit"}));
+                                     "incidents", "response", "decision_api", "audit",
+                                     // read by web detection (detect/web/config.h)
+                                     "web"}));
   if (const YAML::Node t = root["time"]) {
     RAMPART_RETURN_IF_ERROR(CheckKeys(t, "time", {"max_future_skew_seconds"}));
     int64_t skew_s = c->max_future_skew_ns / kNsPerSec;
@@ -301,6 +303,21 @@ response:                   # policies -> decisions -> enforcement (docs/respons
 decision_api:               # GET /v1/decisions/check for nginx (docs/enforcement.md)
   client_ip_headers: [X-Real-IP, X-Forwarded-For]
   trusted_proxies: []       # loopback is always trusted
+web:                        # web/API attacks in the Body Log (docs/web_rules.md)
+  enabled: true
+  rules: [rules/web]        # the web rule pack
+  paranoia: 2               # 1-4: rules of this level and below run
+  threshold: 5              # anomaly points that make a detection
+  exclusions: []            # - {rules: [sqli], paths: ["/reports/*"], params: ["body.query"]}
+  report_limits: true       # requests over a limit are reported, never skipped silently
+  limits: {max_parts: 1024, max_body_bytes: 1048576, max_depth: 32}
+  model:                    # learned model per endpoint, <data>/tenants/<t>/web_model.txt
+    enabled: true
+    learn_requests: 200     # clean requests before an endpoint detects
+    max_endpoints: 2000     # per tenant
+    max_params: 64          # per endpoint
+    save_interval: 60s
+  tenants: {}               # per-tenant overrides: {acme: {paranoia: 1, threshold: 8}}
 audit:                      # the signed audit log (docs/formats/audit.md)
   checkpoint_every: 1000    # records between signed checkpoints
   checkpoint_interval: 60s

@@ -37,6 +37,10 @@ namespace rampart::ingest {
 using StoredBatchHook = std::function<Status(
     const EventBatch& batch, const std::vector<EventRef>& refs, store::EventWriter& writer)>;
 
+// Called with each batch before it is masked, on the pipeline's thread: detection that must
+// see the data as logged (web requests) and masks what it keeps with the same Masker.
+using UnmaskedBatchHook = std::function<void(const EventBatch& batch, enrich::Masker& masker)>;
+
 struct PipelineOptions {
   std::string data_dir = "data";
   std::string masking_policy_path;  // empty = built-in default policy
@@ -46,7 +50,8 @@ struct PipelineOptions {
   int64_t max_future_skew_ns = 300 * kNsPerSec;
   // New field names each tenant may add to the dictionary (FieldNameBudget); 0 = no limit.
   size_t field_names_per_tenant = 0;
-  StoredBatchHook on_stored;  // optional: detection in `rampart serve`
+  StoredBatchHook on_stored;      // optional: detection in `rampart serve`
+  UnmaskedBatchHook before_mask;  // optional: web detection in `rampart serve`
 };
 
 // A batch touches at most this many day files (tenant × day), so a batch of records from

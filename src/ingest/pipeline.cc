@@ -328,6 +328,9 @@ Status Pipeline::Flush() {
   if (batch_.empty() && dead_letters_.empty() && checkpointed_in_batch_.empty()) {
     return Status::Ok();
   }
+  if (options_.before_mask) {
+    options_.before_mask(batch_, *masker_);
+  }
   masker_->Apply(batch_);
   std::vector<store::Checkpoint> checkpoints;
   checkpoints.reserve(checkpointed_in_batch_.size());

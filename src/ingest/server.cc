@@ -149,6 +149,7 @@ class ServerImpl final : public Server {
     po.max_future_skew_ns = config_.max_future_skew_ns;
     po.field_names_per_tenant = config_.field_names_per_tenant;
     po.on_stored = config_.on_stored;
+    po.before_mask = config_.before_mask;
     RAMPART_ASSIGN_OR_RETURN(pipeline_, Pipeline::Open(po));
     ApplyRetention();
     // Inputs keep a reference to the context: it lives as long as the server.

@@ -74,6 +74,7 @@ struct ServerConfig {
   bool ioc_configured = false;
   // Set by `rampart serve` (not from YAML): runs after each stored batch.
   StoredBatchHook on_stored;
+  UnmaskedBatchHook before_mask;  // set by `rampart serve`: runs before each batch is masked
 };
 
 // Loads YAML (docs/configuration.md). Unknown keys and bad values are errors naming the

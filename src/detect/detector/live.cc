@@ -1,6 +1,7 @@
 #include "detect/detector/live.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -41,6 +42,16 @@ Result<std::unique_ptr<LiveDetector>> LiveDetector::Create(const LiveOptions& op
   return d;
 }
 
+void LiveDetector::BeforeMask(const EventBatch& batch, enrich::Masker& masker) {
+  if (web_) {
+    web_->BeforeMask(batch, masker);
+  }
+}
+
+Status LiveDetector::Shutdown() {
+  return web_ ? web_->SaveModels(true) : Status::Ok();
+}
+
 Status LiveDetector::OnBatch(const EventBatch& batch,
                              const std::vector<EventRef>& refs,
                              store::EventWriter& writer) {
@@ -60,6 +71,17 @@ Status LiveDetector::OnBatch(const EventBatch& batch,
     }
     const EventRef& ref = i < refs.size() ? refs[i] : EventRef{};
     scanner_->Scan(batch, event, ++sequence_, ref, view, &found_, &correlation_hits_);
+    if (web_) {
+      web_->Take(i, batch, ref, &found_);
+    }
+  }
+  if (web_) {
+    // A failed save keeps the model in memory and is retried at the next interval.
+    Status saved = web_->SaveModels(false);
+    if (!saved.ok() && saved.message() != web_save_error_) {
+      web_save_error_ = std::string(saved.message());
+      std::fprintf(stderr, "rampart serve: saving web models: %s\n", web_save_error_.c_str());
+    }
   }
   if (correlations_ && !correlation_hits_.empty()) {
     // Within a batch, event time order; across batches, arrival order (the engine places

@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detector/detector.h"
+#include "detect/detector/live_web.h"
 #include "detect/ioc/ioc.h"
 #include "detect/sigma/engine.h"
 #include "store/store.h"
@@ -64,6 +65,15 @@ class LiveDetector {
     sink_ = std::move(sink);
   }
 
+  // Web detection (null: none). Before each batch is masked the pipeline calls BeforeMask;
+  // OnBatch then stores the web detections with the others.
+  void SetWeb(std::unique_ptr<LiveWeb> web) { web_ = std::move(web); }
+  void BeforeMask(const EventBatch& batch, enrich::Masker& masker);
+  // Saves state that outlives the process (the endpoint models). Call after the pipeline
+  // stopped.
+  Status Shutdown();
+  const LiveWeb* web() const { return web_.get(); }
+
   // Re-reads the IOC directory; on error the previous lists stay.
   Status ReloadIocs(ioc::LoadReport* report);
 
@@ -85,6 +95,8 @@ class LiveDetector {
   std::unique_ptr<correlate::Engine> correlations_;
   std::unique_ptr<ioc::IocStore> iocs_;
   std::unique_ptr<EventScanner> scanner_;
+  std::unique_ptr<LiveWeb> web_;
+  std::string web_save_error_;  // the last model save error, reported once
   uint64_t sequence_ = 0;
   int64_t max_future_skew_ns_ = 0;
   struct Watermark {

@@ -44,9 +44,6 @@ WebBatchDetector::WebBatchDetector(std::shared_ptr<const web::CompiledWebRules> 
     : scanner_(std::move(rules)), masker_(masker), models_(std::move(models)) {}
 
 void WebBatchDetector::ScanUnmasked(const EventBatch& batch, size_t begin, size_t end) {
-  if (begin == 0) {
-    pending_.clear();  // a new batch
-  }
   for (size_t i = begin; i < end; ++i) {
     const Event& event = batch[i];
     if (!scanner_.Scan(batch, event)) {

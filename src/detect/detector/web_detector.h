@@ -46,8 +46,7 @@ class WebBatchDetector {
                    enrich::Masker* masker,
                    ModelFor models);
 
-  // Scans events [begin, end) of the unmasked batch (begin 0: a new batch, earlier
-  // detections not taken are dropped).
+  // Scans events [begin, end) of the unmasked batch; call Clear() before a new batch.
   void ScanUnmasked(const EventBatch& batch, size_t begin, size_t end);
   // Moves the detections of event `index` into `out`, with `ref` and the entities of the
   // masked event.

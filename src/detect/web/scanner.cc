@@ -128,6 +128,7 @@ std::string Window(std::string_view s, size_t begin, size_t end, size_t max) {
 }
 
 constexpr size_t kFragmentBytes = 120;
+constexpr size_t kFragmentAfter = 40;
 
 bool IsStandardMethod(std::string_view m) {
   static constexpr std::array<std::string_view, 9> kMethods = {
@@ -653,7 +654,9 @@ bool WebScanner::Scan(const EventBatch& batch, const Event& event) {
           if (sc.fired[rule_index] != 0 || !RuleTargets(rule, *sc.part)) {
             return 0;
           }
-          const size_t end = static_cast<size_t>(to);
+          // Vectorscan reports where a match ends (the first end it finds): the fragment is
+          // the text before it and a little after, so a reader sees the payload.
+          const size_t end = std::min(sc.value.size(), static_cast<size_t>(to) + kFragmentAfter);
           const size_t begin = end > kFragmentBytes ? end - kFragmentBytes : 0;
           sc.scanner->AddHit(rule_index, static_cast<int>(sc.part_index),
                              Window(sc.value, begin, end, kFragmentBytes),
