@@ -1,4 +1,5 @@
 // rampart rules check PATH... [--json] [--warnings] [--logsources F] [--placeholders F]
+// rampart rules check --web PATH... [--json]
 //                              [--include-deprecated] [--include-unsupported]
 //
 // Loads Sigma rule files and directories the way the engine will and reports every rule
@@ -21,6 +22,7 @@
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/sigma.h"
+#include "detect/web/web.h"
 
 namespace rampart::cli {
 namespace {
@@ -33,6 +35,7 @@ struct RulesCheckArgs {
   bool warnings = false;
   bool include_deprecated = false;
   bool include_unsupported = false;
+  bool web = false;  // the paths hold web rules
 };
 
 std::string Location(const sigma::SourceLocation& l) {
@@ -216,7 +219,59 @@ void PrintText(const sigma::LoadResult& r,
               by_code);
 }
 
+// `rules check --web`: the web rule pack (docs/web_rules.md), loaded and compiled at every
+// paranoia level so a pattern only a high level uses is checked too.
+int RunWebRulesCheck(const RulesCheckArgs& args) {
+  const int64_t start = MonotonicNowNs();
+  std::vector<std::string> problems;
+  auto set = detect::web::LoadWebRules(args.paths, &problems);
+  if (!set.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(set.status().message()).c_str());
+    return set.status().code() == StatusCode::kNotFound ? kExitUsage : kExitError;
+  }
+  detect::web::WebSettings settings;
+  settings.paranoia = 4;
+  auto compiled = detect::web::CompiledWebRules::Compile(*set, settings, &problems);
+  if (!compiled.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(compiled.status().message()).c_str());
+    return kExitError;
+  }
+  const double secs = static_cast<double>(MonotonicNowNs() - start) / 1e9;
+  std::map<std::string, size_t> by_class;
+  for (const detect::web::WebRule& r : (*set)->rules) {
+    ++by_class[r.class_name];
+  }
+  if (args.json) {
+    std::string out = "{\"loaded\":" + std::to_string((*set)->rules.size()) +
+                      ",\"files\":" + std::to_string((*set)->files.size()) +
+                      ",\"refused\":" + std::to_string(problems.size()) + ",\"by_class\":{";
+    bool first = true;
+    for (const auto& [name, n] : by_class) {
+      out += first ? "" : ",";
+      first = false;
+      AppendJsonString(out, name);
+      out += ":" + std::to_string(n);
+    }
+    out += "},\"problems\":";
+    AppendJsonStringArray(out, problems);
+    out += "}";
+    std::printf("%s\n", out.c_str());
+  } else {
+    for (const std::string& p : problems) {
+      std::printf("%s\n", p.c_str());
+    }
+    std::printf("%zu web rule(s) loaded from %zu file(s) and compiled in %.2f s; %zu refused\n",
+                (*set)->rules.size(), (*set)->files.size(), secs, problems.size());
+    PrintCounts("rules by class:", by_class);
+  }
+  std::fflush(stdout);
+  return problems.empty() ? kExitOk : kExitPartial;
+}
+
 int RunRulesCheck(const RulesCheckArgs& args) {
+  if (args.web) {
+    return RunWebRulesCheck(args);
+  }
   sigma::LoadOptions options;
   options.include_deprecated = args.include_deprecated;
   options.include_unsupported = args.include_unsupported;
@@ -254,12 +309,12 @@ int RunRulesCheck(const RulesCheckArgs& args) {
 
 Runner AddRulesCommand(CLI::App& app) {
   auto args = std::make_shared<RulesCheckArgs>();
-  CLI::App* rules = app.add_subcommand("rules", "Sigma rules: check that rule files load");
+  CLI::App* rules = app.add_subcommand("rules", "Sigma and web rules: check that rule files load");
   rules->require_subcommand(1);
   CLI::App* check = rules->add_subcommand(
       "check",
-      "Load and compile Sigma rules and report every rule that would not be loaded or "
-      "compiled, with its reason (exit 3 when any is)");
+      "Load and compile Sigma rules (or web rules with --web) and report every rule that would "
+      "not be loaded or compiled, with its reason (exit 3 when any is)");
   check->add_option("paths", args->paths, "Rule files or directories (searched recursively)")
       ->required();
   check->add_option("--logsources", args->logsources,
@@ -269,6 +324,8 @@ Runner AddRulesCommand(CLI::App& app) {
   check->add_flag("--json", args->json,
                   "One JSON object: loaded, refused, by_reason, refusals, warnings");
   check->add_flag("--warnings,-W", args->warnings, "Also list the warnings");
+  check->add_flag("--web", args->web,
+                  "The paths hold web rules (rules/web, docs/web_rules.md), not Sigma rules");
   check->add_flag("--include-deprecated", args->include_deprecated,
                   "Load rules with status: deprecated instead of refusing them");
   check->add_flag("--include-unsupported", args->include_unsupported,

@@ -462,7 +462,8 @@ Result<std::shared_ptr<const WebRuleSet>> LoadWebRules(const std::vector<std::st
   }
   for (const std::string& f : files) {
     std::error_code ec;
-    if (fs::file_size(f, ec) > kMaxRuleBytes * 16) {
+    const uintmax_t size = fs::file_size(f, ec);
+    if (!ec && size > kMaxRuleBytes * 16) {
       problems->push_back(f + ":1: file too large for a rule file");
       continue;
     }
