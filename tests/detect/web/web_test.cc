@@ -11,9 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "core/event.h"
+#include "detect/web/config.h"
 #include "detect/web/request.h"
 #include "detect/web/transform.h"
 #include "enrich/enrich.h"
+#include "ingest/server.h"
 #include "parse/parse.h"
 
 namespace rampart::detect::web {
@@ -474,6 +476,63 @@ TEST(WebScannerTest, RefusedPatternIsAProblemNotAFailure) {
   ASSERT_TRUE(compiled.ok());
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("rule a: pattern"), std::string::npos) << problems[0];
+}
+
+}  // namespace
+}  // namespace rampart::detect::web
+
+// ---- configuration --------------------------------------------------------------------
+
+namespace rampart::detect::web {
+namespace {
+
+TEST(WebConfigTest, ShippedDefaultsParse) {
+  const YAML::Node root = YAML::Load(ingest::DefaultServerConfigYaml());
+  auto c = ParseWebConfig(root["web"], "default.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->enabled);
+  EXPECT_EQ(c->defaults.settings.paranoia, 2);
+  EXPECT_EQ(c->defaults.settings.threshold, 5);
+  EXPECT_EQ(c->model_save_interval_ns, int64_t{60} * 1'000'000'000);
+  EXPECT_TRUE(c->tenants.empty());
+}
+
+TEST(WebConfigTest, TenantOverridesAddToTheDefaults) {
+  auto c = ParseWebConfig(YAML::Load(R"(
+paranoia: 3
+exclusions: [{rules: [sqli]}]
+tenants:
+  acme: {threshold: 9, exclusions: [{paths: ["/x"]}], model: {enabled: false}}
+)"),
+                          "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const WebTenantConfig& acme = c->For("acme");
+  EXPECT_EQ(acme.settings.paranoia, 3);  // inherited
+  EXPECT_EQ(acme.settings.threshold, 9);
+  EXPECT_EQ(acme.settings.exclusions.size(), 2u);
+  EXPECT_FALSE(acme.model_enabled);
+  EXPECT_EQ(&c->For("other"), &c->defaults);
+}
+
+TEST(WebConfigTest, BadValuesNameTheLine) {
+  struct Case {
+    std::string yaml;
+    std::string expect;
+  } cases[] = {
+      {"paranoia: 7\n", "c.yaml:1: web.paranoia must be a whole number from 1 to 4"},
+      {"treshold: 5\n", "c.yaml:1: unknown key 'web.treshold'"},
+      {"exclusions: [{}]\n", "needs at least one of rules, paths, params"},
+      {"tenants: {acme: {rules: [x]}}\n", "unknown key 'web.tenants.acme.rules'"},
+      {"tenants: {'../x': {}}\n", "invalid tenant name"},
+      {"model: {save_interval: soon}\n", "positive duration"},
+      {"tenants: {acme: {model: {save_interval: 5s}}}\n", "under web.model"},
+  };
+  for (const Case& k : cases) {
+    auto c = ParseWebConfig(YAML::Load(k.yaml), "c.yaml");
+    ASSERT_FALSE(c.ok()) << k.yaml;
+    EXPECT_NE(std::string(c.status().message()).find(k.expect), std::string::npos)
+        << c.status().message();
+  }
 }
 
 }  // namespace
