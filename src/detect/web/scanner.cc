@@ -810,14 +810,26 @@ void MaskEvidence(enrich::Masker& masker,
     return action == enrich::MaskAction::kMask || action == enrich::MaskAction::kHash ||
            action == enrich::MaskAction::kDrop;
   };
-  for (const Evidence& ev : detection->evidence) {
-    if (!masked_whole(ev)) {
+  // A note may quote the value (the endpoint model's "got `...`"): for a field masked whole
+  // the quote goes, and every note is scanned like the values.
+  for (Evidence& ev : detection->evidence) {
+    if (masked_whole(ev)) {
+      ev.value = policy.mask_text;
+      const size_t got = ev.note.find("got `");
+      const size_t close = ev.note.rfind('`');
+      if (got != std::string::npos && close > got + 4) {
+        ev.note.replace(got + 4, close - got - 3, policy.mask_text);
+      }
+    } else {
       copy.AddField(kEvidenceField, copy.Copy(ev.value));
+    }
+    if (!ev.note.empty()) {
+      copy.AddField(kEvidenceField, copy.Copy(ev.note));
     }
   }
   copy.CommitEvent();
   masker.Apply(copy);
-  // The evidence values come back in the order they were added.
+  // The values and notes come back in the order they were added.
   std::vector<std::string_view> masked;
   for (const Field& f : copy.fields(copy[0])) {
     if (f.id == kEvidenceField) {
@@ -825,12 +837,16 @@ void MaskEvidence(enrich::Masker& masker,
     }
   }
   size_t next = 0;
+  auto take = [&](std::string* out) {
+    *out = next < masked.size() ? std::string(masked[next]) : policy.mask_text;
+    ++next;
+  };
   for (Evidence& ev : detection->evidence) {
-    if (masked_whole(ev)) {
-      ev.value = policy.mask_text;
-    } else {
-      ev.value = next < masked.size() ? std::string(masked[next]) : policy.mask_text;
-      ++next;
+    if (!masked_whole(ev)) {
+      take(&ev.value);
+    }
+    if (!ev.note.empty()) {
+      take(&ev.note);
     }
   }
 }

@@ -537,3 +537,27 @@ TEST(WebConfigTest, BadValuesNameTheLine) {
 
 }  // namespace
 }  // namespace rampart::detect::web
+
+namespace rampart::detect::web {
+namespace {
+
+TEST(WebScannerTest, NotesQuotingAMaskedValueAreMaskedToo) {
+  EventBatch batch;
+  const Event& e =
+      Parse(batch, Line("POST", "/login", JsonString("user=bob&password=Sup3rSecretPw"),
+                        "application/x-www-form-urlencoded"));
+  Detection d;
+  d.kind = DetectionKind::kWeb;
+  Evidence ev;
+  ev.field = "body.password";
+  ev.value = "Sup3rSecretPw";
+  ev.note = "`password` length was 8-12 in 300 requests; got `Sup3rSecretPw` (13)";
+  d.evidence.push_back(ev);
+  enrich::Masker masker(enrich::DefaultMaskingPolicy(), std::string(32, 'k'));
+  MaskEvidence(masker, batch, e, &d);
+  EXPECT_EQ(DetectionToJson(d).find("Sup3rSecretPw"), std::string::npos) << DetectionToJson(d);
+  EXPECT_NE(d.evidence[0].note.find("got [REDACTED]"), std::string::npos) << d.evidence[0].note;
+}
+
+}  // namespace
+}  // namespace rampart::detect::web
