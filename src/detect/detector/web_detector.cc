@@ -58,8 +58,11 @@ void WebBatchDetector::ScanUnmasked(const EventBatch& batch, size_t begin, size_
     findings_.clear();
     web::EndpointModel* model = models_ ? models_(event.tenant) : nullptr;
     if (model != nullptr) {
-      // Any rule hit keeps the request out of learning, even one below the threshold.
-      model->Observe(scanner_.view(), !scanner_.hits().empty(), &findings_);
+      // A hit of medium severity or more keeps the request out of learning, even below the
+      // threshold; low signs alone (a scripted client) do not, or API endpoints called by
+      // scripts would never be learnt.
+      constexpr int kAttackSignScore = 3;
+      model->Observe(scanner_.view(), scanner_.max_hit_score() >= kAttackSignScore, &findings_);
       stats_.model_findings += findings_.size();
     }
     if (!signature && findings_.empty()) {

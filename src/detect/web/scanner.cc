@@ -588,6 +588,14 @@ WebScanner::WebScanner(std::shared_ptr<const CompiledWebRules> rules)
 
 WebScanner::~WebScanner() = default;
 
+int WebScanner::max_hit_score() const {
+  int best = 0;
+  for (const WebHit& h : hits_) {
+    best = std::max(best, rules_->impl().set->rules[h.rule].score);
+  }
+  return best;
+}
+
 bool WebScanner::over_threshold() const {
   return score_ >= rules_->settings().threshold;
 }

@@ -175,6 +175,9 @@ class WebScanner {
   const RequestView& view() const { return view_; }
   const std::vector<WebHit>& hits() const { return hits_; }
   int score() const { return score_; }
+  // The points of the strongest single hit (0: none). A low-severity sign alone (a scripted
+  // client's user agent) does not make a request an attack.
+  int max_hit_score() const;
   bool over_threshold() const;
   const CompiledWebRules& rules() const { return *rules_; }
 
