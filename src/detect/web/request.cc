@@ -273,8 +273,13 @@ bool RequestView::Build(const EventBatch& batch, const Event& event) {
         declared > body_.size() && !(flags_ & kFlagBodyOverLimit)) {
       flags_ |= kFlagLoggedTruncated;
     }
+    const size_t body_part = parts_.size();
     AddPart(PartKind::kBody, ArgSource::kNone, {}, body_);
-    ParseBody();
+    // A JSON or form body is all in its parameters: scanning its raw text as well would only
+    // scan the same bytes twice. Other bodies (XML, multipart, unknown) keep the raw part.
+    if (ParseBody() && body_part < parts_.size()) {
+      parts_[body_part].value = {};
+    }
   }
   return true;
 }
@@ -321,22 +326,27 @@ void RequestView::ParseCookies(std::string_view cookie) {
   }
 }
 
-void RequestView::ParseBody() {
+bool RequestView::ParseBody() {
   const std::string_view type = content_type_;
   if (ContainsIgnoreCase(type, "multipart/")) {
     ParseMultipart(body_);
   } else if (ContainsIgnoreCase(type, "json") ||
              (!ContainsIgnoreCase(type, "xml") && !ContainsIgnoreCase(type, "form") &&
               IsJsonText(body_))) {
+    const uint32_t before = flags_;
     ParseJson(body_);
+    return (flags_ & ~before) == 0;  // parsed whole: no bad JSON, no limit reached
   } else if (ContainsIgnoreCase(type, "xml") || IsXmlText(body_)) {
     ParseXml(body_);
   } else if (ContainsIgnoreCase(type, "x-www-form-urlencoded") || type.empty() ||
              body_.find('=') != std::string_view::npos) {
     // Forms, and bodies of unknown type that may be one: a value of an odd content type is
     // still looked at parameter by parameter.
+    const uint32_t before = flags_;
     ParseQuery(body_, ArgSource::kForm);
+    return ContainsIgnoreCase(type, "x-www-form-urlencoded") && (flags_ & ~before) == 0;
   }
+  return false;
 }
 
 // ---- JSON -----------------------------------------------------------------------------

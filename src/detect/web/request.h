@@ -40,7 +40,8 @@ enum class PartKind : uint8_t {
   kHeaderValue,
   kCookieName,
   kCookieValue,
-  kBody,      // the raw request body (up to the body limit)
+  kBody,      // the raw request body (up to the body limit); empty for a JSON or form body
+              // parsed whole (its parameters hold it all)
   kFilename,  // a multipart file name
   kPrompt,    // text sent to an LLM API (messages[].content, prompt, input, tool arguments)
   kProtocol,  // "HTTP/1.1"
@@ -112,7 +113,8 @@ class RequestView {
   void AddHeader(std::string_view lower_name, std::string_view value);
   void ParseQuery(std::string_view query, ArgSource source);
   void ParseCookies(std::string_view cookie);
-  void ParseBody();
+  // Returns whether the body is wholly represented by the parameters it was parsed into.
+  bool ParseBody();
   void ParseJson(std::string_view body);
   void ParseMultipart(std::string_view body);
   void ParseXml(std::string_view body);

@@ -644,10 +644,12 @@ bool WebScanner::Scan(const EventBatch& batch, const Event& event) {
     if (part.value.empty()) {
       continue;
     }
+    const uint32_t triggers = TriggerMask(part.value);  // once for every chain
     for (uint32_t gi : c.groups_of_kind[static_cast<size_t>(part.kind)]) {
       const Group& g = c.groups[gi];
       uint32_t changed = 0;
-      const std::string_view value = ApplyChain(g.chain, part.value, s.transform, &changed);
+      const std::string_view value =
+          ApplyChain(g.chain, part.value, s.transform, &changed, triggers);
       if (g.db != nullptr && s.hs != nullptr) {
         s.group = &g;
         s.part = &part;

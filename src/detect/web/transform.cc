@@ -554,61 +554,78 @@ bool ApplyTransform(Transform t, std::string_view in, std::string& out) {
   return false;
 }
 
-// Cheap pre-checks: most values need no work for most steps.
-static bool MayChange(Transform t, std::string_view in) {
-  switch (t) {
-    case Transform::kUrlDecode:
-      return in.find_first_of("%+") != std::string_view::npos;
-    case Transform::kHtmlEntities:
-      return in.find('&') != std::string_view::npos;
-    case Transform::kJsEscapes:
-      return in.find('\\') != std::string_view::npos;
-    case Transform::kBase64:
-      return in.size() >= 8;
-    case Transform::kLowercase:
-      for (char c : in) {
-        if (c >= 'A' && c <= 'Z') {
-          return true;
-        }
-      }
-      return false;
-    case Transform::kCompressWhitespace:
-      for (size_t i = 0; i < in.size(); ++i) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        if ((IsSpace(c) && (c != ' ' || (i + 1 < in.size() && in[i + 1] == ' '))) || c == 0xC2) {
-          return true;
-        }
-      }
-      return false;
-    case Transform::kRemoveComments:
-      return in.find("/*") != std::string_view::npos || in.find("<!--") != std::string_view::npos;
-    case Transform::kShellNormalize:
-      return in.find_first_of("$'\"\\^") != std::string_view::npos;
-    case Transform::kNormalizePath:
-      return in.find_first_of("\\/") != std::string_view::npos;
-    case Transform::kRemoveNulls:
-      return in.find('\0') != std::string_view::npos;
-    case Transform::kUtf8Fold:
-      return HasNonAscii(in);
+namespace {
+
+constexpr uint32_t Bit(Transform t) {
+  return 1u << static_cast<unsigned>(t);
+}
+
+// Per byte, the transforms it may set off (pairs such as "/*" and "  " are settled in
+// TriggerMask). One table lookup per byte replaces a search per transform.
+struct TriggerTable {
+  std::array<uint32_t, 256> bits{};
+  constexpr TriggerTable() {
+    bits['%'] |= Bit(Transform::kUrlDecode);
+    bits['+'] |= Bit(Transform::kUrlDecode);
+    bits['&'] |= Bit(Transform::kHtmlEntities);
+    bits['\\'] |= Bit(Transform::kJsEscapes) | Bit(Transform::kShellNormalize) |
+                  Bit(Transform::kNormalizePath);
+    for (int c = 'A'; c <= 'Z'; ++c) {
+      bits[c] |= Bit(Transform::kLowercase);
+    }
+    for (unsigned char c : {'\t', '\n', '\r', '\v', '\f'}) {
+      bits[c] |= Bit(Transform::kCompressWhitespace);
+    }
+    bits[0xC2] |= Bit(Transform::kCompressWhitespace);  // NBSP's lead byte
+    for (unsigned char c : {'$', '\'', '"', '^'}) {
+      bits[c] |= Bit(Transform::kShellNormalize);
+    }
+    bits[0] |= Bit(Transform::kRemoveNulls);
+    for (int c = 0x80; c < 0x100; ++c) {
+      bits[c] |= Bit(Transform::kUtf8Fold);
+    }
   }
-  return true;
+};
+constexpr TriggerTable kTriggers;
+
+}  // namespace
+
+uint32_t TriggerMask(std::string_view s) {
+  uint32_t mask = s.size() >= 8 ? Bit(Transform::kBase64) : 0;
+  unsigned char prev = 0;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    mask |= kTriggers.bits[c];
+    if (c == ' ' && prev == ' ') {
+      mask |= Bit(Transform::kCompressWhitespace);
+    } else if ((c == '*' && prev == '/') || (c == '!' && prev == '<')) {
+      mask |= Bit(Transform::kRemoveComments);
+    } else if ((c == '/' || c == '.') && prev == '/') {
+      mask |= Bit(Transform::kNormalizePath);
+    }
+    prev = c;
+  }
+  return mask;
 }
 
 std::string_view ApplyChain(const TransformChain& chain,
                             std::string_view in,
                             TransformScratch& scratch,
-                            uint32_t* changed) {
+                            uint32_t* changed,
+                            uint32_t in_mask) {
   uint32_t bits = 0;
   std::string_view cur = in;
+  uint32_t mask = in_mask == kUnknownTriggers ? TriggerMask(in) : in_mask;
   std::string* out = &scratch.a;
   for (size_t i = 0; i < chain.size; ++i) {
-    if (!MayChange(chain.steps[i], cur)) {
+    if ((mask & Bit(chain.steps[i])) == 0) {
       continue;
     }
     if (ApplyTransform(chain.steps[i], cur, *out)) {
       bits |= 1u << i;
       cur = *out;
       out = out == &scratch.a ? &scratch.b : &scratch.a;
+      mask = TriggerMask(cur);  // a decoded value may hold what the next steps undo
     }
   }
   if (changed != nullptr) {

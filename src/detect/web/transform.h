@@ -64,14 +64,20 @@ struct TransformScratch {
   std::string b;
 };
 
+// The transforms that may change `s` (bit 1 << Transform); the others leave it as it is.
+// One pass over the bytes: a request part computes it once for all its chains.
+uint32_t TriggerMask(std::string_view s);
+inline constexpr uint32_t kUnknownTriggers = ~0u;
+
 // Runs `chain` over `in`. Returns a view of the result: `in` itself when no step changed it,
 // else one of the scratch buffers (valid until the next call with the same scratch).
 // `changed` (may be null) gets bit i set when step i changed the value: the decoding steps
-// that revealed a match.
+// that revealed a match. `in_mask` is TriggerMask(in) when the caller has it.
 std::string_view ApplyChain(const TransformChain& chain,
                             std::string_view in,
                             TransformScratch& scratch,
-                            uint32_t* changed);
+                            uint32_t* changed,
+                            uint32_t in_mask = kUnknownTriggers);
 
 // One step into `out` (cleared first); returns whether the value changed. For tests and for
 // ApplyChain.
