@@ -303,18 +303,19 @@ print("Learning from an empty model: \`taskset -c 0 rampart hunt -j1 --json --we
       "what it freed, so part of the model can sit in heap the rule-pack compile freed, and the "
       "estimate is rather low than high; with a dozen endpoints it is below RSS's resolution).")
 print()
-print("| input | requests | endpoints in the model (detecting: ≥ 200 learned) | reloaded | model file | file bytes per endpoint | peak RSS without → with model | **RSS per endpoint (estimate)** | peak RSS, saved model loaded over empty.jsonl | save → load → save |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+print("| input | requests | endpoints in the model (detecting: ≥ 200 learned) | reloaded | model file | file bytes per endpoint | **model heap bytes per endpoint (counted)** | peak RSS without → with model | RSS per endpoint (estimate) | peak RSS, saved model loaded over empty.jsonl | save → load → save |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 loaded_peaks = []
 for label, name, n in (("gen_api.py --mode learn", "api", $N_API),
                        ("synthetic, $ENDPOINTS endpoints × $PER_ENDPOINT", "synthetic", $N_EP)):
     def endpoints(run):
-        e = 0
+        e, b = 0, 0
         for l in open(f"{tmp}/{run}.stderr"):
             if l.startswith("web model: "):
                 e = int(l.split()[2])
-        return e
-    e, e_load = endpoints(f"{name}-model"), endpoints(f"{name}-load")
+                b = int(l.split()[4].replace(",", ""))  # "N endpoints, B bytes in memory"
+        return e, b
+    (e, model_bytes), (e_load, _) = endpoints(f"{name}-model"), endpoints(f"{name}-load")
     saved = open(f"{tmp}/{name}-saved.txt", "rb").read()
     resaved = open(f"{out}/model-{name}.txt", "rb").read()
     detecting = sum(1 for l in saved.split(b"\n") if l.startswith(b"endpoint ") and int(l.split()[1]) >= 200)
@@ -323,7 +324,8 @@ for label, name, n in (("gen_api.py --mode learn", "api", $N_API),
     per = f"{(with_ - plain) * 1024 / e:,.0f} B" if e else "n/a"
     same = "byte-identical" if saved == resaved else f"DIFFERS ({len(saved):,} → {len(resaved):,} B)"
     print(f"| {label} | {g(n)} | {e:,} ({detecting:,}) | {e_load:,} | {len(saved):,} B | "
-          f"{len(saved) / e if e else 0:,.0f} B | {mib(plain)} → {mib(with_)} | **{per}** | {mib(loaded)} | {same} |")
+          f"{len(saved) / e if e else 0:,.0f} B | **{model_bytes / e if e else 0:,.0f} B** | "
+          f"{mib(plain)} → {mib(with_)} | {per} | {mib(loaded)} | {same} |")
 if max(loaded_peaks) <= peak("compile") + 1024:
     print()
     print(f"Loading a saved model peaks no higher than the compile alone ({mib(peak('compile'))}): the "

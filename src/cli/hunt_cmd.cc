@@ -27,6 +27,7 @@
 #include "core/detection.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "detect/web/config.h"
 #include "hunt/hunt.h"
 #include "incident/incident.h"
 #include "parse/parse.h"
@@ -62,6 +63,7 @@ struct HuntArgs {
   int paranoia = 0;   // 0: the default
   int threshold = 0;  // 0: the default
   std::string web_model;
+  std::string config;  // the web: section of a server configuration
 };
 
 // The decisions `policies` take on the hunted detections, in event time.
@@ -130,7 +132,8 @@ void PrintSummary(const hunt::HuntSummary& s) {
     std::fprintf(stderr, "web: %zu rules; %s requests, %s not seen whole (reported)\n", s.web_rules,
                  Grouped(s.web_requests).c_str(), Grouped(s.web_over_limits).c_str());
     if (s.web_model_endpoints > 0) {
-      std::fprintf(stderr, "web model: %zu endpoints; %s findings\n", s.web_model_endpoints,
+      std::fprintf(stderr, "web model: %zu endpoints, %s bytes in memory; %s findings\n",
+                   s.web_model_endpoints, Grouped(s.web_model_bytes).c_str(),
                    Grouped(s.web_model_findings).c_str());
     }
   }
@@ -210,7 +213,23 @@ int RunHunt(const HuntArgs& args) {
     std::fprintf(stderr, "error: --json and --csv exclude each other\n");
     return kExitUsage;
   }
-  options.web_rule_paths = args.web_rules;
+  if (!args.config.empty()) {
+    // The same web settings `serve` uses: the tenant's exclusions, paranoia, threshold, limits.
+    auto web = detect::web::LoadWebConfig(args.config);
+    if (!web.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(web.status().message()).c_str());
+      return kExitUsage;
+    }
+    const detect::web::WebTenantConfig& t = web->For(args.tenant);
+    options.web = t.settings;
+    options.web_model = t.model;
+    if (args.web_rules.empty() && web->enabled) {
+      options.web_rule_paths = web->rule_paths;
+    }
+  }
+  if (!args.web_rules.empty()) {
+    options.web_rule_paths = args.web_rules;
+  }
   if (args.paranoia != 0) {
     if (args.paranoia < 1 || args.paranoia > 4) {
       std::fprintf(stderr, "error: --paranoia must be 1 to 4\n");
@@ -296,6 +315,9 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_option("--paranoia", args->paranoia, "Web rules' paranoia level 1-4 (default 2)");
   cmd->add_option("--threshold", args->threshold,
                   "Anomaly points that make a web detection (default 5)");
+  cmd->add_option("--config", args->config,
+                  "Server configuration whose web: section (rules, exclusions, paranoia, "
+                  "threshold, limits) applies, for --tenant");
   cmd->add_option("--web-model", args->web_model,
                   "Endpoint model file: loaded if present, learnt on, saved (one worker)");
   cmd->add_option("--ioc", args->iocs,

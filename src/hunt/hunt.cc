@@ -494,6 +494,7 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   }
   if (web_model) {
     summary.web_model_endpoints = web_model->endpoints();
+    summary.web_model_bytes = web_model->MemoryUsage();
     RAMPART_RETURN_IF_ERROR(web_model->Save(options.web_model_path));
   }
   for (const ingest::ImportFileResult& f : read.value()) {

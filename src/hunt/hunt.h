@@ -80,6 +80,7 @@ struct HuntSummary {
   uint64_t web_requests = 0;                  // events that carried an HTTP request
   uint64_t web_over_limits = 0;               // requests not seen whole (reported)
   size_t web_model_endpoints = 0;             // endpoints in the model after the hunt
+  size_t web_model_bytes = 0;                 // the model's own heap bytes (counted)
   uint64_t web_model_findings = 0;
   uint64_t dropped_detections = 0;  // beyond max_detections
   size_t rules_loaded = 0;
