@@ -76,28 +76,48 @@ bool IsXmlText(std::string_view body) {
           (t[1] >= 'A' && t[1] <= 'Z'));
 }
 
-// JSON paths whose string values are text for an LLM ("messages.content" and the like).
-bool IsPromptPath(std::string_view path) {
-  static constexpr std::array<std::string_view, 12> kPaths = {
+// What a JSON string at `path` is to the rules. LLM API fields (OpenAI, Anthropic, Gemini,
+// Ollama shapes) are text for a model only; fields that are chat text in some APIs and form
+// data in others (a contact form's "message") are read as both.
+enum class JsonText : uint8_t { kArg, kPrompt, kBoth };
+
+JsonText ClassifyJsonPath(std::string_view path) {
+  static constexpr std::array<std::string_view, 17> kPromptPaths = {
       "prompt",
+      "query",  // also GraphQL's, whose field calls (`user(id: 5)`) read as SQL functions
       "input",
       "messages.content",
       "messages.content.text",
       "input.content",
       "input.content.text",
       "system",
+      "system.text",
       "instructions",
       "messages.tool_calls.function.arguments",
       "messages.function_call.arguments",
+      "messages.content.input",  // Anthropic tool_use input
       "contents.parts.text",
-      "query",
+      "systemInstruction.parts.text",
+      "prompt.text",
+      "inputs",
   };
-  for (std::string_view p : kPaths) {
+  static constexpr std::array<std::string_view, 4> kBothPaths = {
+      "message",
+      "question",
+      "text",
+      "instruction",
+  };
+  for (std::string_view p : kPromptPaths) {
     if (path == p) {
-      return true;
+      return JsonText::kPrompt;
     }
   }
-  return false;
+  for (std::string_view p : kBothPaths) {
+    if (path == p) {
+      return JsonText::kBoth;
+    }
+  }
+  return JsonText::kArg;
 }
 
 }  // namespace
@@ -414,7 +434,13 @@ struct JsonWalker {
         const std::string_view name = arena->Copy(*path);
         // Text for an LLM is read by the llm rules only: a chat quotes code, SQL and shell
         // by nature, and the injection rules would flag every such question.
-        Add(IsPromptPath(*path) ? PartKind::kPrompt : PartKind::kArgValue, name, s);
+        const JsonText kind = ClassifyJsonPath(*path);
+        if (kind != JsonText::kArg) {
+          Add(PartKind::kPrompt, name, s);
+        }
+        if (kind != JsonText::kPrompt) {
+          Add(PartKind::kArgValue, name, s);
+        }
         return;
       }
       default: {
