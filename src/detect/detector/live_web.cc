@@ -27,10 +27,26 @@ Result<std::unique_ptr<LiveWeb>> LiveWeb::Create(const web::WebConfig& config,
   live->config_ = config;
   live->data_dir_ = data_dir;
   RAMPART_ASSIGN_OR_RETURN(live->rules_, web::LoadWebRules(config.rule_paths, &report->problems));
-  // Every setting is compiled now, not on the writer thread at a tenant's first request.
-  RAMPART_ASSIGN_OR_RETURN(
-      auto defaults,
-      web::CompiledWebRules::Compile(live->rules_, config.defaults.settings, &report->problems));
+  // Every setting is ready now, not built on the writer thread at a tenant's first request.
+  // Databases depend only on the paranoia level: tenants that change the threshold,
+  // exclusions or limits share them.
+  std::map<int, std::shared_ptr<const web::CompiledWebRules>> by_level;
+  auto settings_for = [&](const web::WebSettings& settings)
+      -> Result<std::shared_ptr<const web::CompiledWebRules>> {
+    auto it = by_level.find(settings.paranoia);
+    if (it != by_level.end()) {
+      return web::CompiledWebRules::WithSettings(it->second, settings);
+    }
+    std::vector<std::string> problems;
+    RAMPART_ASSIGN_OR_RETURN(auto c,
+                             web::CompiledWebRules::Compile(live->rules_, settings, &problems));
+    if (by_level.empty()) {  // the same rules at another level refuse the same patterns
+      report->problems.insert(report->problems.end(), problems.begin(), problems.end());
+    }
+    by_level.emplace(settings.paranoia, c);
+    return c;
+  };
+  RAMPART_ASSIGN_OR_RETURN(auto defaults, settings_for(config.defaults.settings));
   report->rules = defaults->rule_count();
   auto add = [&](const std::string& name, std::shared_ptr<const web::CompiledWebRules> c) {
     auto t = std::make_unique<Tenant>();
@@ -39,9 +55,7 @@ Result<std::unique_ptr<LiveWeb>> LiveWeb::Create(const web::WebConfig& config,
   };
   add("", defaults);  // the template of every tenant without an override
   for (const auto& [name, tenant] : config.tenants) {
-    std::vector<std::string> ignored;  // the same rules: problems are listed once above
-    RAMPART_ASSIGN_OR_RETURN(
-        auto c, web::CompiledWebRules::Compile(live->rules_, tenant.settings, &ignored));
+    RAMPART_ASSIGN_OR_RETURN(auto c, settings_for(tenant.settings));
     add(name, std::move(c));
   }
   live->last_save_ns_ = MonotonicNowNs();

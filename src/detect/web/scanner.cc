@@ -27,7 +27,7 @@ struct Group {
 
 struct CompiledWebRulesImpl {
   std::shared_ptr<const WebRuleSet> set;
-  WebSettings settings;
+  int paranoia = 0;
   std::vector<uint8_t> active;  // per rule: runs at this paranoia level
   size_t active_count = 0;
   std::vector<Group> groups;
@@ -423,8 +423,17 @@ bool RunCheck(Check check, const RequestView& v, int* part, std::string* note) {
 
 CompiledWebRules::~CompiledWebRules() = default;
 
-const WebSettings& CompiledWebRules::settings() const {
-  return impl_->settings;
+Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::WithSettings(
+    const std::shared_ptr<const CompiledWebRules>& base, const WebSettings& settings) {
+  if (settings.paranoia != base->settings_.paranoia) {
+    return InvalidArgument("web rules: settings of paranoia " + std::to_string(settings.paranoia) +
+                           " need their own compile (these are for " +
+                           std::to_string(base->settings_.paranoia) + ")");
+  }
+  std::shared_ptr<CompiledWebRules> copy(new CompiledWebRules());
+  copy->impl_ = base->impl_;
+  copy->settings_ = settings;
+  return std::shared_ptr<const CompiledWebRules>(std::move(copy));
 }
 
 size_t CompiledWebRules::rule_count() const {
@@ -436,10 +445,12 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
     const WebSettings& settings,
     std::vector<std::string>* problems) {
   std::shared_ptr<CompiledWebRules> compiled(new CompiledWebRules());
-  compiled->impl_ = std::make_unique<CompiledWebRulesImpl>();
-  CompiledWebRulesImpl& c = *compiled->impl_;
+  auto impl = std::make_shared<CompiledWebRulesImpl>();
+  compiled->impl_ = impl;
+  compiled->settings_ = settings;
+  CompiledWebRulesImpl& c = *impl;
   c.set = rules;
-  c.settings = settings;
+  c.paranoia = settings.paranoia;
   c.active.assign(rules->rules.size(), 0);
 
   struct Pending {
@@ -740,10 +751,10 @@ bool WebScanner::MakeDetection(const Event& event, const EventRef& ref, Detectio
   bool limits_only = false;
   if (!over_threshold()) {
     // A request that could not be seen whole is reported even below the threshold.
-    limits_only =
-        c.settings.report_limits && std::any_of(hits_.begin(), hits_.end(), [&](const WebHit& h) {
-          return rules[h.rule].class_name == "limits";
-        });
+    limits_only = rules_->settings().report_limits &&
+                  std::any_of(hits_.begin(), hits_.end(), [&](const WebHit& h) {
+                    return rules[h.rule].class_name == "limits";
+                  });
     if (!limits_only) {
       return false;
     }
@@ -773,7 +784,7 @@ bool WebScanner::MakeDetection(const Event& event, const EventRef& ref, Detectio
   d.level = level;
   d.category = main.class_name;
   d.score = score_;
-  d.threshold = c.settings.threshold;
+  d.threshold = rules_->settings().threshold;
   d.tactics = {"initial-access"};
   for (const WebHit& h : hits_) {
     const WebRule& r = rules[h.rule];

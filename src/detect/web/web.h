@@ -142,13 +142,19 @@ class CompiledWebRules {
       std::vector<std::string>* problems);
   ~CompiledWebRules();
 
-  const WebSettings& settings() const;
+  // The same databases with other settings of the same paranoia level (a tenant's threshold,
+  // exclusions, limits): no second compile. Errors: a different paranoia level.
+  static Result<std::shared_ptr<const CompiledWebRules>> WithSettings(
+      const std::shared_ptr<const CompiledWebRules>& base, const WebSettings& settings);
+
+  const WebSettings& settings() const { return settings_; }
   size_t rule_count() const;  // rules active at this paranoia level
   const CompiledWebRulesImpl& impl() const { return *impl_; }
 
  private:
   CompiledWebRules() = default;
-  std::unique_ptr<CompiledWebRulesImpl> impl_;
+  std::shared_ptr<const CompiledWebRulesImpl> impl_;  // shared by every setting of a level
+  WebSettings settings_;
 };
 
 // One rule that fired on one part of a request.

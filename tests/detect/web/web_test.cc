@@ -561,3 +561,29 @@ TEST(WebScannerTest, NotesQuotingAMaskedValueAreMaskedToo) {
 
 }  // namespace
 }  // namespace rampart::detect::web
+
+namespace rampart::detect::web {
+namespace {
+
+TEST(WebScannerTest, TenantSettingsShareTheDatabasesOfTheirLevel) {
+  std::vector<std::string> problems;
+  auto base = CompiledWebRules::Compile(Rules(kPack), WebSettings{}, &problems);
+  ASSERT_TRUE(base.ok());
+  WebSettings strict;
+  strict.threshold = 2;  // the low-severity word alone is enough here
+  auto tenant = CompiledWebRules::WithSettings(*base, strict);
+  ASSERT_TRUE(tenant.ok());
+  EXPECT_EQ(&(*tenant)->impl(), &(*base)->impl());
+  WebScanner scanner(*tenant);
+  EventBatch batch;
+  const Event& weak = Parse(batch, Line("GET", "/p?q=weakword"));
+  ASSERT_TRUE(scanner.Scan(batch, weak));
+  Detection d;
+  EXPECT_TRUE(scanner.MakeDetection(weak, EventRef{}, &d));
+  WebSettings other_level;
+  other_level.paranoia = 3;
+  EXPECT_FALSE(CompiledWebRules::WithSettings(*base, other_level).ok());
+}
+
+}  // namespace
+}  // namespace rampart::detect::web
