@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -245,6 +246,12 @@ int RunHunt(const HuntArgs& args) {
     options.web.threshold = args.threshold;
   }
   options.web_model_path = args.web_model;
+  // Compiled web rule databases are kept in the user's cache directory between hunts.
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') {
+    options.web.cache_dir = std::string(xdg) + "/rampart/web";
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    options.web.cache_dir = std::string(home) + "/.cache/rampart/web";
+  }
   options.mask = args.mask || !args.masking.empty();
   options.masking_policy = args.masking;
   options.key_dir = args.key_dir;

@@ -26,6 +26,12 @@ Result<std::unique_ptr<LiveWeb>> LiveWeb::Create(const web::WebConfig& config,
   std::unique_ptr<LiveWeb> live(new LiveWeb());
   live->config_ = config;
   live->data_dir_ = data_dir;
+  // Compiled databases are kept under the data directory: a restart loads them.
+  const std::string cache_dir = (fs::path(data_dir) / "cache" / "web").string();
+  live->config_.defaults.settings.cache_dir = cache_dir;
+  for (auto& [name, tenant] : live->config_.tenants) {
+    tenant.settings.cache_dir = cache_dir;
+  }
   RAMPART_ASSIGN_OR_RETURN(live->rules_, web::LoadWebRules(config.rule_paths, &report->problems));
   // Every setting is ready now, not built on the writer thread at a tenant's first request.
   // Databases depend only on the paranoia level: tenants that change the threshold,
@@ -46,7 +52,7 @@ Result<std::unique_ptr<LiveWeb>> LiveWeb::Create(const web::WebConfig& config,
     by_level.emplace(settings.paranoia, c);
     return c;
   };
-  RAMPART_ASSIGN_OR_RETURN(auto defaults, settings_for(config.defaults.settings));
+  RAMPART_ASSIGN_OR_RETURN(auto defaults, settings_for(live->config_.defaults.settings));
   report->rules = defaults->rule_count();
   auto add = [&](const std::string& name, std::shared_ptr<const web::CompiledWebRules> c) {
     auto t = std::make_unique<Tenant>();
@@ -54,7 +60,7 @@ Result<std::unique_ptr<LiveWeb>> LiveWeb::Create(const web::WebConfig& config,
     live->tenants_.emplace(name, std::move(t));
   };
   add("", defaults);  // the template of every tenant without an override
-  for (const auto& [name, tenant] : config.tenants) {
+  for (const auto& [name, tenant] : live->config_.tenants) {
     RAMPART_ASSIGN_OR_RETURN(auto c, settings_for(tenant.settings));
     add(name, std::move(c));
   }

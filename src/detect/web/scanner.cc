@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "detect/sigma/internal/hs_runtime.h"
+#include "detect/web/internal/db_cache.h"
 #include "detect/web/tokenizers.h"
 #include "detect/web/web.h"
 #include "enrich/enrich.h"
@@ -516,8 +517,39 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
     g.chain = p.chain;
     g.tokenizer_rules = std::move(p.tokenizer_rules);
     // Patterns Vectorscan refuses are dropped one by one (named in `problems`); the rest
-    // compile.
-    while (!p.expressions.empty()) {
+    // compile. The result (and the refusals) may come from the on-disk cache instead.
+    internal::CachedDatabase cached;
+    const std::string key = settings.cache_dir.empty() || p.expressions.empty()
+                                ? std::string()
+                                : internal::DatabaseKey(p.expressions, p.flags, HsPlatform());
+    const bool from_cache =
+        !key.empty() && internal::LoadCachedDatabase(settings.cache_dir, key, &cached);
+    std::vector<uint32_t> original(p.expressions.size());  // index in the full list
+    for (uint32_t k = 0; k < original.size(); ++k) {
+      original[k] = k;
+    }
+    auto drop = [&](size_t at, const std::string& message) {
+      const WebRule& r = rules->rules[p.rule_of_id[at]];
+      problems->push_back(r.file + ":" + std::to_string(r.line) + ": rule " + r.id + ": pattern '" +
+                          p.expressions[at] + "' refused: " + message);
+      p.expressions.erase(p.expressions.begin() + static_cast<std::ptrdiff_t>(at));
+      p.flags.erase(p.flags.begin() + static_cast<std::ptrdiff_t>(at));
+      p.rule_of_id.erase(p.rule_of_id.begin() + static_cast<std::ptrdiff_t>(at));
+      original.erase(original.begin() + static_cast<std::ptrdiff_t>(at));
+    };
+    if (from_cache) {
+      // Refusals are stored by their index in the full list, in the order they happened.
+      for (const auto& [index, message] : cached.refused) {
+        const auto it = std::find(original.begin(), original.end(), index);
+        if (it != original.end()) {
+          drop(static_cast<size_t>(it - original.begin()), message);
+        }
+      }
+      g.db = cached.db;
+      g.pattern_rule = p.rule_of_id;
+    }
+    std::vector<std::pair<uint32_t, std::string>> refused;
+    while (!from_cache && !p.expressions.empty()) {
       std::vector<const char*> exprs;
       std::vector<unsigned> ids;
       for (size_t k = 0; k < p.expressions.size(); ++k) {
@@ -532,6 +564,9 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
       if (rc == HS_SUCCESS) {
         g.db = db;
         g.pattern_rule = p.rule_of_id;
+        if (!key.empty()) {
+          internal::StoreCachedDatabase(settings.cache_dir, key, db, refused);
+        }
         break;
       }
       const int bad = error != nullptr ? error->expression : -1;
@@ -541,12 +576,8 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
         return InvalidArgument("web rules: Vectorscan cannot compile the database for " +
                                p.chain.ToString() + ": " + message);
       }
-      const WebRule& r = rules->rules[p.rule_of_id[bad]];
-      problems->push_back(r.file + ":" + std::to_string(r.line) + ": rule " + r.id + ": pattern '" +
-                          p.expressions[bad] + "' refused: " + message);
-      p.expressions.erase(p.expressions.begin() + bad);
-      p.flags.erase(p.flags.begin() + bad);
-      p.rule_of_id.erase(p.rule_of_id.begin() + bad);
+      refused.emplace_back(original[static_cast<size_t>(bad)], message);
+      drop(static_cast<size_t>(bad), message);
     }
     if (g.db == nullptr && g.tokenizer_rules.empty()) {
       continue;

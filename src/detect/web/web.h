@@ -128,6 +128,9 @@ struct WebSettings {
   // A request that could not be seen whole (over a limit, unparseable body) is reported
   // with its flags even when nothing else is found.
   bool report_limits = true;
+  // Where compiled databases are kept between runs (empty: compile every time). Not a rule
+  // setting: two settings that differ only here compile the same databases.
+  std::string cache_dir;
 };
 
 struct CompiledWebRulesImpl;

@@ -4,6 +4,10 @@
 
 #include "detect/web/web.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -583,6 +587,49 @@ TEST(WebScannerTest, TenantSettingsShareTheDatabasesOfTheirLevel) {
   WebSettings other_level;
   other_level.paranoia = 3;
   EXPECT_FALSE(CompiledWebRules::WithSettings(*base, other_level).ok());
+}
+
+}  // namespace
+}  // namespace rampart::detect::web
+
+namespace rampart::detect::web {
+namespace {
+
+TEST(WebScannerTest, CompiledDatabasesComeBackFromTheCache) {
+  const std::string dir = ::testing::TempDir() + "/web-cache-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  auto set = Rules(
+      "rules:\n  - {id: a, title: t, class: sqli, targets: [args], patterns: ['(a)\\1']}\n"
+      "  - {id: b, title: t, class: sqli, severity: critical, targets: [args], words: "
+      "[zzattack]}\n");
+  WebSettings settings;
+  settings.cache_dir = dir;
+  std::vector<std::string> first, second, third;
+  ASSERT_TRUE(CompiledWebRules::Compile(set, settings, &first).ok());
+  size_t files = 0;
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    file = e.path().string();
+  }
+  ASSERT_EQ(files, 1u);
+  auto cached = CompiledWebRules::Compile(set, settings, &second);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(first, second);  // the refused pattern is reported from the cache too
+  WebScanner scanner(*cached);
+  EventBatch batch;
+  const Event& e = Parse(batch, Line("GET", "/p?q=zzattack"));
+  ASSERT_TRUE(scanner.Scan(batch, e));
+  EXPECT_TRUE(scanner.over_threshold());
+  // A damaged file is refused, removed and compiled anew.
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('#');
+  }
+  ASSERT_TRUE(CompiledWebRules::Compile(set, settings, &third).ok());
+  EXPECT_EQ(first, third);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
