@@ -21,6 +21,10 @@ using sigma::internal::HsScan;
 // Rules that decode with one chain share a database (and a pass of the chain per part).
 struct Group {
   TransformChain chain;
+  // Per part kind: whether some rule reads every part of the kind, else the names its rules
+  // name ("headers:referer"): other parts of the kind skip this group.
+  std::array<bool, kPartKindCount> any_name{};
+  std::array<std::vector<std::string>, kPartKindCount> names;
   hs_database_t* db = nullptr;
   std::vector<uint32_t> pattern_rule;  // Vectorscan id -> rule index
   std::vector<uint32_t> tokenizer_rules;
@@ -129,6 +133,57 @@ std::string Window(std::string_view s, size_t begin, size_t end, size_t max) {
 }
 
 constexpr size_t kFragmentBytes = 120;
+
+// Whether '+' stands for a space in this part (URL-encoded query and form data only).
+bool PlusIsSpace(const Part& p) {
+  return p.source == ArgSource::kQuery || p.source == ArgSource::kForm ||
+         p.kind == PartKind::kQueryString || p.kind == PartKind::kPath || p.kind == PartKind::kUri;
+}
+
+// Cheap filters before the tokenizers: a value of letters, digits and a few joiners (ids,
+// words, dates, e-mail addresses) cannot carry SQL injection, and without markup or script
+// characters it cannot carry XSS.
+bool MaySqli(std::string_view v) {
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_' || c == '.' || c == '@' || c == ':' || c == '-' || c >= 0x80;
+    if (!plain) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A long run of base64 (an image or file sent in JSON, optionally behind a data: URI prefix):
+// nothing in it decodes to markup, SQL or a command, so only the rules that read raw bytes
+// (base64 forms of attack words, serialized-object magic) look at it.
+bool IsOpaqueBlob(std::string_view v) {
+  constexpr size_t kMinBlob = 256;
+  if (v.size() < kMinBlob) {
+    return false;
+  }
+  if (v.substr(0, 5) == "data:") {
+    const size_t comma = v.find(',');
+    if (comma == std::string_view::npos || comma > 200) {
+      return false;
+    }
+    v.remove_prefix(comma + 1);
+  }
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool b64 = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '+' || c == '/' || c == '=' || c == '\r' || c == '\n';
+    if (!b64) {
+      return false;
+    }
+  }
+  return v.size() >= kMinBlob;
+}
+
+bool MayXss(std::string_view v) {
+  return v.find_first_of("<>:\"'=`(") != std::string_view::npos;
+}
 constexpr size_t kFragmentAfter = 40;
 
 bool IsStandardMethod(std::string_view m) {
@@ -461,6 +516,8 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
     std::vector<uint32_t> rule_of_id;
     std::vector<uint32_t> tokenizer_rules;
     std::array<bool, kPartKindCount> kinds{};  // the parts some rule of the group targets
+    std::array<bool, kPartKindCount> any_name{};
+    std::array<std::vector<std::string>, kPartKindCount> names;
   };
   std::vector<Pending> pending;
   auto group_for = [&](const TransformChain& chain) -> Pending& {
@@ -489,7 +546,13 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
     // pattern is compiled once, and a match counts only on a part the rule targets.
     Pending& p = group_for(r.transforms);
     for (const Target& t : r.targets) {
-      p.kinds[static_cast<size_t>(t.kind)] = true;
+      const auto k = static_cast<size_t>(t.kind);
+      p.kinds[k] = true;
+      if (t.name.empty()) {
+        p.any_name[k] = true;
+      } else if (std::find(p.names[k].begin(), p.names[k].end(), t.name) == p.names[k].end()) {
+        p.names[k].push_back(t.name);
+      }
     }
     if (!r.tokenizer.empty()) {
       p.tokenizer_rules.push_back(i);
@@ -515,6 +578,8 @@ Result<std::shared_ptr<const CompiledWebRules>> CompiledWebRules::Compile(
   for (Pending& p : pending) {
     Group g;
     g.chain = p.chain;
+    g.any_name = p.any_name;
+    g.names = std::move(p.names);
     g.tokenizer_rules = std::move(p.tokenizer_rules);
     // Patterns Vectorscan refuses are dropped one by one (named in `problems`); the rest
     // compile. The result (and the refusals) may come from the on-disk cache instead.
@@ -686,9 +751,22 @@ bool WebScanner::Scan(const EventBatch& batch, const Event& event) {
     if (part.value.empty()) {
       continue;
     }
-    const uint32_t triggers = TriggerMask(part.value);  // once for every chain
+    const bool opaque = IsOpaqueBlob(part.value);
+    uint32_t triggers = TriggerMask(part.value);  // once for every chain
+    if (!PlusIsSpace(part) && part.value.find('%') == std::string_view::npos) {
+      // '+' means a space only in URL-encoded data: a JSON base64 blob is not decoded.
+      triggers &= ~(1u << static_cast<unsigned>(Transform::kUrlDecode));
+    }
     for (uint32_t gi : c.groups_of_kind[static_cast<size_t>(part.kind)]) {
       const Group& g = c.groups[gi];
+      if (opaque && g.chain.size != 0) {
+        continue;
+      }
+      const auto k = static_cast<size_t>(part.kind);
+      if (!g.any_name[k] &&
+          std::find(g.names[k].begin(), g.names[k].end(), part.name) == g.names[k].end()) {
+        continue;  // the group's rules read other parts of this kind only
+      }
       uint32_t changed = 0;
       const std::string_view value =
           ApplyChain(g.chain, part.value, s.transform, &changed, triggers);
@@ -723,9 +801,12 @@ bool WebScanner::Scan(const EventBatch& batch, const Event& event) {
         if (s.fired[ri] != 0 || !RuleTargets(rule, part)) {
           continue;
         }
+        const bool sqli = rule.tokenizer == "sqli";
+        if (!(sqli ? MaySqli(value) : MayXss(value))) {
+          continue;  // no byte either tokenizer could start an injection with
+        }
         TokenizerResult result;
-        const bool hit =
-            rule.tokenizer == "sqli" ? DetectSqli(value, &result) : DetectXss(value, &result);
+        const bool hit = sqli ? DetectSqli(value, &result) : DetectXss(value, &result);
         if (hit) {
           const size_t begin = std::min(result.begin, value.size());
           const size_t end = std::max(begin, std::min(result.end, value.size()));

@@ -591,21 +591,32 @@ constexpr TriggerTable kTriggers;
 }  // namespace
 
 uint32_t TriggerMask(std::string_view s) {
+  // One table lookup per byte; the pairs ("  ", "/*", "<!", "//", "/.") are looked for only
+  // when their first byte occurs at all.
+  constexpr uint32_t kSpace = 1u << 29;
+  constexpr uint32_t kSlash = 1u << 30;
+  constexpr uint32_t kLess = 1u << 31;
   uint32_t mask = s.size() >= 8 ? Bit(Transform::kBase64) : 0;
-  unsigned char prev = 0;
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    mask |= kTriggers.bits[c];
-    if (c == ' ' && prev == ' ') {
-      mask |= Bit(Transform::kCompressWhitespace);
-    } else if ((c == '*' && prev == '/') || (c == '!' && prev == '<')) {
-      mask |= Bit(Transform::kRemoveComments);
-    } else if ((c == '/' || c == '.') && prev == '/') {
-      mask |= Bit(Transform::kNormalizePath);
-    }
-    prev = c;
+    mask |= kTriggers.bits[c] | (c == ' ' ? kSpace : 0) | (c == '/' ? kSlash : 0) |
+            (c == '<' ? kLess : 0);
   }
-  return mask;
+  if ((mask & (kSpace | kSlash | kLess)) != 0) {
+    unsigned char prev = 0;
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == ' ' && prev == ' ') {
+        mask |= Bit(Transform::kCompressWhitespace);
+      } else if ((c == '*' && prev == '/') || (c == '!' && prev == '<')) {
+        mask |= Bit(Transform::kRemoveComments);
+      } else if ((c == '/' || c == '.') && prev == '/') {
+        mask |= Bit(Transform::kNormalizePath);
+      }
+      prev = c;
+    }
+  }
+  return mask & ~(kSpace | kSlash | kLess);
 }
 
 std::string_view ApplyChain(const TransformChain& chain,
