@@ -391,6 +391,12 @@ class SyslogParser final : public Parser {
       }
       ConsumePrefix(message, "\xEF\xBB\xBF");
     }
+    // rsyslog folds repeats into "message repeated N times: [ MSG ]": MSG is the message,
+    // and the count goes with it so counters count N occurrences.
+    std::string_view repeat_count;
+    if (UnwrapRepeated(&message, &repeat_count)) {
+      batch.AddField(ids_.repeat_count, repeat_count);
+    }
     batch.AddNonEmpty(field::kMessage, message);
 
     Extraction out(batch, ids_);
@@ -404,6 +410,31 @@ class SyslogParser final : public Parser {
   }
 
  private:
+  // "message repeated 5 times: [ Failed password ...]" -> message "Failed password ...",
+  // count "5". Anything else is left alone.
+  static bool UnwrapRepeated(std::string_view* message, std::string_view* count) {
+    std::string_view m = *message;
+    constexpr std::string_view kPrefix = "message repeated ";
+    if (!StartsWith(m, kPrefix)) {
+      return false;
+    }
+    m.remove_prefix(kPrefix.size());
+    size_t digits = 0;
+    while (digits < m.size() && digits < 9 && IsDigit(m[digits])) {
+      ++digits;
+    }
+    if (digits == 0 || m.substr(digits, 9) != " times: [" || m.back() != ']') {
+      return false;
+    }
+    *count = m.substr(0, digits);
+    m = m.substr(digits + 9, m.size() - digits - 10);
+    while (!m.empty() && m.front() == ' ') {
+      m.remove_prefix(1);
+    }
+    *message = m;
+    return true;
+  }
+
   static bool IsSdNameChar(char c) {
     return c > ' ' && c < 127 && c != '=' && c != ']' && c != '"';
   }

@@ -14,6 +14,8 @@ LOG=$CORPUS/loghub/OpenSSH/OpenSSH_2k.log
 awk '
   / sshd\[[0-9]+\]: / {
     msg = $0; sub(/^.* sshd\[[0-9]+\]: /, "", msg); ip = "";
+    # rsyslog folds repeats: "message repeated N times: [ MSG]" is one event of MSG.
+    if (msg ~ /^message repeated [0-9]+ times: \[ ?/) { sub(/^message repeated [0-9]+ times: \[ ?/, "", msg); sub(/\]$/, "", msg); }
     if (msg ~ /^Failed [^ ]+ for / || msg ~ /^Invalid user / ||
         msg ~ /^error: maximum authentication attempts exceeded for /) {
       if (match(msg, / from [0-9a-fA-F:.]+/)) ip = substr(msg, RSTART + 6, RLENGTH - 6);

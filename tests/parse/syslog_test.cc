@@ -218,6 +218,23 @@ TEST(SyslogParserTest, OpenSshGoldenLines) {
 // ---------------------------------------------------------------------------------------
 // RFC 5424 §6.5 examples
 
+TEST(SyslogParserTest, RepeatedMessageIsTheMessageWithItsCount) {
+  Parsed p = Parse(
+      "Dec 10 07:13:56 LabSZ sshd[24227]: message repeated 5 times: [ Failed password for root "
+      "from 5.36.59.76 port 42393 ssh2]");
+  ASSERT_TRUE(p.status.ok()) << p.status.message();
+  EXPECT_EQ(p.Get("message"), "Failed password for root from 5.36.59.76 port 42393 ssh2");
+  EXPECT_EQ(p.Get("event.repeat_count"), "5");
+  EXPECT_EQ(p.Get("event.outcome"), "failure");
+  EXPECT_EQ(p.Get("source.ip"), "5.36.59.76");
+  EXPECT_EQ(p.Get("user.name"), "root");
+  // Not the rsyslog form: left as it is.
+  Parsed q = Parse("Dec 10 07:13:56 LabSZ app[1]: message repeated often: [x]");
+  ASSERT_TRUE(q.status.ok());
+  EXPECT_EQ(q.Get("message"), "message repeated often: [x]");
+  EXPECT_FALSE(q.Get("event.repeat_count").has_value());
+}
+
 TEST(SyslogParserTest, Rfc5424Example1WithBom) {
   Parsed p = Parse(
       "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - "
@@ -942,7 +959,15 @@ TEST(SyslogParserCorpusTest, WholeOpenSshSampleMatchesLoghubLabels) {
     EXPECT_EQ(batch.Find(e, field::kHostName).value_or("?"), row[4]);
     EXPECT_EQ(batch.Find(e, field::kProcessPid).value_or("?"), row[5]);
     EXPECT_EQ(batch.Find(e, field::kProcessName).value_or("?"), "sshd");
-    EXPECT_EQ(Trim(batch.Find(e, field::kMessage).value_or("?")), Trim(row[6]));
+    // rsyslog's "message repeated N times: [ MSG]" is MSG with a repeat count.
+    std::string_view content = row[6];
+    const bool repeated = StartsWith(content, "message repeated ");
+    if (repeated) {
+      content = content.substr(content.find('[') + 1);
+      content = Trim(content.substr(0, content.rfind(']')));
+      EXPECT_TRUE(batch.Find(e, FieldDict::Intern("event.repeat_count")).has_value());
+    }
+    EXPECT_EQ(Trim(batch.Find(e, field::kMessage).value_or("?")), Trim(content));
     int day = std::stoi(std::string(row[2]));
     int h = std::stoi(std::string(row[3].substr(0, 2)));
     int m = std::stoi(std::string(row[3].substr(3, 2)));
@@ -951,7 +976,8 @@ TEST(SyslogParserCorpusTest, WholeOpenSshSampleMatchesLoghubLabels) {
     EXPECT_EQ(e.timestamp_ns, Dec10(h, m, s) + int64_t{day - 10} * 86400 * kSec);
     EXPECT_EQ(e.dataset, "linux.auth");
 
-    std::string want = ExpectedAction(row[7]);
+    // A repeated message is classified as the message it repeats (a failed password here).
+    std::string want = repeated ? std::string("ssh_login") : ExpectedAction(row[7]);
     std::string got(batch.Find(e, field::kEventAction).value_or(""));
     EXPECT_EQ(got, want) << "template " << row[7];
     ++want_counts[want];
@@ -970,7 +996,8 @@ TEST(SyslogParserCorpusTest, WholeOpenSshSampleMatchesLoghubLabels) {
   EXPECT_EQ(batch.size(), lines.size());
   EXPECT_EQ(got_counts, want_counts);
   // Spot checks of the totals, counted from the loghub labels by hand.
-  EXPECT_EQ(got_counts["ssh_login"], 1 + 4 + 383 + 135);
+  // + 2 "message repeated 5 times: [ Failed password ...]" lines.
+  EXPECT_EQ(got_counts["ssh_login"], 1 + 4 + 383 + 135 + 2);
   EXPECT_EQ(got_counts["ssh_disconnect"], 34 + 2 + 45 + 413 + 7 + 1);
   EXPECT_EQ(got_counts["ssh_break_in_attempt"], 85);
   EXPECT_EQ(got_counts["pam_auth_failure"], 110 + 384);

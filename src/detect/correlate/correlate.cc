@@ -101,6 +101,7 @@ struct Incoming {
   const std::vector<std::optional<std::string>>* rule_values = nullptr;
   const EventRef* event = nullptr;
   const std::string* dataset = nullptr;
+  uint32_t repeat = 1;
   // Chained firings:
   const std::vector<std::string>* chain_values = nullptr;
   double chain_metric = 0;
@@ -470,6 +471,7 @@ void Engine::Impl::Feed(const Input& input, const Incoming& in, std::vector<Fire
 
   Entry e;
   e.key = EntryKey{in.time_ns, in.sequence, input.position};
+  e.repeat = in.repeat;
   if (input.value_slot) {
     std::optional<std::string_view> v = ValueAt(in, *input.value_slot, &scratch);
     if (v) {
@@ -749,6 +751,7 @@ void Engine::Add(const RuleHit& hit, std::vector<CorrelationHit>* out) {
   in.rule_values = &hit.values;
   in.event = &hit.event;
   in.dataset = &hit.dataset;
+  in.repeat = std::max<uint32_t>(1, hit.repeat);
   impl_->Dispatch(impl_->rule_inputs[hit.rule_index], in, out);
 }
 

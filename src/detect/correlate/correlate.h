@@ -72,6 +72,9 @@ struct RuleHit {
   // empty (an empty string is treated the same). Missing trailing entries count as nullopt.
   std::vector<std::optional<std::string>> values;
   EventRef event;
+  // How many occurrences the event stands for: a syslog "message repeated N times" line is
+  // N events for event_count (event.repeat_count).
+  uint32_t repeat = 1;
 };
 
 struct CorrelationHit {

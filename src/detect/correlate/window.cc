@@ -48,7 +48,7 @@ void WindowState::Add(const std::deque<Entry>& entries, size_t k) {
   switch (type_) {
     case CorrelationType::kEventCount:
       if (FirstOfEvent(entries, k)) {
-        ++events_;
+        events_ += e.repeat;
       }
       break;
     case CorrelationType::kValueCount:
@@ -122,7 +122,7 @@ void WindowState::Remove(const std::deque<Entry>& entries, size_t k) {
   switch (type_) {
     case CorrelationType::kEventCount:
       if (FirstOfEvent(entries, k)) {
-        --events_;
+        events_ -= e.repeat;
       }
       break;
     case CorrelationType::kValueCount:

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/field_dict.h"
+#include "core/strings.h"
 
 namespace rampart::detect {
 namespace {
@@ -68,6 +69,13 @@ void EventScanner::Scan(const EventBatch& batch,
       ch.tenant = std::string(event.tenant);
       ch.dataset = std::string(event.dataset);
       ch.event = ref;
+      static const FieldId kRepeatCount = FieldDict::Intern("event.repeat_count");
+      if (auto repeat = batch.Find(event, kRepeatCount)) {
+        uint32_t n = 1;
+        if (ParseInt(*repeat, &n) && n > 1) {
+          ch.repeat = n;
+        }
+      }
       for (const std::string& field : correlations_->FieldsFor(hit.rule_index)) {
         std::optional<std::string_view> v = matcher_.FieldValue(batch, event, hit, field);
         ch.values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);

@@ -28,6 +28,8 @@ struct ExtraFields {
   FieldId source_domain = FieldDict::Intern("source.domain");
   FieldId working_directory = FieldDict::Intern("process.working_directory");
   FieldId sd_overflow = FieldDict::Intern("syslog.sd._overflow");
+  // "message repeated N times": the occurrences one event stands for (N > 1).
+  FieldId repeat_count = FieldDict::Intern("event.repeat_count");
 };
 
 // Adds extractor results to the pending event.

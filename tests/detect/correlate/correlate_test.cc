@@ -186,6 +186,35 @@ TEST_F(CorrelateTest, WindowIsInclusiveAndSliding) {
   EXPECT_EQ(AddAt("a", At(9)).size(), 1u);
 }
 
+TEST_F(CorrelateTest, RepeatedMessagesCountTheirOccurrences) {
+  // A "message repeated N times" event counts N for event_count, and takes N away when it
+  // leaves the window.
+  const std::string five = Det("a") + Corr("five",
+                                           "    type: event_count\n"
+                                           "    rules: [a]\n"
+                                           "    group-by: [Host]\n"
+                                           "    timespan: 5s\n"
+                                           "    condition:\n"
+                                           "        gte: 5\n");
+  auto repeated = [&](double seconds, uint32_t n) {
+    RuleHit hit = MakeHit("a", At(seconds), {{"Host", "h"}}, "default", std::nullopt, "ds");
+    hit.repeat = n;
+    std::vector<CorrelationHit> out;
+    engine_->Add(hit, &out);
+    return out;
+  };
+  ASSERT_TRUE(Build(five));
+  EXPECT_TRUE(repeated(0.1, 3).empty());  // 3 < 5
+  std::vector<CorrelationHit> fired = repeated(1.0, 2);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].metric, 5);
+
+  ASSERT_TRUE(Build(five));
+  EXPECT_TRUE(repeated(0.1, 4).empty());
+  EXPECT_TRUE(Add("a", 6.0).empty());      // the 4 left the window: 1 < 5
+  EXPECT_EQ(repeated(6.5, 4).size(), 1u);  // 1 + 4
+}
+
 TEST_F(CorrelateTest, FiringClearsTheWindow) {
   ASSERT_TRUE(Build(kCount));
   // Bursts at 0-1 s and 20-21 s: one firing each, with their own events.

@@ -57,6 +57,7 @@ struct Entry {
   EventRef event;
   std::string dataset;
   std::shared_ptr<const Evidence> chained;
+  uint32_t repeat = 1;  // occurrences the event stands for (event_count)
 };
 
 // Whether entries[k] is the first (lowest position) entry of its physical event. The
