@@ -189,11 +189,7 @@ TEST(SyslogParserTest, OpenSshGoldenLines) {
        Dec10(9, 45, 6),
        {"event.category=session", "event.action=session_closed", "event.outcome=success",
         "user.name=fztu"}},
-      // Not an auth event of its own: kept as message only (still linux.auth: sshd).
-      {"Dec 10 07:13:56 LabSZ sshd[24227]: message repeated 5 times: [ Failed password for root "
-       "from 5.36.59.76 port 42393 ssh2]",
-       Dec10(7, 13, 56),
-       {}},
+      // "message repeated N times: [ ... ]": see RepeatedMessageIsTheMessageWithItsCount.
       {"Dec 10 11:03:53 LabSZ sshd[25457]: fatal: Write failed: Connection reset by peer "
        "[preauth]",
        Dec10(11, 3, 53),
