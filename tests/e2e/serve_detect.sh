@@ -7,8 +7,10 @@
 #      writes them) -> 12 x rampart_sshd_invalid_user, 1 x rampart_sshd_brute_force
 #      (event_count >= 10 per source.ip; firing resets the window, so attempts 11 and 12 do
 #      not fire again) and 2 x rampart_sshd_password_spraying (value_count >= 5: at the 5th
-#      and the 10th user). A Body Log record POSTed to /v1/ingest with "${jndi:ldap://" in
-#      its body -> rampart_bodylog_jndi.
+#      and the 10th user), and 4 x rampart_sshd_repeated_failures (fail2ban's threshold,
+#      5 failure lines in 10 min: the 24 lines fire at the 5th, 10th, 15th and 20th). A Body
+#      Log record POSTed to /v1/ingest with "${jndi:ldap://" in its body ->
+#      rampart_bodylog_jndi.
 #   2. IOC lists in all four formats (text, CSV, STIX 2.1, MISP), one IP each, plus entries
 #      that must not load (an expired STIX indicator, a MISP attribute with to_ids false):
 #      one IOC detection per listed IP, naming its list file, none for the others.
@@ -23,6 +25,7 @@ command -v sqlite3 >/dev/null || fail "sqlite3 missing (scripts/install-deps ins
 
 BRUTE_FORCE=8e3282d1-c51e-4acd-9d6e-039d58219106  # rampart_sshd_brute_force
 SPRAYING=d915ed04-5327-40c5-9e87-613734dfc4eb     # rampart_sshd_password_spraying
+REPEATED=8e13e670-beae-496d-986a-f68539cfdb5b     # rampart_sshd_repeated_failures
 INVALID_USER=9e4f8f36-3735-4f7d-9e30-77e97b99881e # rampart_sshd_invalid_user
 FAILED_LOGIN=83b7b850-7009-4776-ad12-bb5045bfbc94 # rampart_sshd_failed_login (no alert)
 JNDI=495f5bac-9666-41ac-947c-3f12a9406ac1         # rampart_bodylog_jndi
@@ -94,6 +97,7 @@ inputs:
   http: {listen: "127.0.0.1:$HTTP"}
 queue: {flush_interval_ms: 50}
 detection: {rules: [$SRC/rules/sigma], ioc: $IOC}
+web: {enabled: false}            # this test counts Sigma and IOC detections only
 YAML
 "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$LOG" &
 SERVER_PID=$!
@@ -377,7 +381,8 @@ dets --rule "$BRUTE_FORCE" | check count 1
 dets --rule "log4shell jndi lookup in a REQUEST BODY" | check only "id=$JNDI"
 dets --rule "$INVALID_USER" | check count 12
 dets --kind correlation | check only kind=correlation
-dets --kind correlation | check count 3
+dets --rule "$REPEATED" | check count 4
+dets --kind correlation | check count 7
 dets --kind sigma | check count 13
 dets --kind ioc | check ioc 203.0.113.11=plain.txt=/ioc/plain,/sentinel-1 \
   203.0.113.12=list.csv=/ioc/csv 203.0.113.13=stix.json=/ioc/stix 203.0.113.14=misp.json=/ioc/misp \
@@ -393,13 +398,13 @@ cmp -s "$TMP/high.want" "$TMP/high.got" \
 rc=0; "$RAMPART" detections --data "$D" --kind bogus > /dev/null 2>&1 || rc=$?
 [ $rc = 2 ] || fail "--kind bogus exited $rc, expected 2"
 
-# Everything that was stored, and nothing else: 12 + 1 + 2 + 1 sigma/correlation detections
+# Everything that was stored, and nothing else: 12 + 1 + 2 + 4 + 1 sigma/correlation detections
 # and 8 IOC detections (.11 x2, .12, .13, .14, .21 x2, the domain).
-check count 24 < "$TMP/all.jsonl"
+check count 28 < "$TMP/all.jsonl"
 
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || { cat "$LOG"; fail "serve did not stop cleanly"; }
 SERVER_PID=
-grep -q 'rampart serve: 24 detection(s) stored' "$LOG" || { cat "$LOG"; fail "serve's detection count at exit"; }
+grep -q 'rampart serve: 28 detection(s) stored' "$LOG" || { cat "$LOG"; fail "serve's detection count at exit"; }
 # A misspelt detection key and a configured rule path that does not exist are errors, not
 # a server that silently runs without rules.
 printf 'detection:\n  rule: [x]\n' >"$TMP/bad1.yaml"
@@ -408,4 +413,4 @@ rc=0; "$RAMPART" serve --config "$TMP/bad1.yaml" --check-config 2>"$TMP/bad.err"
 printf 'data_dir: %s\ndetection:\n  rules: [%s]\n' "$TMP/bad-data" "$TMP/no-rules" >"$TMP/bad2.yaml"
 rc=0; timeout 10 "$RAMPART" serve --config "$TMP/bad2.yaml" 2>"$TMP/bad.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "rule path not found" "$TMP/bad.err" || fail "missing rules: $rc $(cat "$TMP/bad.err")"
-echo "ok: serve stored 24 detections (SSH brute force/spraying/invalid user over syslog, Body Log JNDI over HTTP, IOC text/CSV/STIX/MISP), each pointing at its stored event; IOC reload via SIGHUP took effect without restart, a failed reload kept the lists"
+echo "ok: serve stored 28 detections (SSH brute force/spraying/repeated failures/invalid user over syslog, Body Log JNDI over HTTP, IOC text/CSV/STIX/MISP), each pointing at its stored event; IOC reload via SIGHUP took effect without restart, a failed reload kept the lists"
