@@ -146,7 +146,7 @@ Runner AddDetectionsCommand(CLI::App& app) {
       "--level", args->level,
       std::string("Only this level: ") + kLevelHelp + ". '--level>=high' means --min-level high");
   cmd->add_option("--min-level", args->min_level, "This level or higher");
-  cmd->add_option("--kind", args->kind, "sigma, correlation, ioc or web");
+  cmd->add_option("--kind", args->kind, "sigma, correlation, ioc, web or behavior");
   cmd->add_option("--tenant,-t", args->tenant, "Only this tenant (default: all)");
   cmd->add_option("--limit", args->limit, "Show the newest N (default 1000; 0 = all)");
   auto* json = cmd->add_flag("--json", args->json, "One JSON object per line");

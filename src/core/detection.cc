@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kSeverityNames = {"informational", "low", "medium",
                                                             "high", "critical"};
-constexpr std::array<std::string_view, 4> kKindNames = {"sigma", "correlation", "ioc", "web"};
+constexpr std::array<std::string_view, 5> kKindNames = {"sigma", "correlation", "ioc", "web",
+                                                        "behavior"};
 
 }  // namespace
 
@@ -164,6 +165,10 @@ void AppendDetectionJson(std::string& out, const Detection& d) {
     out += ",\"threshold\":";
     out += std::to_string(d.threshold);
     out += '}';
+  }
+  if (!d.explanation.empty()) {
+    out += ",\"explanation\":";
+    AppendJsonString(out, d.explanation);
   }
   out += '}';
 }

@@ -24,8 +24,10 @@ enum class DetectionKind : uint8_t {
   kCorrelation,  // a Sigma correlation rule fired over several events
   kIoc,          // an indicator of compromise was seen in an event
   kWeb,          // a web/API attack in one request (rule pack, tokenizers, endpoint model)
+  kBehavior,     // an entity's behaviour over time (counts, distinct counts, baselines)
 };
-std::string_view DetectionKindName(DetectionKind k);  // "sigma", "correlation", "ioc", "web"
+// "sigma", "correlation", "ioc", "web", "behavior"
+std::string_view DetectionKindName(DetectionKind k);
 std::optional<DetectionKind> ParseDetectionKind(std::string_view name);
 
 // One piece of evidence: the event field (as named in the event, e.g. "CommandLine",
@@ -95,6 +97,10 @@ struct Detection {
   std::string category;
   int score = 0;
   int threshold = 0;
+  // Behaviour detections: one sentence with every number behind the verdict ("key hmac:3f..
+  // made 1,240 requests in 5m; its baseline for this hour is 95 +- 20; ..."). In the JSON as
+  // "explanation" when set.
+  std::string explanation;
 };
 
 // One JSON object on one line (no trailing newline): {"time": ISO-8601, "kind", "rule":

@@ -43,6 +43,8 @@ double KindConfidence(DetectionKind k) {
       return 0.9;
     case DetectionKind::kWeb:  // an anomaly score over the threshold: several signs agree
       return 0.85;
+    case DetectionKind::kBehavior:  // numbers far from the entity's own normal
+      return 0.85;
     case DetectionKind::kSigma:
       break;
   }

@@ -73,7 +73,7 @@ Result<store::DetectionFilter> ParseDetectionFilter(const DetectionFilterText& t
     f.kind = ParseDetectionKind(Trim(text.kind));
     if (!f.kind) {
       return InvalidArgument("invalid " + Flag(flag_prefix, "kind") + " '" + text.kind +
-                             "': expected sigma, correlation, ioc or web");
+                             "': expected sigma, correlation, ioc, web or behavior");
     }
   }
   return f;

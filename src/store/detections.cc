@@ -187,6 +187,7 @@ Result<Detection> ParseWith(simdjson::dom::parser& parser, std::string_view json
       d.threshold = static_cast<int>(n);
     }
   }
+  RAMPART_RETURN_IF_ERROR(GetString(obj, "explanation", false, &d.explanation));
   RAMPART_RETURN_IF_ERROR(GetString(obj, "dataset", false, &d.dataset));
   RAMPART_RETURN_IF_ERROR(GetString(obj, "tenant", false, &d.tenant));
   if (obj.at_key("event").get(value) == simdjson::SUCCESS) {

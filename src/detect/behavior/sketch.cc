@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <limits>
 
 namespace rampart::detect::behavior {
 
@@ -129,56 +130,82 @@ uint64_t WindowCounter::Sum(int64_t now, int64_t seconds) const {
 // ---- SeasonalBaseline -----------------------------------------------------------------
 
 namespace {
-constexpr double kSlotAlpha = 0.3;      // a slot is seen once a week: adapt within weeks
-constexpr double kOverallAlpha = 0.05;  // the overall mean moves slowly
-constexpr uint16_t kMinSlotObservations = 3;
+
+// West's exponentially weighted mean and variance; alpha never below 1/n, so the first
+// observations give a plain running mean (the cold start).
+void Ewma(float& mean, float& var, uint32_t n, double value, double alpha) {
+  alpha = std::max(alpha, 1.0 / static_cast<double>(n));
+  if (n == 1) {
+    mean = static_cast<float>(value);
+    var = 0;
+    return;
+  }
+  const double diff = value - mean;
+  const double incr = alpha * diff;
+  mean = static_cast<float>(mean + incr);
+  var = static_cast<float>((1 - alpha) * (var + diff * incr));
+}
+
+template <typename T>
+T Bump(T n) {
+  return n < std::numeric_limits<T>::max() ? static_cast<T>(n + 1) : n;
+}
+
 }  // namespace
 
-int SeasonalBaseline::SlotOf(int64_t t) {
+int SeasonalBaseline::HourOf(int64_t t) {
   const int64_t hours = t >= 0 ? t / 3600 : (t - 3599) / 3600;
-  // 1970-01-01 was a Thursday: shift so that slot 0 is Monday 00:00 UTC.
-  const int64_t hour_of_week = ((hours + 3 * 24) % kSlots + kSlots) % kSlots;
-  return static_cast<int>(hour_of_week);
+  return static_cast<int>(((hours % 24) + 24) % 24);
 }
 
-void SeasonalBaseline::Update(Moments& m, double value, double alpha) {
-  if (m.n == 0) {
-    m.mean = static_cast<float>(value);
-    m.var = 0;
-  } else {
-    // West's exponentially weighted variance.
-    const double diff = value - m.mean;
-    const double incr = alpha * diff;
-    m.mean = static_cast<float>(m.mean + incr);
-    m.var = static_cast<float>((1 - alpha) * (m.var + diff * incr));
-  }
-  if (m.n < UINT16_MAX) {
-    ++m.n;
-  }
+int SeasonalBaseline::DayOf(int64_t t) {
+  const int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  return static_cast<int>(((days + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
 }
 
-void SeasonalBaseline::Observe(int64_t t, double value) {
-  Update(slots_[static_cast<size_t>(SlotOf(t))], value, kSlotAlpha);
-  Update(overall_, value, kOverallAlpha);
+void SeasonalBaseline::Observe(int64_t t, double value, double per_hour) {
+  per_hour = std::max(per_hour, 1.0);
+  const size_t h = static_cast<size_t>(HourOf(t));
+  n_[h] = Bump(n_[h]);
+  Ewma(mean_[h], var_[h], n_[h], value, 1.0 / (7 * per_hour));
+  const size_t d = static_cast<size_t>(DayOf(t));
+  day_n_[d] = Bump(day_n_[d]);
+  float unused = 0;
+  Ewma(day_mean_[d], unused, day_n_[d], value, 1.0 / (4 * 24 * per_hour));
+  all_n_ = Bump(all_n_);
+  Ewma(all_mean_, all_var_, all_n_, value, 1.0 / (7 * 24 * per_hour));
 }
 
-SeasonalBaseline::Expectation SeasonalBaseline::Expected(int64_t t) const {
-  const Moments& slot = slots_[static_cast<size_t>(SlotOf(t))];
+SeasonalBaseline::Expectation SeasonalBaseline::Expected(int64_t t, double per_hour) const {
+  per_hour = std::max(per_hour, 1.0);
   Expectation e;
-  const Moments& use = slot.n >= kMinSlotObservations ? slot : overall_;
-  e.seasonal = &use == &slot;
-  e.mean = use.mean;
-  e.stddev = std::sqrt(std::max(0.0f, use.var));
-  e.observations = use.n;
+  const size_t h = static_cast<size_t>(HourOf(t));
+  if (n_[h] >= per_hour) {
+    e.seasonal = true;
+    e.mean = mean_[h];
+    e.stddev = std::sqrt(std::max(0.0f, var_[h]));
+    e.observations = n_[h];
+  } else if (all_n_ >= 2) {
+    e.mean = all_mean_;
+    e.stddev = std::sqrt(std::max(0.0f, all_var_));
+    e.observations = all_n_;
+  }
+  // A weekday differs from the week as a whole once it was seen for a whole day.
+  const size_t d = static_cast<size_t>(DayOf(t));
+  if (e.seasonal && day_n_[d] >= 24 * per_hour && all_mean_ > 0) {
+    e.day_factor = std::clamp(static_cast<double>(day_mean_[d]) / all_mean_, 0.2, 5.0);
+    e.mean *= e.day_factor;
+    e.stddev *= e.day_factor;
+  }
   return e;
 }
 
-double SeasonalBaseline::ZScore(int64_t t, double value) const {
-  const Expectation e = Expected(t);
-  // A rate that never varied would make any change infinitely unusual: at least 10 % of the
-  // mean (and 1) counts as the spread.
-  const double floor = std::max(1.0, 0.1 * std::abs(e.mean));
-  return (value - e.mean) / std::max(e.stddev, floor);
+double SeasonalBaseline::ZScore(int64_t t, double value, double per_hour) const {
+  const Expectation e = Expected(t, per_hour);
+  // Counts are noisy like a Poisson process at least: a rate that never varied would
+  // otherwise make any change infinitely unusual.
+  const double spread = std::max({e.stddev, std::sqrt(std::max(e.mean, 0.0)), 1.0});
+  return (value - e.mean) / spread;
 }
 
 }  // namespace rampart::detect::behavior

@@ -57,37 +57,43 @@ class WindowCounter {
   std::array<uint16_t, kBuckets> counts_{};
 };
 
-// An exponentially weighted mean and variance of a rate, kept per hour of the week (168
-// slots) so that a Tuesday 10:00 is compared with past Tuesdays 10:00, with a cold start: a
-// slot with too few observations falls back to the entity's overall mean. About 2 KB: kept
-// for entities whose own past matters (API keys, hosts, endpoints), not for every address.
+// An exponentially weighted mean and variance of a rate per hour of the day (24 slots), scaled
+// by a day-of-week factor, so that Tuesday 10:00 is compared with past mornings and a quiet
+// Sunday with past Sundays. Cold start: an hour slot with less than an hour of observations
+// falls back to the entity's overall mean. About 300 bytes, no heap: kept for entities whose
+// own rhythm matters (API keys, hosts, endpoints, a tenant as a whole).
 class SeasonalBaseline {
  public:
-  static constexpr int kSlots = 24 * 7;
+  static constexpr int kHours = 24;
 
-  // One observation of the rate `value` for the hour of the week of `t` (seconds, UTC).
-  void Observe(int64_t t, double value);
+  // One observation of the rate `value` (events per bucket) for the bucket starting at `t`
+  // (seconds, UTC). `per_hour` is the number of buckets in an hour (60 for 1-minute buckets):
+  // it sets how fast the baseline adapts (hour slots: about a week of memory; days of the
+  // week: about four weeks).
+  void Observe(int64_t t, double value, double per_hour);
   struct Expectation {
     double mean = 0;
     double stddev = 0;
     uint32_t observations = 0;  // behind the slot used (0: no baseline yet)
-    bool seasonal = false;      // the hour-of-week slot, not the overall mean
+    bool seasonal = false;      // the hour-of-day slot, not the overall mean
+    double day_factor = 1;      // the day-of-week scaling applied
   };
-  Expectation Expected(int64_t t) const;
-  // How unusual `value` is at `t`: (value - mean) / max(stddev, floor).
-  double ZScore(int64_t t, double value) const;
+  Expectation Expected(int64_t t, double per_hour) const;
+  // How unusual `value` is at `t`: (value - mean) / max(stddev, sqrt(mean), 1).
+  double ZScore(int64_t t, double value, double per_hour) const;
 
-  static int SlotOf(int64_t t);
+  static int HourOf(int64_t t);
+  static int DayOf(int64_t t);  // 0 = Monday
 
  private:
-  struct Moments {
-    float mean = 0;
-    float var = 0;
-    uint16_t n = 0;
-  };
-  static void Update(Moments& m, double value, double alpha);
-  std::array<Moments, kSlots> slots_{};
-  Moments overall_;
+  std::array<float, kHours> mean_{};
+  std::array<float, kHours> var_{};
+  std::array<uint16_t, kHours> n_{};
+  std::array<float, 7> day_mean_{};
+  std::array<uint16_t, 7> day_n_{};
+  float all_mean_ = 0;
+  float all_var_ = 0;
+  uint32_t all_n_ = 0;
 };
 
 // 64-bit hash of a string (for DistinctCounter::AddHash and entity keys).

@@ -350,46 +350,6 @@ class RuleReader {
   std::vector<std::string>* problems_;
 };
 
-bool IsRuleFileName(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  return ext == ".yml" || ext == ".yaml";
-}
-
-Status ListFiles(const std::string& path, std::vector<std::string>* out) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) {
-    return NotFound("web rule path not found: " + path);
-  }
-  if (!fs::is_directory(st)) {
-    out->push_back(path);
-    return Status::Ok();
-  }
-  std::vector<std::string> found;
-  fs::recursive_directory_iterator it(path, ec);
-  if (ec) {
-    return IoError("cannot list " + path + ": " + ec.message());
-  }
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) {
-      return IoError("cannot list " + path + ": " + ec.message());
-    }
-    const std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory()) {
-        it.disable_recursion_pending();
-      }
-      continue;
-    }
-    if (it->is_regular_file() && IsRuleFileName(it->path())) {
-      found.push_back(it->path().string());
-    }
-  }
-  std::sort(found.begin(), found.end());
-  out->insert(out->end(), found.begin(), found.end());
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool IsKnownClass(std::string_view name) {
@@ -458,7 +418,7 @@ Result<std::shared_ptr<const WebRuleSet>> LoadWebRules(const std::vector<std::st
   auto set = std::make_shared<WebRuleSet>();
   std::vector<std::string> files;
   for (const std::string& p : paths) {
-    RAMPART_RETURN_IF_ERROR(ListFiles(p, &files));
+    RAMPART_RETURN_IF_ERROR(ListYamlFiles(p, "web rule path", &files));
   }
   for (const std::string& f : files) {
     std::error_code ec;

@@ -56,28 +56,46 @@ TEST(WindowCounterTest, SlidesAndForgets) {
   EXPECT_EQ(w.Sum(100000, 600), 1u);
 }
 
-TEST(SeasonalBaselineTest, ComparesWithTheSameHourOfPastWeeks) {
+TEST(SeasonalBaselineTest, ComparesWithTheSameHourOfPastDays) {
   SeasonalBaseline b;
   const int64_t monday = 4 * 86400;  // 1970-01-05 was a Monday
-  EXPECT_EQ(SeasonalBaseline::SlotOf(monday), 0);
-  EXPECT_EQ(SeasonalBaseline::SlotOf(monday + 10 * 3600), 10);
-  // Four weeks: Mondays 10:00 busy (~100), 03:00 quiet (~5).
-  for (int week = 0; week < 4; ++week) {
-    const int64_t base = monday + week * 7 * 86400;
-    for (int k = 0; k < 3; ++k) {
-      b.Observe(base + 10 * 3600 + k * 600, 95 + 5 * k);
-      b.Observe(base + 3 * 3600 + k * 600, 4 + k);
+  EXPECT_EQ(SeasonalBaseline::DayOf(monday), 0);
+  EXPECT_EQ(SeasonalBaseline::HourOf(monday + 10 * 3600), 10);
+  // Two weeks of 10-minute buckets (6 an hour): 10:00-11:00 busy (~100), 03:00 quiet (~5).
+  constexpr double kPerHour = 6;
+  for (int day = 0; day < 14; ++day) {
+    const int64_t base = monday + day * 86400;
+    for (int k = 0; k < 6; ++k) {
+      b.Observe(base + 10 * 3600 + k * 600, 95 + 2 * k, kPerHour);
+      b.Observe(base + 3 * 3600 + k * 600, 4 + k % 3, kPerHour);
     }
   }
-  const int64_t next = monday + 4 * 7 * 86400;
-  const auto busy = b.Expected(next + 10 * 3600);
+  const int64_t next = monday + 14 * 86400;
+  const auto busy = b.Expected(next + 10 * 3600, kPerHour);
   EXPECT_TRUE(busy.seasonal);
   EXPECT_NEAR(busy.mean, 100, 10);
-  EXPECT_LT(b.ZScore(next + 10 * 3600, 110), 3);   // an ordinary busy hour
-  EXPECT_GT(b.ZScore(next + 3 * 3600, 100), 10);   // the busy rate at 03:00 is not normal
-  const auto cold = b.Expected(next + 15 * 3600);  // never seen: the overall mean
+  EXPECT_LT(b.ZScore(next + 10 * 3600, 110, kPerHour), 3);   // an ordinary busy hour
+  EXPECT_GT(b.ZScore(next + 3 * 3600, 100, kPerHour), 10);   // the busy rate at 03:00 is not
+  const auto cold = b.Expected(next + 15 * 3600, kPerHour);  // never seen: the overall mean
   EXPECT_FALSE(cold.seasonal);
   EXPECT_GT(cold.observations, 0u);
+}
+
+TEST(SeasonalBaselineTest, QuietWeekendsScaleTheHour) {
+  SeasonalBaseline b;
+  const int64_t monday = 4 * 86400;
+  // Four weeks of hourly buckets: weekdays 100 per hour all day, weekends 20.
+  for (int day = 0; day < 28; ++day) {
+    const bool weekend = day % 7 >= 5;
+    for (int h = 0; h < 24; ++h) {
+      b.Observe(monday + day * 86400 + h * 3600, weekend ? 20 : 100, 1);
+    }
+  }
+  const int64_t saturday = monday + 28 * 86400 + 5 * 86400;
+  const auto e = b.Expected(saturday + 12 * 3600, 1);
+  EXPECT_LT(e.day_factor, 0.5);
+  EXPECT_LT(e.mean, 50);
+  EXPECT_GT(b.Expected(monday + 28 * 86400 + 12 * 3600, 1).mean, 80);
 }
 
 }  // namespace

@@ -1,0 +1,1133 @@
+// The entity state engine (see engine.h).
+
+#include "detect/behavior/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <new>
+
+#include "core/file.h"
+#include "core/strings.h"
+#include "detect/behavior/sketch.h"
+
+namespace rampart::detect::behavior {
+namespace {
+
+constexpr char kKeySeparator = '\x1f';
+constexpr int64_t kNs = 1'000'000'000;
+constexpr uint32_t kRingLimit = 16;  // counts up to this are exact (a ring of event times)
+constexpr int kTopEntries = 16;      // space-saving entries per report field
+constexpr int kTopShown = 10;
+constexpr uint32_t kLongMemorySeconds = 30 * 86400;  // baselines and first-seen sets
+
+uint32_t Seconds(int64_t ns) {
+  const int64_t s = ns / kNs;
+  return static_cast<uint32_t>(std::clamp<int64_t>(s, 1, std::numeric_limits<uint32_t>::max()));
+}
+
+// ---- slot components (trivially copyable; placed in a table's slot bytes) --------------
+
+struct Header {
+  uint64_t key;
+  uint32_t last_seen;
+  uint32_t created;
+  uint32_t fired;         // last detection (0: none)
+  uint32_t window_start;  // start of the current window bucket
+};
+
+struct Counts {
+  uint32_t cur;
+  uint32_t prev;
+  uint32_t cur_match;
+  uint32_t prev_match;
+};
+
+struct Ring {  // followed by `capacity` uint32 times
+  uint8_t head;
+  uint8_t size;
+  uint8_t pad[2];
+};
+
+struct Distinct {
+  DistinctCounter cur;
+  DistinctCounter prev;
+};
+
+struct Leaky {
+  float level;
+  uint32_t last;
+};
+
+struct Baseline {
+  uint32_t bucket_start;
+  uint32_t count;
+  uint32_t anomalous;  // the current bucket was judged anomalous (not learnt)
+  uint32_t pad;
+  SeasonalBaseline seasonal;
+};
+
+struct Seen {
+  uint64_t bloom[8];  // 512 bits, four probes
+  uint32_t values;
+  char first_value[20];  // the first value learnt, for explanations
+};
+
+constexpr uint32_t Align8(uint32_t n) {
+  return (n + 7) & ~7u;
+}
+
+// Offsets of the components in a slot (0: absent; the header is always at 0).
+struct Layout {
+  uint32_t size = 0;
+  uint32_t counts = 0;
+  uint32_t ring = 0;
+  uint32_t ring_capacity = 0;
+  uint32_t distinct[2] = {0, 0};
+  uint32_t leaky = 0;
+  uint32_t baseline = 0;
+  uint32_t seen = 0;
+  uint32_t sequence = 0;
+  uint32_t sequence_capacity = 0;
+};
+
+Layout LayoutOf(const Scenario& s) {
+  Layout l;
+  uint32_t at = Align8(sizeof(Header));
+  l.counts = at;
+  at = Align8(at + sizeof(Counts));
+  if (s.count > 0 && s.count <= kRingLimit) {
+    l.ring = at;
+    l.ring_capacity = static_cast<uint32_t>(s.count);
+    at = Align8(at + sizeof(Ring) + 4 * l.ring_capacity);
+  }
+  for (size_t i = 0; i < s.distinct.size() && i < 2; ++i) {
+    l.distinct[i] = at;
+    at = Align8(at + sizeof(Distinct));
+  }
+  if (s.leaky_bucket) {
+    l.leaky = at;
+    at = Align8(at + sizeof(Leaky));
+  }
+  if (s.baseline) {
+    l.baseline = at;
+    at = Align8(at + sizeof(Baseline));
+  }
+  if (s.first_seen) {
+    l.seen = at;
+    at = Align8(at + sizeof(Seen));
+  }
+  if (s.sequence) {
+    l.sequence = at;
+    l.sequence_capacity = s.sequence->count;
+    at = Align8(at + sizeof(Ring) + 4 * l.sequence_capacity);
+  }
+  l.size = at;
+  return l;
+}
+
+// A fingerprint of what a scenario's state means: a snapshot's table is reused only when the
+// scenario still has the same layout and parameters.
+uint64_t Signature(const Scenario& s, const Layout& l) {
+  std::string text = s.id + '\n' + s.filter + '\n';
+  for (const std::string& g : s.group_by) {
+    text += g + ',';
+  }
+  text += '\n' + std::to_string(s.window_ns) + ' ' + std::to_string(l.size) + ' ' +
+          std::to_string(s.count);
+  for (const Scenario::Distinct& d : s.distinct) {
+    text += ' ' + d.field;
+  }
+  if (s.baseline) {
+    text += " b" + std::to_string(s.baseline->bucket_ns);
+  }
+  if (s.first_seen) {
+    text += " f" + s.first_seen->field;
+  }
+  if (s.ratio) {
+    text += " r" + s.ratio->match;
+  }
+  if (s.sequence) {
+    text += " s" + s.sequence->first + '\n' + s.sequence->then;
+  }
+  if (s.leaky_bucket) {
+    text += " l" + std::to_string(s.leaky_bucket->leak_ns);
+  }
+  return Hash64(text);
+}
+
+uint32_t* RingTimes(Ring* r) {
+  return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(r) + sizeof(Ring));
+}
+
+void RingPush(Ring* r, uint32_t capacity, uint32_t t) {
+  uint32_t* times = RingTimes(r);
+  times[r->head] = t;
+  r->head = static_cast<uint8_t>((r->head + 1) % capacity);
+  if (r->size < capacity) {
+    ++r->size;
+  }
+}
+
+// The span (seconds) of the ring's events when it is full: newest minus oldest.
+bool RingFullWithin(const Ring* r, uint32_t capacity, uint32_t window) {
+  if (r->size < capacity) {
+    return false;
+  }
+  const uint32_t* times = RingTimes(const_cast<Ring*>(r));
+  uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
+  for (uint32_t i = 0; i < capacity; ++i) {
+    lo = std::min(lo, times[i]);
+    hi = std::max(hi, times[i]);
+  }
+  return hi - lo <= window;
+}
+
+void BloomAdd(Seen* s, uint64_t h) {
+  for (int k = 0; k < 4; ++k) {
+    const uint32_t bit = static_cast<uint32_t>((h >> (k * 16)) & 511);
+    s->bloom[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+}
+
+bool BloomHas(const Seen* s, uint64_t h) {
+  for (int k = 0; k < 4; ++k) {
+    const uint32_t bit = static_cast<uint32_t>((h >> (k * 16)) & 511);
+    if ((s->bloom[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Space-saving heavy hitters of one report field in one group.
+struct TopEntry {
+  std::string value;
+  uint64_t count = 0;
+};
+struct TopField {
+  std::vector<TopEntry> entries;
+  uint64_t total = 0;
+  void Add(std::string_view value, uint64_t w) {
+    total += w;
+    for (TopEntry& e : entries) {
+      if (e.value == value) {
+        e.count += w;
+        return;
+      }
+    }
+    if (entries.size() < kTopEntries) {
+      entries.push_back({std::string(value), w});
+      return;
+    }
+    auto min =
+        std::min_element(entries.begin(), entries.end(),
+                         [](const TopEntry& a, const TopEntry& b) { return a.count < b.count; });
+    min->value.assign(value);
+    min->count += w;
+  }
+  void Decay() {
+    total /= 2;
+    for (TopEntry& e : entries) {
+      e.count /= 2;
+    }
+  }
+  std::vector<TopEntry> Sorted() const {
+    std::vector<TopEntry> out = entries;
+    std::sort(out.begin(), out.end(), [](const TopEntry& a, const TopEntry& b) {
+      return std::tie(b.count, a.value) < std::tie(a.count, b.value);
+    });
+    return out;
+  }
+};
+struct TopState {
+  TopField fields[2];
+};
+
+std::string Grouped(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) {
+      out += ',';
+    }
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string DurationText(int64_t ns) {
+  const int64_t s = ns / kNs;
+  if (s % 86400 == 0) {
+    return std::to_string(s / 86400) + "d";
+  }
+  if (s % 3600 == 0) {
+    return std::to_string(s / 3600) + "h";
+  }
+  if (s % 60 == 0) {
+    return std::to_string(s / 60) + "m";
+  }
+  return std::to_string(s) + "s";
+}
+
+std::vector<std::string_view> SplitKey(std::string_view key) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    const size_t end = key.find(kKeySeparator, start);
+    out.push_back(key.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) {
+      return out;
+    }
+    start = end + 1;
+  }
+}
+
+uint64_t KeyHash(std::string_view tenant, std::string_view key) {
+  std::string text;
+  text.reserve(tenant.size() + key.size() + 1);
+  text.append(tenant);
+  text += '\x1e';
+  text.append(key);
+  const uint64_t h = Hash64(text);
+  return h == 0 ? 1 : h;  // 0 marks an empty slot
+}
+
+}  // namespace
+
+// ---- CompiledScenarios ----------------------------------------------------------------
+
+Result<std::shared_ptr<const CompiledScenarios>> CompiledScenarios::Compile(
+    std::shared_ptr<const ScenarioSet> set) {
+  auto out = std::shared_ptr<CompiledScenarios>(new CompiledScenarios());
+  out->set_ = set;
+  out->repeat_field_ = FieldDict::Intern("event.repeat_count");
+  for (const Scenario& s : set->scenarios) {
+    Compiled c;
+    const std::string where = s.file + ":" + std::to_string(s.line) + ": ";
+    auto filter = [&where](const std::string& text, query::EventFilter* f) -> Status {
+      if (text.empty()) {
+        return Status::Ok();
+      }
+      Result<query::EventFilter> r = query::EventFilter::Parse(text);
+      if (!r.ok()) {
+        return InvalidArgument(where + std::string(r.status().message()));
+      }
+      *f = std::move(r).value();
+      return Status::Ok();
+    };
+    RAMPART_RETURN_IF_ERROR(filter(s.filter, &c.filter));
+    for (const std::string& g : s.group_by) {
+      c.group.push_back(FieldDict::Intern(g));
+    }
+    for (size_t i = 0; i < s.distinct.size() && i < 2; ++i) {
+      c.distinct[i] = FieldDict::Intern(s.distinct[i].field);
+      c.distinct_count = static_cast<int>(i + 1);
+    }
+    if (s.ratio) {
+      RAMPART_RETURN_IF_ERROR(filter(s.ratio->match, &c.ratio));
+    }
+    if (s.sequence) {
+      RAMPART_RETURN_IF_ERROR(filter(s.sequence->first, &c.first));
+      RAMPART_RETURN_IF_ERROR(filter(s.sequence->then, &c.then));
+    }
+    if (s.first_seen) {
+      c.seen = FieldDict::Intern(s.first_seen->field);
+      c.has_seen = true;
+    }
+    for (size_t i = 0; i < s.top.size() && i < 2; ++i) {
+      c.top[i] = FieldDict::Intern(s.top[i]);
+      c.top_count = static_cast<int>(i + 1);
+    }
+    out->compiled_.push_back(std::move(c));
+  }
+  return std::shared_ptr<const CompiledScenarios>(std::move(out));
+}
+
+void CompiledScenarios::Observe(const EventBatch& batch,
+                                const Event& event,
+                                uint64_t sequence,
+                                uint32_t ref,
+                                Arena& arena,
+                                std::vector<Observation>* out) const {
+  auto keep = [&arena](std::string_view s) {
+    return arena.Copy(s);
+  };
+  uint32_t weight = 1;
+  if (std::optional<std::string_view> repeat = batch.Find(event, repeat_field_)) {
+    uint32_t n = 0;
+    if (ParseInt(*repeat, &n) && n > 0) {
+      weight = std::min<uint32_t>(n, 1'000'000);
+    }
+  }
+  std::string key;
+  for (size_t i = 0; i < compiled_.size(); ++i) {
+    const Compiled& c = compiled_[i];
+    if (!c.filter.Matches(batch, event)) {
+      continue;
+    }
+    key.clear();
+    bool complete = true;
+    for (size_t g = 0; g < c.group.size(); ++g) {
+      std::optional<std::string_view> v = batch.Find(event, c.group[g]);
+      if (!v || v->empty()) {
+        complete = false;  // an event without the entity is not about any entity
+        break;
+      }
+      if (g > 0) {
+        key += kKeySeparator;
+      }
+      key.append(*v);
+    }
+    if (!complete) {
+      continue;
+    }
+    Observation& o = out->emplace_back();
+    o.time_ns = event.timestamp_ns;
+    o.sequence = sequence;
+    o.scenario = static_cast<uint32_t>(i);
+    o.weight = weight;
+    o.ref = ref;
+    o.key_hash = KeyHash(event.tenant, key);
+    o.key = keep(key);
+    o.tenant = keep(event.tenant);
+    o.dataset = keep(event.dataset);
+    for (int d = 0; d < c.distinct_count; ++d) {
+      if (std::optional<std::string_view> v = batch.Find(event, c.distinct[d])) {
+        const uint64_t h = Hash64(*v);
+        o.distinct[d] = h == 0 ? 1 : h;
+      }
+    }
+    const Scenario& s = set_->scenarios[i];
+    if (s.ratio && c.ratio.Matches(batch, event)) {
+      o.flags |= kRatioMatch;
+    }
+    if (s.sequence) {
+      if (c.first.Matches(batch, event)) {
+        o.flags |= kSequenceFirst;
+      }
+      if (c.then.Matches(batch, event)) {
+        o.flags |= kSequenceThen;
+      }
+    }
+    if (c.has_seen) {
+      if (std::optional<std::string_view> v = batch.Find(event, c.seen)) {
+        if (!v->empty()) {
+          const uint64_t h = Hash64(*v);
+          o.seen_hash = h == 0 ? 1 : h;
+          o.seen_value = keep(*v);
+        }
+      }
+    }
+    for (int t = 0; t < c.top_count; ++t) {
+      if (std::optional<std::string_view> v = batch.Find(event, c.top[t])) {
+        o.top[t] = keep(*v);
+      }
+    }
+  }
+}
+
+// ---- Engine tables --------------------------------------------------------------------
+
+struct Engine::Table {
+  const Scenario* scenario = nullptr;
+  Layout layout;
+  uint64_t signature = 0;
+  uint32_t horizon = 0;           // seconds of idleness after which a slot is worth nothing
+  std::vector<uint64_t> storage;  // capacity * layout.size bytes, 8-aligned
+  size_t capacity = 0;            // slots (a power of two)
+  size_t used = 0;
+  uint64_t evicted = 0;
+  std::unordered_map<uint64_t, TopState> top;  // by key hash; only scenarios with `top`
+
+  char* SlotAt(size_t i) { return reinterpret_cast<char*>(storage.data()) + i * layout.size; }
+  const char* SlotAt(size_t i) const {
+    return reinterpret_cast<const char*>(storage.data()) + i * layout.size;
+  }
+  static Header* HeaderOf(char* slot) { return std::launder(reinterpret_cast<Header*>(slot)); }
+  static const Header* HeaderOf(const char* slot) {
+    return std::launder(reinterpret_cast<const Header*>(slot));
+  }
+
+  void Allocate(size_t slots) {
+    capacity = slots;
+    storage.assign(capacity * layout.size / 8, 0);
+    used = 0;
+  }
+
+  char* Find(uint64_t key) {
+    if (capacity == 0) {
+      return nullptr;
+    }
+    for (size_t i = key & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+      char* slot = SlotAt(i);
+      const uint64_t k = HeaderOf(slot)->key;
+      if (k == key) {
+        return slot;
+      }
+      if (k == 0) {
+        return nullptr;
+      }
+    }
+  }
+  const char* Find(uint64_t key) const { return const_cast<Table*>(this)->Find(key); }
+
+  // The slot of `key`, created (zeroed, header set) when absent. May rebuild the table.
+  char* FindOrInsert(uint64_t key, uint32_t now, bool* created) {
+    *created = false;
+    if (char* slot = Find(key)) {
+      return slot;
+    }
+    if (capacity == 0 || (used + 1) * 10 > capacity * 7 || used >= scenario->max_entities) {
+      Rebuild(now);
+    }
+    for (size_t i = key & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+      char* slot = SlotAt(i);
+      Header* h = HeaderOf(slot);
+      if (h->key == 0) {
+        h->key = key;
+        h->created = now;
+        h->last_seen = now;
+        ++used;
+        *created = true;
+        return slot;
+      }
+    }
+  }
+
+  // Drops idle slots; when still at the entity limit, the least recently seen tenth; then
+  // resizes so that the load stays under 0.7 and rehashes.
+  void Rebuild(uint32_t now) {
+    std::vector<uint32_t> last;
+    last.reserve(used);
+    const uint32_t idle_before = now > horizon ? now - horizon : 0;
+    for (size_t i = 0; i < capacity; ++i) {
+      const Header* h = HeaderOf(SlotAt(i));
+      if (h->key != 0 && h->last_seen >= idle_before) {
+        last.push_back(h->last_seen);
+      }
+    }
+    uint32_t evict_through = idle_before;  // slots last seen before this go
+    bool evict_equal = false;
+    if (last.size() + 1 > scenario->max_entities) {
+      const size_t drop = std::max<size_t>(1, scenario->max_entities / 10);
+      std::nth_element(last.begin(), last.begin() + static_cast<long>(drop - 1), last.end());
+      evict_through = last[drop - 1];
+      evict_equal = true;
+    }
+    size_t keep = 0;
+    for (uint32_t t : last) {
+      keep += (t > evict_through || (!evict_equal && t >= evict_through)) ? 1 : 0;
+    }
+    size_t slots = 64;
+    while ((keep + 1) * 10 > slots * 5) {  // rebuilt to at most half full
+      slots *= 2;
+    }
+    std::vector<uint64_t> old = std::move(storage);
+    const size_t old_capacity = capacity;
+    Allocate(slots);
+    const char* base = reinterpret_cast<const char*>(old.data());
+    for (size_t i = 0; i < old_capacity; ++i) {
+      const char* slot = base + i * layout.size;
+      const Header* h = HeaderOf(slot);
+      if (h->key == 0) {
+        continue;
+      }
+      const bool gone = evict_equal ? h->last_seen <= evict_through : h->last_seen < evict_through;
+      if (gone) {
+        ++evicted;
+        top.erase(h->key);
+        continue;
+      }
+      for (size_t j = h->key & (capacity - 1);; j = (j + 1) & (capacity - 1)) {
+        char* dst = SlotAt(j);
+        if (HeaderOf(dst)->key == 0) {
+          std::memcpy(dst, slot, layout.size);
+          ++used;
+          break;
+        }
+      }
+    }
+  }
+};
+
+Engine::Engine(std::shared_ptr<const CompiledScenarios> scenarios)
+    : scenarios_(std::move(scenarios)) {
+  for (size_t i = 0; i < scenarios_->size(); ++i) {
+    auto t = std::make_unique<Table>();
+    t->scenario = &scenarios_->scenario(i);
+    t->layout = LayoutOf(*t->scenario);
+    t->signature = Signature(*t->scenario, t->layout);
+    const Scenario& s = *t->scenario;
+    const int64_t window = s.window_ns / kNs;
+    int64_t horizon = std::max<int64_t>(2 * window, s.cooldown_ns / kNs);
+    if (s.baseline || s.first_seen) {
+      horizon = std::max<int64_t>(horizon, kLongMemorySeconds);
+    }
+    t->horizon = static_cast<uint32_t>(std::min<int64_t>(horizon, UINT32_MAX / 2));
+    tables_.push_back(std::move(t));
+  }
+}
+
+Engine::~Engine() = default;
+
+namespace {
+
+// The window's event count: exact from the ring when the threshold is small, else the
+// sliding estimate prev * (1 - elapsed share) + cur.
+double WindowEstimate(uint32_t cur, uint32_t prev, uint32_t now, uint32_t start, uint32_t window) {
+  const double elapsed = std::clamp((now - std::min(now, start)) / double(window), 0.0, 1.0);
+  return cur + prev * (1.0 - elapsed);
+}
+
+}  // namespace
+
+void Engine::Process(const Observation& o, std::vector<Detection>* out) {
+  ++observations_;
+  Table& table = *tables_[o.scenario];
+  const Scenario& s = *table.scenario;
+  const Layout& l = table.layout;
+  const uint32_t now = Seconds(o.time_ns);
+  const uint32_t window = static_cast<uint32_t>(std::max<int64_t>(1, s.window_ns / kNs));
+  bool created = false;
+  char* slot = table.FindOrInsert(o.key_hash, now, &created);
+  Header* h = Table::HeaderOf(slot);
+  h->last_seen = std::max(h->last_seen, now);
+  Counts* counts = std::launder(reinterpret_cast<Counts*>(slot + l.counts));
+
+  // Window rotation: buckets of one window, aligned; the previous one is kept.
+  bool in_previous = false;
+  bool too_old = false;
+  const uint32_t aligned = now - now % window;
+  if (created) {
+    h->window_start = aligned;
+  } else if (now >= h->window_start + window) {
+    const bool adjacent = aligned == h->window_start + window;
+    counts->prev = adjacent ? counts->cur : 0;
+    counts->prev_match = adjacent ? counts->cur_match : 0;
+    counts->cur = counts->cur_match = 0;
+    for (uint32_t off : l.distinct) {
+      if (off != 0) {
+        Distinct* d = std::launder(reinterpret_cast<Distinct*>(slot + off));
+        d->prev = adjacent ? d->cur : DistinctCounter();
+        d->cur.Clear();
+      }
+    }
+    h->window_start = aligned;
+    auto top = table.top.find(o.key_hash);
+    if (top != table.top.end()) {
+      for (TopField& f : top->second.fields) {
+        f.Decay();
+      }
+    }
+  } else if (now < h->window_start) {
+    in_previous = now + window >= h->window_start;
+    too_old = !in_previous;
+  }
+  if (!too_old) {
+    (in_previous ? counts->prev : counts->cur) += o.weight;
+    if (o.flags & kRatioMatch) {
+      (in_previous ? counts->prev_match : counts->cur_match) += o.weight;
+    }
+    for (int d = 0; d < 2; ++d) {
+      if (l.distinct[d] != 0 && o.distinct[d] != 0) {
+        Distinct* dc = std::launder(reinterpret_cast<Distinct*>(slot + l.distinct[d]));
+        (in_previous ? dc->prev : dc->cur).AddHash(o.distinct[d]);
+      }
+    }
+  }
+  if (!s.top.empty()) {
+    TopState& top = table.top[o.key_hash];
+    for (size_t t = 0; t < s.top.size() && t < 2; ++t) {
+      if (!o.top[t].empty()) {
+        top.fields[t].Add(o.top[t], o.weight);
+      }
+    }
+  }
+
+  // Conditions: all given ones must hold.
+  bool hold = true;
+  std::vector<std::string> parts;  // the explanation, condition by condition
+  std::vector<Evidence> numbers;
+  auto number = [&numbers](std::string field, std::string value, std::string note) {
+    Evidence e;
+    e.field = std::move(field);
+    e.value = std::move(value);
+    e.note = std::move(note);
+    numbers.push_back(std::move(e));
+  };
+  const double in_window = WindowEstimate(counts->cur, counts->prev, now, h->window_start, window);
+  if (l.ring != 0) {
+    Ring* ring = std::launder(reinterpret_cast<Ring*>(slot + l.ring));
+    for (uint32_t k = 0; k < std::min(o.weight, l.ring_capacity); ++k) {
+      RingPush(ring, l.ring_capacity, now);
+    }
+    hold = hold && RingFullWithin(ring, l.ring_capacity, window);
+  } else if (s.count > 0) {
+    hold = hold && in_window >= static_cast<double>(s.count);
+  }
+  if (s.count > 0 && hold) {
+    const uint64_t shown = std::max<uint64_t>(s.count, static_cast<uint64_t>(in_window + 0.5));
+    parts.push_back(Grouped(shown) + " events in " + DurationText(s.window_ns) + " (threshold " +
+                    Grouped(s.count) + ")");
+    number("behavior.count", std::to_string(shown), parts.back());
+  }
+  for (size_t d = 0; d < s.distinct.size() && d < 2 && hold; ++d) {
+    const Distinct* dc = std::launder(reinterpret_cast<const Distinct*>(slot + l.distinct[d]));
+    DistinctCounter both = dc->cur;
+    both.Merge(dc->prev);
+    const uint64_t n = static_cast<uint64_t>(std::llround(both.Estimate()));
+    hold = hold && n >= s.distinct[d].min;
+    const std::string& field = s.distinct[d].field;
+    parts.push_back(
+        Grouped(n) + " distinct " + field +
+        (s.distinct[d].min > 0 ? " (threshold " + Grouped(s.distinct[d].min) + ")" : ""));
+    number("behavior.distinct." + field, std::to_string(n), parts.back());
+  }
+  if (s.ratio && hold) {
+    const double total = counts->cur + counts->prev;
+    const double match = counts->cur_match + counts->prev_match;
+    const double share = total > 0 ? match / total : 0;
+    hold = total >= static_cast<double>(s.ratio->min_events) &&
+           (s.ratio->min < 0 || share >= s.ratio->min) &&
+           (s.ratio->max < 0 || share <= s.ratio->max);
+    std::string bound = s.ratio->min >= 0 ? "at least " + Fixed(100 * s.ratio->min, 0) + "%"
+                                          : "at most " + Fixed(100 * s.ratio->max, 0) + "%";
+    parts.push_back(Fixed(100 * share, 1) + "% of " + Grouped(static_cast<uint64_t>(total)) +
+                    " events match '" + s.ratio->match + "' (" + bound + ")");
+    number("behavior.ratio", Fixed(share, 4), parts.back());
+  }
+  if (l.leaky != 0) {
+    Leaky* b = std::launder(reinterpret_cast<Leaky*>(slot + l.leaky));
+    const double leak_s = static_cast<double>(s.leaky_bucket->leak_ns) / kNs;
+    const double leaked = b->last == 0 || now < b->last ? 0 : (now - b->last) / leak_s;
+    b->level = static_cast<float>(std::max(0.0, b->level - leaked) + o.weight);
+    b->last = std::max(b->last, now);
+    const bool overflow = b->level > s.leaky_bucket->capacity;
+    hold = hold && overflow;
+    if (overflow) {
+      parts.push_back("leaky bucket overflowed: level " + Fixed(b->level, 1) + " > capacity " +
+                      std::to_string(s.leaky_bucket->capacity) + ", leaking one per " +
+                      DurationText(s.leaky_bucket->leak_ns));
+      number("behavior.bucket_level", Fixed(b->level, 1), parts.back());
+      b->level = 0;  // an overflowing bucket pours out (one detection per overflow)
+    }
+  }
+  if (l.baseline != 0) {
+    Baseline* b = std::launder(reinterpret_cast<Baseline*>(slot + l.baseline));
+    const Scenario::Baseline& cfg = *s.baseline;
+    const uint32_t bucket = static_cast<uint32_t>(std::max<int64_t>(1, cfg.bucket_ns / kNs));
+    const double per_hour = 3600.0 / bucket;
+    const uint32_t start = now - now % bucket;
+    if (b->bucket_start == 0) {
+      b->bucket_start = start;
+    } else if (start > b->bucket_start) {
+      // Close the bucket (an anomalous one is not learnt) and the empty ones after it.
+      if (!b->anomalous) {
+        b->seasonal.Observe(b->bucket_start, b->count, per_hour);
+      }
+      uint32_t empty = (start - b->bucket_start) / bucket - 1;
+      const uint32_t cap = static_cast<uint32_t>(7 * 24 * per_hour);  // a week is enough
+      for (uint32_t k = std::max<int64_t>(0, int64_t(empty) - cap); k < empty; ++k) {
+        b->seasonal.Observe(b->bucket_start + (k + 1) * bucket, 0, per_hour);
+      }
+      b->bucket_start = start;
+      b->count = 0;
+      b->anomalous = 0;
+    }
+    if (now >= b->bucket_start) {
+      b->count += o.weight;
+    }
+    const SeasonalBaseline::Expectation e = b->seasonal.Expected(b->bucket_start, per_hour);
+    const double z = b->seasonal.ZScore(b->bucket_start, b->count, per_hour);
+    const bool learnt = now >= h->created + cfg.learn_ns / kNs && e.observations > 0;
+    const bool spike = learnt && b->count >= cfg.min_count && z >= cfg.min_z &&
+                       b->count >= cfg.min_ratio * std::max(e.mean, 1e-9);
+    if (spike) {
+      b->anomalous = 1;
+    }
+    hold = hold && spike;
+    if (spike) {
+      parts.push_back(Grouped(b->count) + " events in " + DurationText(cfg.bucket_ns) +
+                      "; its baseline " + (e.seasonal ? "for this hour" : "overall") + " is " +
+                      Fixed(e.mean, 1) + " ± " + Fixed(e.stddev, 1) + " (" +
+                      Fixed(b->count / std::max(e.mean, 0.1), 1) + "×, z " + Fixed(z, 1) + ")");
+      number("behavior.rate", std::to_string(b->count), parts.back());
+      number("behavior.baseline", Fixed(e.mean, 2), "stddev " + Fixed(e.stddev, 2));
+    }
+  }
+  if (l.seen != 0) {
+    Seen* seen = std::launder(reinterpret_cast<Seen*>(slot + l.seen));
+    bool fresh = false;
+    if (o.seen_hash != 0) {
+      const bool learning = now < h->created + s.first_seen->learn_ns / kNs;
+      fresh = !learning && !BloomHas(seen, o.seen_hash);
+      if (seen->values == 0) {
+        const size_t n = std::min(o.seen_value.size(), sizeof(seen->first_value) - 1);
+        std::memcpy(seen->first_value, o.seen_value.data(), n);
+        seen->first_value[n] = 0;
+      }
+      if (!BloomHas(seen, o.seen_hash)) {
+        BloomAdd(seen, o.seen_hash);
+        ++seen->values;
+      }
+    }
+    hold = hold && fresh;
+    if (fresh) {
+      parts.push_back("first " + s.first_seen->field + " " + std::string(o.seen_value) +
+                      " for this entity (first seen with " + seen->first_value + "; " +
+                      std::to_string(seen->values - 1) + " values known)");
+      number(s.first_seen->field, std::string(o.seen_value), parts.back());
+    }
+  }
+  if (l.sequence != 0) {
+    Ring* ring = std::launder(reinterpret_cast<Ring*>(slot + l.sequence));
+    bool complete = false;
+    if (o.flags & kSequenceThen) {
+      complete =
+          RingFullWithin(ring, l.sequence_capacity, window) &&
+          now - RingTimes(ring)[(ring->head + l.sequence_capacity - 1) % l.sequence_capacity] <=
+              window;
+      if (complete) {
+        parts.push_back(std::to_string(l.sequence_capacity) + "× '" + s.sequence->first +
+                        "' within " + DurationText(s.window_ns) + ", then '" + s.sequence->then +
+                        "'");
+        number("behavior.sequence", std::to_string(l.sequence_capacity), parts.back());
+      }
+      ring->size = 0;  // a success closes the run of failures
+      ring->head = 0;
+    } else if (o.flags & kSequenceFirst) {
+      for (uint32_t k = 0; k < std::min(o.weight, l.sequence_capacity); ++k) {
+        RingPush(ring, l.sequence_capacity, now);
+      }
+    }
+    hold = hold && complete;
+  }
+
+  if (!hold || (h->fired != 0 && now < h->fired + s.cooldown_ns / kNs)) {
+    return;
+  }
+  h->fired = now;
+  ++detections_;
+
+  Detection& d = out->emplace_back();
+  d.kind = DetectionKind::kBehavior;
+  d.rule_id = s.id;
+  d.rule_title = s.title;
+  d.level = s.level;
+  d.tactics = s.tactics;
+  d.techniques = s.techniques;
+  d.event_time_ns = o.time_ns;
+  d.dataset = std::string(o.dataset);
+  d.tenant = std::string(o.tenant);
+  d.source = s.file;
+  std::string who;
+  if (!s.group_by.empty()) {
+    const std::vector<std::string_view> values = SplitKey(o.key);
+    for (size_t g = 0; g < s.group_by.size() && g < values.size(); ++g) {
+      d.evidence.push_back(Evidence{s.group_by[g], std::string(values[g]), {}, {}, {}, {}});
+      const std::string_view type = EntityTypeOfField(s.group_by[g]);
+      if (!type.empty()) {
+        d.entities.push_back(Entity{std::string(type), std::string(values[g])});
+      }
+      who += (g > 0 ? ", " : "") + s.group_by[g] + " " + std::string(values[g]);
+    }
+  } else {
+    who = "tenant " + std::string(o.tenant) + " as a whole";
+  }
+  d.evidence.insert(d.evidence.end(), numbers.begin(), numbers.end());
+  auto top = table.top.find(o.key_hash);
+  if (top != table.top.end()) {
+    for (size_t t = 0; t < s.top.size() && t < 2; ++t) {
+      const TopField& f = top->second.fields[t];
+      const std::vector<TopEntry> sorted = f.Sorted();
+      uint64_t shown = 0;
+      std::string names;
+      for (size_t k = 0; k < sorted.size() && k < kTopShown; ++k) {
+        shown += sorted[k].count;
+        d.evidence.push_back(Evidence{"behavior.top." + s.top[t],
+                                      sorted[k].value,
+                                      {},
+                                      {},
+                                      {},
+                                      Grouped(sorted[k].count) + " events"});
+        const std::string_view type = EntityTypeOfField(s.top[t]);
+        if (!type.empty()) {
+          d.entities.push_back(Entity{std::string(type), sorted[k].value});
+        }
+        if (k < 3) {
+          names += (k > 0 ? ", " : "") + sorted[k].value + " (" + Grouped(sorted[k].count) + ")";
+        }
+      }
+      if (f.total > 0) {
+        parts.push_back("top " + s.top[t] + ": " + names + "; the top " +
+                        std::to_string(std::min<size_t>(sorted.size(), kTopShown)) + " carry " +
+                        Fixed(100.0 * shown / f.total, 0) + "%");
+      }
+    }
+  }
+  d.explanation = who + ": ";
+  for (size_t p = 0; p < parts.size(); ++p) {
+    d.explanation += (p > 0 ? "; " : "") + parts[p];
+  }
+}
+
+std::vector<EntityView> Engine::Describe(std::string_view tenant,
+                                         const std::vector<std::string>& fields,
+                                         std::string_view key) const {
+  std::vector<EntityView> out;
+  const uint64_t hash = KeyHash(tenant, key);
+  for (const auto& table : tables_) {
+    const Scenario& s = *table->scenario;
+    if (s.group_by != fields) {
+      continue;
+    }
+    const char* slot = table->Find(hash);
+    if (slot == nullptr) {
+      continue;
+    }
+    const Layout& l = table->layout;
+    const Header* h = Table::HeaderOf(slot);
+    const Counts* c = std::launder(reinterpret_cast<const Counts*>(slot + l.counts));
+    EntityView v;
+    v.scenario = s.id;
+    for (size_t g = 0; g < fields.size(); ++g) {
+      v.group_by += (g > 0 ? "," : "") + fields[g];
+    }
+    v.last_seen_ns = int64_t{h->last_seen} * kNs;
+    v.first_seen_ns = int64_t{h->created} * kNs;
+    v.last_detection_ns = int64_t{h->fired} * kNs;
+    const uint32_t window = static_cast<uint32_t>(std::max<int64_t>(1, s.window_ns / kNs));
+    v.window_events = static_cast<uint64_t>(
+        WindowEstimate(c->cur, c->prev, h->last_seen, h->window_start, window) + 0.5);
+    for (size_t d = 0; d < s.distinct.size() && d < 2; ++d) {
+      const Distinct* dc = std::launder(reinterpret_cast<const Distinct*>(slot + l.distinct[d]));
+      DistinctCounter both = dc->cur;
+      both.Merge(dc->prev);
+      v.distinct.emplace_back(s.distinct[d].field, both.Estimate());
+    }
+    if (s.ratio && c->cur + c->prev > 0) {
+      v.ratio = double(c->cur_match + c->prev_match) / (c->cur + c->prev);
+    }
+    if (l.baseline != 0) {
+      const Baseline* b = std::launder(reinterpret_cast<const Baseline*>(slot + l.baseline));
+      const double per_hour = 3600.0 / std::max<int64_t>(1, s.baseline->bucket_ns / kNs);
+      const SeasonalBaseline::Expectation e = b->seasonal.Expected(b->bucket_start, per_hour);
+      v.baseline_mean = e.mean;
+      v.baseline_stddev = e.stddev;
+      v.bucket_events = b->count;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+EngineStats Engine::stats() const {
+  EngineStats s;
+  s.observations = observations_;
+  s.detections = detections_;
+  for (const auto& t : tables_) {
+    s.evicted += t->evicted;
+    s.entities += t->used;
+    s.memory_bytes += t->storage.capacity() * sizeof(uint64_t);
+    for (const auto& [key, top] : t->top) {
+      s.memory_bytes += sizeof(key) + sizeof(top) + 32;
+      for (const TopField& f : top.fields) {
+        s.memory_bytes += f.entries.capacity() * sizeof(TopEntry);
+      }
+    }
+  }
+  return s;
+}
+
+// ---- snapshots --------------------------------------------------------------------------
+//
+// "RBHV1\n", then per table: id length + id, signature, slot size, capacity, used, evicted,
+// the slot bytes, the number of top entries and each (key, fields: n, (len, value, count)...),
+// and at the end a Hash64 checksum of everything before it.
+
+namespace {
+
+constexpr std::string_view kMagic = "RBHV1\n";
+
+class Writer {
+ public:
+  void Bytes(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+  void U64(uint64_t v) { Bytes(&v, sizeof v); }
+  void Text(std::string_view s) {
+    U64(s.size());
+    Bytes(s.data(), s.size());
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool Bytes(void* p, size_t n) {
+    if (in_.size() - pos_ < n) {
+      return false;
+    }
+    std::memcpy(p, in_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool U64(uint64_t* v) { return Bytes(v, sizeof *v); }
+  bool Text(std::string* s, size_t limit) {
+    uint64_t n = 0;
+    if (!U64(&n) || n > limit || in_.size() - pos_ < n) {
+      return false;
+    }
+    s->assign(in_.substr(pos_, n));
+    pos_ += n;
+    return true;
+  }
+  size_t remaining() const { return in_.size() - pos_; }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Status Engine::Save(const std::string& path) const {
+  Writer w;
+  w.Bytes(kMagic.data(), kMagic.size());
+  w.U64(tables_.size());
+  for (const auto& t : tables_) {
+    w.Text(t->scenario->id);
+    w.U64(t->signature);
+    w.U64(t->layout.size);
+    w.U64(t->capacity);
+    w.U64(t->used);
+    w.U64(t->evicted);
+    w.Bytes(t->storage.data(), t->storage.size() * sizeof(uint64_t));
+    w.U64(t->top.size());
+    std::vector<uint64_t> keys;
+    for (const auto& [key, state] : t->top) {
+      keys.push_back(key);
+    }
+    std::sort(keys.begin(), keys.end());  // the same state gives the same bytes
+    for (uint64_t key : keys) {
+      const TopState& state = t->top.at(key);
+      w.U64(key);
+      for (const TopField& f : state.fields) {
+        w.U64(f.total);
+        w.U64(f.entries.size());
+        for (const TopEntry& e : f.entries) {
+          w.Text(e.value);
+          w.U64(e.count);
+        }
+      }
+    }
+  }
+  w.U64(Hash64(w.out()));
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(w.out().data(), static_cast<std::streamsize>(w.out().size()));
+    out.flush();
+    if (!out) {
+      return IoError(tmp + ": cannot write the behaviour snapshot");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return IoError(path + ": cannot replace the behaviour snapshot");
+  }
+  return Status::Ok();
+}
+
+Status Engine::Load(const std::string& path) {
+  RAMPART_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(path, "behaviour snapshot"));
+  auto corrupt = [&path](const std::string& why) {
+    return InvalidArgument(path + ": corrupt behaviour snapshot (" + why + ")");
+  };
+  if (data.size() < kMagic.size() + 16 ||
+      std::string_view(data).substr(0, kMagic.size()) != kMagic) {
+    return corrupt("not a snapshot");
+  }
+  uint64_t sum = 0;
+  std::memcpy(&sum, data.data() + data.size() - 8, 8);
+  const std::string_view body = std::string_view(data).substr(0, data.size() - 8);
+  if (Hash64(body) != sum) {
+    return corrupt("checksum mismatch");
+  }
+  Reader r(body.substr(kMagic.size()));
+  uint64_t tables = 0;
+  if (!r.U64(&tables) || tables > 100000) {
+    return corrupt("table count");
+  }
+  std::map<std::string, size_t> by_id;
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    by_id[tables_[i]->scenario->id] = i;
+  }
+  for (uint64_t k = 0; k < tables; ++k) {
+    std::string id;
+    uint64_t signature = 0, size = 0, capacity = 0, used = 0, evicted = 0;
+    if (!r.Text(&id, 4096) || !r.U64(&signature) || !r.U64(&size) || !r.U64(&capacity) ||
+        !r.U64(&used) || !r.U64(&evicted) || size == 0 || size % 8 != 0 ||
+        (capacity & (capacity - 1)) != 0 || capacity > r.remaining() / size || used > capacity) {
+      return corrupt("table header");
+    }
+    std::vector<uint64_t> storage(capacity * size / 8);
+    if (!r.Bytes(storage.data(), storage.size() * 8)) {
+      return corrupt("table bytes");
+    }
+    uint64_t tops = 0;
+    if (!r.U64(&tops) || tops > r.remaining()) {
+      return corrupt("top count");
+    }
+    std::unordered_map<uint64_t, TopState> top;
+    for (uint64_t j = 0; j < tops; ++j) {
+      uint64_t key = 0;
+      if (!r.U64(&key)) {
+        return corrupt("top key");
+      }
+      TopState& state = top[key];
+      for (TopField& f : state.fields) {
+        uint64_t n = 0;
+        if (!r.U64(&f.total) || !r.U64(&n) || n > kTopEntries) {
+          return corrupt("top field");
+        }
+        f.entries.resize(n);
+        for (TopEntry& e : f.entries) {
+          if (!r.Text(&e.value, 1 << 16) || !r.U64(&e.count)) {
+            return corrupt("top entry");
+          }
+        }
+      }
+    }
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      continue;  // a scenario that is gone
+    }
+    Table& t = *tables_[it->second];
+    if (t.signature != signature || t.layout.size != size) {
+      continue;  // changed since: its state means something else now
+    }
+    t.storage = std::move(storage);
+    t.capacity = capacity;
+    t.used = used;
+    t.evicted = evicted;
+    t.top = std::move(top);
+  }
+  if (r.remaining() != 0) {
+    return corrupt("trailing bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace rampart::detect::behavior
