@@ -28,6 +28,7 @@
 #include "core/detection.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "detect/behavior/config.h"
 #include "detect/web/config.h"
 #include "hunt/hunt.h"
 #include "incident/incident.h"
@@ -64,7 +65,8 @@ struct HuntArgs {
   int paranoia = 0;   // 0: the default
   int threshold = 0;  // 0: the default
   std::string web_model;
-  std::string config;  // the web: section of a server configuration
+  std::vector<std::string> behavior;
+  std::string config;  // the web: and behavior: sections of a server configuration
 };
 
 // The decisions `policies` take on the hunted detections, in event time.
@@ -137,6 +139,14 @@ void PrintSummary(const hunt::HuntSummary& s) {
                    s.web_model_endpoints, Grouped(s.web_model_bytes).c_str(),
                    Grouped(s.web_model_findings).c_str());
     }
+  }
+  if (s.behavior_scenarios > 0) {
+    std::fprintf(stderr,
+                 "behavior: %zu scenarios; %s observations; %s entity states in %s bytes (%s "
+                 "evicted)\n",
+                 s.behavior_scenarios, Grouped(s.behavior_observations).c_str(),
+                 Grouped(s.behavior_entities).c_str(), Grouped(s.behavior_bytes).c_str(),
+                 Grouped(s.behavior_evicted).c_str());
   }
   if (s.unparsed > 0) {
     std::fprintf(stderr, "unparsed records: %s\n", Grouped(s.unparsed).c_str());
@@ -227,6 +237,19 @@ int RunHunt(const HuntArgs& args) {
     if (args.web_rules.empty() && web->enabled) {
       options.web_rule_paths = web->rule_paths;
     }
+    // The tenant's web login endpoints (and the scenarios, unless --behavior names others).
+    auto behavior = detect::behavior::LoadBehaviorConfig(args.config);
+    if (!behavior.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(behavior.status().message()).c_str());
+      return kExitUsage;
+    }
+    options.logins = behavior->LoginsFor(args.tenant);
+    if (args.behavior.empty() && behavior->enabled && behavior->scenarios_configured) {
+      options.behavior_paths = behavior->scenario_paths;
+    }
+  }
+  if (!args.behavior.empty()) {
+    options.behavior_paths = args.behavior;
   }
   if (!args.web_rules.empty()) {
     options.web_rule_paths = args.web_rules;
@@ -322,9 +345,13 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_option("--paranoia", args->paranoia, "Web rules' paranoia level 1-4 (default 2)");
   cmd->add_option("--threshold", args->threshold,
                   "Anomaly points that make a web detection (default 5)");
+  cmd->add_option("--behavior", args->behavior,
+                  "Behaviour scenarios (file or directory, e.g. rules/behavior); repeat for more")
+      ->allow_extra_args(false);
   cmd->add_option("--config", args->config,
                   "Server configuration whose web: section (rules, exclusions, paranoia, "
-                  "threshold, limits) applies, for --tenant");
+                  "threshold, limits) and behavior: section (login endpoints) apply, for "
+                  "--tenant");
   cmd->add_option("--web-model", args->web_model,
                   "Endpoint model file: loaded if present, learnt on, saved (one worker)");
   cmd->add_option("--ioc", args->iocs,

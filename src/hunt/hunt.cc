@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "core/clock.h"
+#include "detect/behavior/engine.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detector/detector.h"
 #include "detect/detector/web_detector.h"
@@ -191,6 +192,62 @@ struct WorkerResult {
   std::vector<std::pair<uint64_t, std::string>> samples;  // chunk number, text
 };
 
+// The behaviour engine, fed in input order: workers deposit each chunk's observations, and
+// whoever completes the next chunk in order runs the engine over every chunk now in order.
+class BehaviorStage {
+ public:
+  struct Ref {  // where an observed event is, compact (most never become a detection)
+    uint64_t line = 0;
+    uint64_t first_byte = 0;
+    uint64_t offset = 0;
+  };
+  struct Piece {
+    std::string file;
+    std::vector<Ref> refs;
+    std::vector<detect::behavior::Observation> observations;
+    std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+  };
+
+  explicit BehaviorStage(std::shared_ptr<const detect::behavior::CompiledScenarios> scenarios)
+      : engine_(std::move(scenarios)) {}
+
+  void Deposit(uint64_t chunk, Piece piece) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.emplace(chunk, std::move(piece));
+    while (!pending_.empty() && pending_.begin()->first == next_) {
+      Run(pending_.begin()->second);
+      pending_.erase(pending_.begin());
+      ++next_;
+    }
+  }
+  std::vector<Keyed>& detections() { return detections_; }
+  const detect::behavior::Engine& engine() const { return engine_; }
+
+ private:
+  void Run(const Piece& piece) {
+    for (const detect::behavior::Observation& o : piece.observations) {
+      found_.clear();
+      engine_.Process(o, &found_);
+      for (uint32_t k = 0; k < found_.size(); ++k) {
+        Detection& d = found_[k];
+        const Ref& r = piece.refs[o.ref];
+        d.event.location = piece.file;
+        d.event.line = r.line;
+        d.event.first_byte = r.first_byte;
+        d.event.offset = r.offset;
+        detections_.push_back(Keyed{o.time_ns, o.sequence, 2000 + k, std::move(d)});
+      }
+    }
+  }
+
+  std::mutex mu_;
+  detect::behavior::Engine engine_;    // guarded by mu_
+  std::map<uint64_t, Piece> pending_;  // by chunk number
+  uint64_t next_ = 0;
+  std::vector<Detection> found_;
+  std::vector<Keyed> detections_;
+};
+
 struct Shared {
   const HuntOptions* options = nullptr;
   std::shared_ptr<const sigma::CompiledRules> rules;
@@ -202,8 +259,11 @@ struct Shared {
   size_t max_detections_per_worker = 0;
   std::shared_ptr<const enrich::MaskingPolicy> masking;  // null: no masking
   std::string masking_key;
-  std::shared_ptr<const detect::web::CompiledWebRules> web;  // null: no web detection
-  detect::web::EndpointModel* web_model = nullptr;           // only with one worker
+  std::shared_ptr<const detect::web::CompiledWebRules> web;             // null: no web detection
+  detect::web::EndpointModel* web_model = nullptr;                      // only with one worker
+  std::shared_ptr<const detect::behavior::CompiledScenarios> behavior;  // null: none
+  std::shared_ptr<const detect::behavior::LoginClassifier> logins;      // null: none
+  BehaviorStage* behavior_stage = nullptr;
 };
 
 // Keeps the first unparsed records (by input position) for the summary: the records stay
@@ -292,6 +352,9 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
         }
         continue;
       }
+      if (shared.logins && batch.size() == before + 1) {
+        shared.logins->Classify(batch);
+      }
       for (size_t e = before; e < batch.size(); ++e) {
         event_records.emplace_back(e, i);
       }
@@ -305,6 +368,10 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
     }
     EventRef ref;  // one per chunk: the path is not copied for every event
     ref.location = file;
+    BehaviorStage::Piece piece;
+    if (shared.behavior_stage) {
+      piece.file = file;
+    }
     for (const auto& [index, record_index] : event_records) {
       const Event& event = batch[index];
       const uint64_t sequence = (chunk.number << kSequenceShift) | record_index;
@@ -312,6 +379,14 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
       ref.offset = at.end;
       ref.first_byte = at.begin;
       ref.line = at.line;
+      if (shared.behavior_stage) {
+        const size_t before = piece.observations.size();
+        shared.behavior->Observe(batch, event, sequence, static_cast<uint32_t>(piece.refs.size()),
+                                 *piece.arena, &piece.observations);
+        if (piece.observations.size() > before) {
+          piece.refs.push_back({at.line, at.begin, at.end});
+        }
+      }
       found.clear();
       scanner.Scan(batch, event, sequence, ref, shared.iocs, &found, &result->correlation_hits);
       if (web) {
@@ -334,6 +409,9 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
         }
       }
     }
+    if (shared.behavior_stage) {
+      shared.behavior_stage->Deposit(chunk.number, std::move(piece));
+    }
     result->events += batch.size();
     shared.events_done->fetch_add(batch.size(), std::memory_order_relaxed);
     queue.Recycle(std::move(chunk));  // nothing found above points into it
@@ -355,8 +433,9 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
     return InvalidArgument("no input files");
   }
   if (options.rule_paths.empty() && options.ioc_dir.empty() && options.ioc_files.empty() &&
-      options.web_rule_paths.empty()) {
-    return InvalidArgument("no rules: pass --rules DIR, --web-rules DIR or IOC lists");
+      options.web_rule_paths.empty() && options.behavior_paths.empty()) {
+    return InvalidArgument(
+        "no rules: pass --rules DIR, --web-rules DIR, --behavior DIR or IOC lists");
   }
 
   // Rules.
@@ -441,6 +520,22 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
         "no rule flags)");
   }
 
+  // Behaviour scenarios and the web login endpoints they count.
+  std::shared_ptr<const detect::behavior::CompiledScenarios> behavior;
+  std::shared_ptr<const detect::behavior::LoginClassifier> logins;
+  std::optional<BehaviorStage> behavior_stage;
+  if (!options.behavior_paths.empty()) {
+    std::vector<std::string> problems;
+    RAMPART_ASSIGN_OR_RETURN(std::shared_ptr<const detect::behavior::ScenarioSet> set,
+                             detect::behavior::LoadScenarios(options.behavior_paths, &problems));
+    RAMPART_ASSIGN_OR_RETURN(behavior, detect::behavior::CompiledScenarios::Compile(set));
+    RAMPART_ASSIGN_OR_RETURN(logins, detect::behavior::LoginClassifier::Make(options.logins));
+    summary.behavior_scenarios = behavior->size();
+    summary.rules_refused += problems.size();
+    summary.problems.insert(summary.problems.end(), problems.begin(), problems.end());
+    behavior_stage.emplace(behavior);
+  }
+
   // Workers. The endpoint model learns in input order: one worker.
   const int threads = web_model ? 1
                       : options.threads > 0
@@ -468,6 +563,9 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   shared.masking_key = masking_key;
   shared.web = web_rules;
   shared.web_model = web_model.get();
+  shared.behavior = behavior;
+  shared.logins = logins;
+  shared.behavior_stage = behavior_stage ? &*behavior_stage : nullptr;
   std::vector<WorkerResult> results(threads);
   std::vector<std::thread> workers;
   workers.reserve(static_cast<size_t>(threads));
@@ -550,6 +648,18 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
                                  detect::CorrelationDetection(*rule_set, fired[k])});
       }
     }
+  }
+
+  if (behavior_stage) {
+    std::vector<Keyed>& found = behavior_stage->detections();
+    summary.detections += found.size();
+    std::move(found.begin(), found.end(), std::back_inserter(timeline));
+    found.clear();
+    const detect::behavior::EngineStats stats = behavior_stage->engine().stats();
+    summary.behavior_observations = stats.observations;
+    summary.behavior_entities = stats.entities;
+    summary.behavior_bytes = stats.memory_bytes;
+    summary.behavior_evicted = stats.evicted;
   }
 
   std::sort(timeline.begin(), timeline.end(), TimelineBefore);

@@ -22,6 +22,7 @@
 
 #include "core/detection.h"
 #include "core/status.h"
+#include "detect/behavior/login.h"
 #include "detect/web/model.h"
 #include "detect/web/web.h"
 #include "parse/parse.h"
@@ -56,6 +57,12 @@ struct HuntOptions {
   // order (one worker thread), saved back at the end. Empty: no model.
   std::string web_model_path;
   detect::web::ModelSettings web_model;
+  // Behaviour scenarios (rules/behavior/, docs/behavior.md): files/directories; empty: no
+  // behaviour detection. Their state follows event time in input order (chunk by chunk, so
+  // any thread count gives the same detections).
+  std::vector<std::string> behavior_paths;
+  // Web login endpoints: requests to them become authentication events (login.h).
+  std::vector<detect::behavior::LoginEndpoint> logins = detect::behavior::DefaultLoginEndpoints();
 };
 
 struct RuleCount {
@@ -82,6 +89,11 @@ struct HuntSummary {
   size_t web_model_endpoints = 0;             // endpoints in the model after the hunt
   size_t web_model_bytes = 0;                 // the model's own heap bytes (counted)
   uint64_t web_model_findings = 0;
+  size_t behavior_scenarios = 0;
+  uint64_t behavior_observations = 0;  // (event, scenario) pairs the engine processed
+  size_t behavior_entities = 0;        // entity states held at the end
+  size_t behavior_bytes = 0;           // their memory
+  uint64_t behavior_evicted = 0;
   uint64_t dropped_detections = 0;  // beyond max_detections
   size_t rules_loaded = 0;
   size_t rules_refused = 0;

@@ -72,7 +72,9 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
                                      // read by the control loop (respond/config.h)
                                      "incidents", "response", "decision_api", "audit",
                                      // read by web detection (detect/web/config.h)
-                                     "web"}));
+                                     "web",
+                                     // read by behaviour detection (detect/behavior/config.h)
+                                     "behavior"}));
   if (const YAML::Node t = root["time"]) {
     RAMPART_RETURN_IF_ERROR(CheckKeys(t, "time", {"max_future_skew_seconds"}));
     int64_t skew_s = c->max_future_skew_ns / kNsPerSec;
