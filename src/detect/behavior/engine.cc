@@ -13,6 +13,7 @@
 #include "core/file.h"
 #include "core/strings.h"
 #include "detect/behavior/sketch.h"
+#include "detect/web/model.h"
 
 namespace rampart::detect::behavior {
 namespace {
@@ -73,7 +74,7 @@ struct Baseline {
 struct Seen {
   uint64_t bloom[8];  // 512 bits, four probes
   uint32_t values;
-  char first_value[20];  // the first value learnt, for explanations
+  char first_value[40];  // the first value learnt, for explanations
 };
 
 constexpr uint32_t Align8(uint32_t n) {
@@ -145,7 +146,7 @@ uint64_t Signature(const Scenario& s, const Layout& l) {
     text += " b" + std::to_string(s.baseline->bucket_ns);
   }
   if (s.first_seen) {
-    text += " f" + s.first_seen->field;
+    text += " f" + s.first_seen->field + (s.first_seen->path_template ? "/t" : "");
   }
   if (s.ratio) {
     text += " r" + s.ratio->match;
@@ -207,6 +208,7 @@ bool BloomHas(const Seen* s, uint64_t h) {
 struct TopEntry {
   std::string value;
   uint64_t count = 0;
+  uint64_t error = 0;  // inherited from the entry it replaced: count - error is certain
 };
 struct TopField {
   std::vector<TopEntry> entries;
@@ -227,18 +229,21 @@ struct TopField {
         std::min_element(entries.begin(), entries.end(),
                          [](const TopEntry& a, const TopEntry& b) { return a.count < b.count; });
     min->value.assign(value);
+    min->error = min->count;
     min->count += w;
   }
   void Decay() {
     total /= 2;
     for (TopEntry& e : entries) {
       e.count /= 2;
+      e.error /= 2;
     }
   }
   std::vector<TopEntry> Sorted() const {
     std::vector<TopEntry> out = entries;
     std::sort(out.begin(), out.end(), [](const TopEntry& a, const TopEntry& b) {
-      return std::tie(b.count, a.value) < std::tie(a.count, b.value);
+      const uint64_t ca = a.count - a.error, cb = b.count - b.error;
+      return std::tie(cb, b.count, a.value) < std::tie(ca, a.count, b.value);
     });
     return out;
   }
@@ -422,9 +427,15 @@ void CompiledScenarios::Observe(const EventBatch& batch,
     if (c.has_seen) {
       if (std::optional<std::string_view> v = batch.Find(event, c.seen)) {
         if (!v->empty()) {
-          const uint64_t h = Hash64(*v);
+          std::string_view value = *v;
+          std::string templated;
+          if (s.first_seen->path_template) {
+            templated = web::EndpointTemplate(value);
+            value = templated;
+          }
+          const uint64_t h = Hash64(value);
           o.seen_hash = h == 0 ? 1 : h;
-          o.seen_value = keep(*v);
+          o.seen_value = keep(value);
         }
       }
     }
@@ -852,26 +863,27 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
       const std::vector<TopEntry> sorted = f.Sorted();
       uint64_t shown = 0;
       std::string names;
+      std::string range;
       for (size_t k = 0; k < sorted.size() && k < kTopShown; ++k) {
-        shown += sorted[k].count;
-        d.evidence.push_back(Evidence{"behavior.top." + s.top[t],
-                                      sorted[k].value,
-                                      {},
-                                      {},
-                                      {},
-                                      Grouped(sorted[k].count) + " events"});
+        // Space-saving counts are upper bounds; count - error is certain.
+        const uint64_t certain = sorted[k].count - sorted[k].error;
+        shown += certain;
+        range = sorted[k].error == 0 ? Grouped(certain)
+                                     : Grouped(certain) + "-" + Grouped(sorted[k].count);
+        d.evidence.push_back(
+            Evidence{"behavior.top." + s.top[t], sorted[k].value, {}, {}, {}, range + " events"});
         const std::string_view type = EntityTypeOfField(s.top[t]);
         if (!type.empty()) {
           d.entities.push_back(Entity{std::string(type), sorted[k].value});
         }
         if (k < 3) {
-          names += (k > 0 ? ", " : "") + sorted[k].value + " (" + Grouped(sorted[k].count) + ")";
+          names += (k > 0 ? ", " : "") + sorted[k].value + " (" + range + ")";
         }
       }
       if (f.total > 0) {
         parts.push_back("top " + s.top[t] + ": " + names + "; the top " +
-                        std::to_string(std::min<size_t>(sorted.size(), kTopShown)) + " carry " +
-                        Fixed(100.0 * shown / f.total, 0) + "%");
+                        std::to_string(std::min<size_t>(sorted.size(), kTopShown)) +
+                        " carry at least " + Fixed(100.0 * shown / f.total, 0) + "%");
       }
     }
   }
@@ -1030,6 +1042,7 @@ Status Engine::Save(const std::string& path) const {
         for (const TopEntry& e : f.entries) {
           w.Text(e.value);
           w.U64(e.count);
+          w.U64(e.error);
         }
       }
     }
@@ -1104,7 +1117,8 @@ Status Engine::Load(const std::string& path) {
         }
         f.entries.resize(n);
         for (TopEntry& e : f.entries) {
-          if (!r.Text(&e.value, 1 << 16) || !r.U64(&e.count)) {
+          if (!r.Text(&e.value, 1 << 16) || !r.U64(&e.count) || !r.U64(&e.error) ||
+              e.error > e.count) {
             return corrupt("top entry");
           }
         }

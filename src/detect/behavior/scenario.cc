@@ -205,7 +205,7 @@ class Reader {
           Fail(item, "distinct needs 'field' and 'min'");
         }
         s->distinct.push_back(
-            {Text(item["field"], "distinct.field"), Count(item["min"], "distinct.min")});
+            {Text(item["field"], "distinct.field"), Count(item["min"], "distinct.min", 0)});
       }
     }
     if (node["ratio"]) {
@@ -272,7 +272,7 @@ class Reader {
     }
     if (node["first_seen"]) {
       const YAML::Node f = node["first_seen"];
-      OnlyKeys(f, "first_seen", {"field", "learn"});
+      OnlyKeys(f, "first_seen", {"field", "learn", "template"});
       if (!f["field"]) {
         Fail(f, "first_seen needs 'field'");
       }
@@ -280,6 +280,9 @@ class Reader {
       fs.field = Text(f["field"], "first_seen.field");
       if (f["learn"]) {
         fs.learn_ns = Duration(f["learn"], "first_seen.learn");
+      }
+      if (f["template"]) {
+        Check(yaml::Bool(file_, f["template"], "first_seen.template", &fs.path_template));
       }
       s->first_seen = fs;
       ++special;

@@ -75,6 +75,7 @@ struct Scenario {
   std::optional<Baseline> baseline;
   struct FirstSeen {
     std::string field;
+    bool path_template = false;  // compare URL paths by template (/items/{num}), not as sent
     int64_t learn_ns = 86'400'000'000'000;  // values seen in the entity's first day are normal
   };
   std::optional<FirstSeen> first_seen;
