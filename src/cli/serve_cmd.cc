@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/serve_control.h"
 #include "core/clock.h"
+#include "detect/behavior/config.h"
 #include "detect/detector/live.h"
 #include "detect/web/config.h"
 #include "enrich/enrich.h"
@@ -107,6 +108,47 @@ Status AddWebDetection(const std::string& config_path,
                report.rules, web.defaults.settings.paranoia, web.defaults.settings.threshold,
                report.problems.size(), web.defaults.model_enabled ? "on" : "off");
   live->SetWeb(std::move(lw));
+  return Status::Ok();
+}
+
+// Adds behaviour detection from the `behavior:` section and restores its state (snapshot, then
+// the stored events since). The default scenario path missing is a note; a configured one
+// missing is an error.
+Status AddBehaviorDetection(const std::string& config_path,
+                            const std::string& data_dir,
+                            detect::LiveDetector* live) {
+  RAMPART_ASSIGN_OR_RETURN(detect::behavior::BehaviorConfig config,
+                           detect::behavior::LoadBehaviorConfig(config_path));
+  if (!config.enabled) {
+    std::fprintf(stderr, "rampart serve: behaviour detection off (behavior.enabled: false)\n");
+    return Status::Ok();
+  }
+  std::error_code ec;
+  if (!config.scenarios_configured && !std::filesystem::exists(config.scenario_paths.front(), ec)) {
+    std::fprintf(stderr,
+                 "rampart serve: no behaviour scenarios at %s (default path); behaviour "
+                 "detection off\n",
+                 config.scenario_paths.front().c_str());
+    return Status::Ok();
+  }
+  detect::LiveBehaviorReport report;
+  RAMPART_ASSIGN_OR_RETURN(std::unique_ptr<detect::LiveBehavior> behavior,
+                           detect::LiveBehavior::Create(config, data_dir, &report));
+  RAMPART_RETURN_IF_ERROR(behavior->Restore(&report));
+  for (const std::string& problem : report.problems) {
+    std::fprintf(stderr, "rampart serve: %s\n", problem.c_str());
+  }
+  if (!report.restore_note.empty()) {
+    std::fprintf(stderr, "rampart serve: behaviour state not restored: %s\n",
+                 report.restore_note.c_str());
+  }
+  std::fprintf(stderr,
+               "rampart serve: behaviour detection: %zu scenario(s), %zu refused; state %s "
+               "(%llu stored event(s) replayed, %llu detection(s) recovered)\n",
+               report.scenarios, report.problems.size(), report.restored ? "restored" : "new",
+               static_cast<unsigned long long>(report.replayed),
+               static_cast<unsigned long long>(report.recovered));
+  live->SetBehavior(std::move(behavior));
   return Status::Ok();
 }
 
@@ -200,7 +242,15 @@ int RunServe(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", std::string(web_config.status().message()).c_str());
     return kExitUsage;
   }
+  auto behavior_config = detect::behavior::LoadBehaviorConfig(args.config_path);
+  if (!behavior_config.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(behavior_config.status().message()).c_str());
+    return kExitUsage;
+  }
   if (args.check_config) {
+    std::printf("behavior: %s, %zu login endpoint(s), %zu tenant override(s)\n",
+                behavior_config->enabled ? "on" : "off", behavior_config->logins.size(),
+                behavior_config->tenant_logins.size());
     std::printf("response: %s\n", control_summary.c_str());
     std::printf("web: %s, paranoia %d, threshold %d, %zu exclusion(s), %zu tenant override(s)\n",
                 web_config->enabled ? "on" : "off", web_config->defaults.settings.paranoia,
@@ -246,6 +296,16 @@ int RunServe(const ServeArgs& args) {
   if (Status st = AddWebDetection(args.config_path, config.data_dir, live); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
     return kExitUsage;
+  }
+  if (Status st = AddBehaviorDetection(args.config_path, config.data_dir, live); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(st.message()).c_str());
+    return kExitUsage;
+  }
+  if (live->behavior() != nullptr) {
+    detect::LiveBehavior* behavior = live->behavior();
+    config.after_parse = [behavior](EventBatch& batch) {
+      behavior->Classify(batch);
+    };
   }
   auto control = ServeControl::Start(args.config_path, config.data_dir);
   if (!control.ok()) {
@@ -368,6 +428,13 @@ int RunServe(const ServeArgs& args) {
                static_cast<unsigned long long>(stats.udp_dropped.load()));
   std::fprintf(stderr, "rampart serve: %llu detection(s) stored\n",
                static_cast<unsigned long long>(live->detections()));
+  if (live->behavior() != nullptr) {
+    const detect::behavior::EngineStats b = live->behavior()->stats();
+    std::fprintf(stderr,
+                 "rampart serve: behavior: %llu observation(s), %zu entity state(s) in %zu "
+                 "bytes, snapshot saved\n",
+                 static_cast<unsigned long long>(b.observations), b.entities, b.memory_bytes);
+  }
   if (live->web() != nullptr) {
     std::fprintf(stderr, "rampart serve: web: %llu request(s) inspected, %llu not seen whole\n",
                  static_cast<unsigned long long>(live->web()->requests()),

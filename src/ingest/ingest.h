@@ -41,6 +41,11 @@ using StoredBatchHook = std::function<Status(
 // see the data as logged (web requests) and masks what it keeps with the same Masker.
 using UnmaskedBatchHook = std::function<void(const EventBatch& batch, enrich::Masker& masker)>;
 
+// Called with the batch right after each record is parsed into its last event, before the
+// event is placed: may add fields to that event (EventBatch::AddFieldToLast), such as web
+// logins marked as authentication events.
+using ParsedEventHook = std::function<void(EventBatch& batch)>;
+
 struct PipelineOptions {
   std::string data_dir = "data";
   std::string masking_policy_path;  // empty = built-in default policy
@@ -52,6 +57,7 @@ struct PipelineOptions {
   size_t field_names_per_tenant = 0;
   StoredBatchHook on_stored;      // optional: detection in `rampart serve`
   UnmaskedBatchHook before_mask;  // optional: web detection in `rampart serve`
+  ParsedEventHook after_parse;    // optional: behaviour's login classification
 };
 
 // A batch touches at most this many day files (tenant × day), so a batch of records from

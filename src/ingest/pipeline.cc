@@ -105,6 +105,9 @@ Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offse
     ev.tenant = batch_.Copy(source.tenant);
     ++source.events;
     CountTime(ev);
+    if (options_.after_parse) {
+      options_.after_parse(batch_);
+    }
     RAMPART_RETURN_IF_ERROR(
         PlaceLastEvent(source.tenant, source.checkpointed || !checkpointed_in_batch_.empty()));
   } else {
@@ -139,6 +142,9 @@ Result<Pipeline::ReplayOutcome> Pipeline::Replay(Source& source,
   ++source.records;
   ++source.events;
   CountTime(batch_[batch_.size() - 1]);
+  if (options_.after_parse) {
+    options_.after_parse(batch_);
+  }
   RAMPART_RETURN_IF_ERROR(PlaceLastEvent(source.tenant, !checkpointed_in_batch_.empty()));
   if (batch_.size() >= options_.batch_size) {
     RAMPART_RETURN_IF_ERROR(Flush());

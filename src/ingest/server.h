@@ -75,6 +75,7 @@ struct ServerConfig {
   // Set by `rampart serve` (not from YAML): runs after each stored batch.
   StoredBatchHook on_stored;
   UnmaskedBatchHook before_mask;  // set by `rampart serve`: runs before each batch is masked
+  ParsedEventHook after_parse;    // set by `rampart serve`: runs on each parsed event
 };
 
 // Loads YAML (docs/configuration.md). Unknown keys and bad values are errors naming the

@@ -210,6 +210,22 @@ class DataDirLock {
 // asked of the kernel rather than read from a file that may be stale.
 std::optional<int> DataDirOwner(const std::string& data_dir);
 
+// Stored events of one day file (`path`) with a row id above `after_rowid`, in row order, at
+// most `limit`, appended to `batch` as they were written: fields from the `fields` JSON (a
+// repeated field keeps its order), source.ip and user.name from their columns, the masked raw
+// record. Their row ids are appended to `rowids`. What `rampart serve` replays into state that
+// a restart lost (the behaviour engine's events since its last snapshot).
+Status ReadStoredEvents(const std::string& path,
+                        int64_t after_rowid,
+                        size_t limit,
+                        EventBatch* batch,
+                        std::vector<int64_t>* rowids);
+// (event row, rule id) of the stored detections of `kind` in a day file whose event row is
+// above `after_rowid`, "rowid\x1frule" each.
+Result<std::vector<std::string>> StoredDetectionKeys(const std::string& path,
+                                                     int64_t after_rowid,
+                                                     std::string_view kind);
+
 // The raw (masked) record of a stored event, from the EventRef a detection carries:
 // `location` is a day file relative to `data_dir`, `rowid` the row. NotFound when the file or
 // row is gone (retention), InvalidArgument when location is not a day file.

@@ -2,10 +2,11 @@
 
 #include "detect/behavior/engine.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <new>
@@ -1015,9 +1016,10 @@ class Reader {
 
 }  // namespace
 
-Status Engine::Save(const std::string& path) const {
+Status Engine::Save(const std::string& path, std::string_view extra) const {
   Writer w;
   w.Bytes(kMagic.data(), kMagic.size());
+  w.Text(extra);
   w.U64(tables_.size());
   for (const auto& t : tables_) {
     w.Text(t->scenario->id);
@@ -1049,13 +1051,15 @@ Status Engine::Save(const std::string& path) const {
   }
   w.U64(Hash64(w.out()));
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(w.out().data(), static_cast<std::streamsize>(w.out().size()));
-    out.flush();
-    if (!out) {
-      return IoError(tmp + ": cannot write the behaviour snapshot");
-    }
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  const bool written = f != nullptr &&
+                       std::fwrite(w.out().data(), 1, w.out().size(), f) == w.out().size() &&
+                       std::fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (f != nullptr && std::fclose(f) != 0) {
+    return IoError(tmp + ": cannot write the behaviour snapshot");
+  }
+  if (!written) {
+    return IoError(tmp + ": cannot write the behaviour snapshot");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     return IoError(path + ": cannot replace the behaviour snapshot");
@@ -1063,7 +1067,7 @@ Status Engine::Save(const std::string& path) const {
   return Status::Ok();
 }
 
-Status Engine::Load(const std::string& path) {
+Status Engine::Load(const std::string& path, std::string* extra) {
   RAMPART_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(path, "behaviour snapshot"));
   auto corrupt = [&path](const std::string& why) {
     return InvalidArgument(path + ": corrupt behaviour snapshot (" + why + ")");
@@ -1079,10 +1083,21 @@ Status Engine::Load(const std::string& path) {
     return corrupt("checksum mismatch");
   }
   Reader r(body.substr(kMagic.size()));
+  std::string extra_bytes;
+  if (!r.Text(&extra_bytes, body.size())) {
+    return corrupt("extra bytes");
+  }
   uint64_t tables = 0;
   if (!r.U64(&tables) || tables > 100000) {
     return corrupt("table count");
   }
+  struct Loaded {
+    size_t table;
+    std::vector<uint64_t> storage;
+    uint64_t capacity, used, evicted;
+    std::unordered_map<uint64_t, TopState> top;
+  };
+  std::vector<Loaded> loaded;
   std::map<std::string, size_t> by_id;
   for (size_t i = 0; i < tables_.size(); ++i) {
     by_id[tables_[i]->scenario->id] = i;
@@ -1128,18 +1143,30 @@ Status Engine::Load(const std::string& path) {
     if (it == by_id.end()) {
       continue;  // a scenario that is gone
     }
-    Table& t = *tables_[it->second];
+    const Table& t = *tables_[it->second];
     if (t.signature != signature || t.layout.size != size) {
       continue;  // changed since: its state means something else now
     }
-    t.storage = std::move(storage);
-    t.capacity = capacity;
-    t.used = used;
-    t.evicted = evicted;
-    t.top = std::move(top);
+    loaded.push_back(
+        Loaded{it->second, std::move(storage), capacity, used, evicted, std::move(top)});
   }
   if (r.remaining() != 0) {
     return corrupt("trailing bytes");
+  }
+  for (auto& t : tables_) {
+    t->Allocate(0);
+    t->top.clear();
+  }
+  for (Loaded& l : loaded) {
+    Table& t = *tables_[l.table];
+    t.storage = std::move(l.storage);
+    t.capacity = l.capacity;
+    t.used = l.used;
+    t.evicted = l.evicted;
+    t.top = std::move(l.top);
+  }
+  if (extra != nullptr) {
+    *extra = std::move(extra_bytes);
   }
   return Status::Ok();
 }

@@ -136,11 +136,13 @@ class Engine {
 
   EngineStats stats() const;
 
-  // The whole state in one file (written to a temporary file, then renamed). Load replaces
-  // the state; tables of scenarios that changed since (or are gone) start empty. Errors:
-  // unreadable, truncated or corrupt files (checked by a checksum).
-  Status Save(const std::string& path) const;
-  Status Load(const std::string& path);
+  // The whole state in one file (written to a temporary file, synced, then renamed), with
+  // `extra` bytes of the caller's (where the state stands in the input) kept beside it. Load
+  // replaces the state and returns the extra bytes; tables of scenarios that changed since
+  // (or are gone) start empty. Errors: unreadable, truncated or corrupt files (checked by a
+  // checksum); the state is unchanged then.
+  Status Save(const std::string& path, std::string_view extra = {}) const;
+  Status Load(const std::string& path, std::string* extra = nullptr);
 
  private:
   struct Table;

@@ -49,7 +49,9 @@ void LiveDetector::BeforeMask(const EventBatch& batch, enrich::Masker& masker) {
 }
 
 Status LiveDetector::Shutdown() {
-  return web_ ? web_->SaveModels(true) : Status::Ok();
+  Status web = web_ ? web_->SaveModels(true) : Status::Ok();
+  Status behavior = behavior_ ? behavior_->Snapshot(true) : Status::Ok();
+  return web.ok() ? behavior : web;
 }
 
 Status LiveDetector::OnBatch(const EventBatch& batch,
@@ -57,6 +59,14 @@ Status LiveDetector::OnBatch(const EventBatch& batch,
                              store::EventWriter& writer) {
   found_.clear();
   correlation_hits_.clear();
+  if (behavior_) {
+    // Before this batch: the snapshot then covers only batches whose detections are stored.
+    Status saved = behavior_->Snapshot(false);
+    if (!saved.ok() && saved.message() != behavior_save_error_) {
+      behavior_save_error_ = std::string(saved.message());
+      std::fprintf(stderr, "rampart serve: behaviour snapshot: %s\n", behavior_save_error_.c_str());
+    }
+  }
   // One IOC snapshot per tenant per batch (a batch usually has one tenant).
   std::map<std::string_view, ioc::IocView> views;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -74,6 +84,9 @@ Status LiveDetector::OnBatch(const EventBatch& batch,
     if (web_) {
       web_->Take(i, batch, ref, &found_);
     }
+  }
+  if (behavior_) {
+    behavior_->OnBatch(batch, refs, &found_);
   }
   if (web_) {
     // A failed save keeps the model in memory and is retried at the next interval.

@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detector/detector.h"
+#include "detect/detector/live_behavior.h"
 #include "detect/detector/live_web.h"
 #include "detect/ioc/ioc.h"
 #include "detect/sigma/engine.h"
@@ -69,8 +70,11 @@ class LiveDetector {
   // OnBatch then stores the web detections with the others.
   void SetWeb(std::unique_ptr<LiveWeb> web) { web_ = std::move(web); }
   void BeforeMask(const EventBatch& batch, enrich::Masker& masker);
-  // Saves state that outlives the process (the endpoint models). Call after the pipeline
-  // stopped.
+  // Behaviour detection (null: none). Call behavior()->Restore() before the first batch.
+  void SetBehavior(std::unique_ptr<LiveBehavior> behavior) { behavior_ = std::move(behavior); }
+  LiveBehavior* behavior() { return behavior_.get(); }
+  // Saves state that outlives the process (the endpoint models, the behaviour snapshot).
+  // Call after the pipeline stopped.
   Status Shutdown();
   const LiveWeb* web() const { return web_.get(); }
 
@@ -97,6 +101,8 @@ class LiveDetector {
   std::unique_ptr<EventScanner> scanner_;
   std::unique_ptr<LiveWeb> web_;
   std::string web_save_error_;  // the last model save error, reported once
+  std::unique_ptr<LiveBehavior> behavior_;
+  std::string behavior_save_error_;
   uint64_t sequence_ = 0;
   int64_t max_future_skew_ns_ = 0;
   struct Watermark {
