@@ -1,5 +1,6 @@
 // rampart rules check PATH... [--json] [--warnings] [--logsources F] [--placeholders F]
 // rampart rules check --web PATH... [--json]
+// rampart rules check --behavior PATH... [--json]
 //                              [--include-deprecated] [--include-unsupported]
 //
 // Loads Sigma rule files and directories the way the engine will and reports every rule
@@ -22,6 +23,8 @@
 #include "core/strings.h"
 #include "detect/sigma/engine.h"
 #include "detect/sigma/sigma.h"
+#include "detect/behavior/engine.h"
+#include "detect/behavior/scenario.h"
 #include "detect/web/web.h"
 
 namespace rampart::cli {
@@ -35,7 +38,8 @@ struct RulesCheckArgs {
   bool warnings = false;
   bool include_deprecated = false;
   bool include_unsupported = false;
-  bool web = false;  // the paths hold web rules
+  bool web = false;       // the paths hold web rules
+  bool behavior = false;  // the paths hold behaviour scenarios
 };
 
 std::string Location(const sigma::SourceLocation& l) {
@@ -268,9 +272,56 @@ int RunWebRulesCheck(const RulesCheckArgs& args) {
   return problems.empty() ? kExitOk : kExitPartial;
 }
 
+// `rules check --behavior`: behaviour scenarios (docs/behavior.md), read and compiled.
+int RunBehaviorCheck(const RulesCheckArgs& args) {
+  std::vector<std::string> problems;
+  auto set = detect::behavior::LoadScenarios(args.paths, &problems);
+  if (!set.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(set.status().message()).c_str());
+    return set.status().code() == StatusCode::kNotFound ? kExitUsage : kExitError;
+  }
+  auto compiled = detect::behavior::CompiledScenarios::Compile(*set);
+  if (!compiled.ok()) {
+    problems.push_back(std::string(compiled.status().message()));
+  }
+  std::map<std::string, size_t> by_trigger;
+  for (const detect::behavior::Scenario& s : (*set)->scenarios) {
+    const char* trigger = s.leaky_bucket ? "leaky_bucket"
+                          : s.baseline   ? "baseline"
+                          : s.first_seen ? "first_seen"
+                          : s.sequence   ? "sequence"
+                                         : "window";
+    ++by_trigger[trigger];
+  }
+  if (args.json) {
+    std::string out = "{\"loaded\":" + std::to_string((*set)->scenarios.size()) +
+                      ",\"files\":" + std::to_string((*set)->files.size()) +
+                      ",\"refused\":" + std::to_string(problems.size()) + ",\"problems\":";
+    AppendJsonStringArray(out, problems);
+    out += "}";
+    std::printf("%s\n", out.c_str());
+  } else {
+    for (const std::string& p : problems) {
+      std::printf("%s\n", p.c_str());
+    }
+    std::printf("%zu behaviour scenario(s) loaded from %zu file(s); %zu refused\n",
+                (*set)->scenarios.size(), (*set)->files.size(), problems.size());
+    PrintCounts("scenarios by trigger:", by_trigger);
+  }
+  std::fflush(stdout);
+  return problems.empty() ? kExitOk : kExitPartial;
+}
+
 int RunRulesCheck(const RulesCheckArgs& args) {
+  if (args.web && args.behavior) {
+    std::fprintf(stderr, "error: --web and --behavior exclude each other\n");
+    return kExitUsage;
+  }
   if (args.web) {
     return RunWebRulesCheck(args);
+  }
+  if (args.behavior) {
+    return RunBehaviorCheck(args);
   }
   sigma::LoadOptions options;
   options.include_deprecated = args.include_deprecated;
@@ -309,7 +360,7 @@ int RunRulesCheck(const RulesCheckArgs& args) {
 
 Runner AddRulesCommand(CLI::App& app) {
   auto args = std::make_shared<RulesCheckArgs>();
-  CLI::App* rules = app.add_subcommand("rules", "Sigma and web rules: check that rule files load");
+  CLI::App* rules = app.add_subcommand("rules", "Sigma rules, web rules and behaviour scenarios: check that they load");
   rules->require_subcommand(1);
   CLI::App* check = rules->add_subcommand(
       "check",
@@ -326,6 +377,8 @@ Runner AddRulesCommand(CLI::App& app) {
   check->add_flag("--warnings,-W", args->warnings, "Also list the warnings");
   check->add_flag("--web", args->web,
                   "The paths hold web rules (rules/web, docs/web_rules.md), not Sigma rules");
+  check->add_flag("--behavior", args->behavior,
+                  "The paths hold behaviour scenarios (rules/behavior, docs/behavior.md)");
   check->add_flag("--include-deprecated", args->include_deprecated,
                   "Load rules with status: deprecated instead of refusing them");
   check->add_flag("--include-unsupported", args->include_unsupported,
