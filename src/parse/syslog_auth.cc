@@ -140,9 +140,18 @@ bool SshLogin(std::string_view s, bool success, Extraction& out) {
   return UserFromPeer(s, out);
 }
 
-// "Received disconnect from <addr>[ port <p>]:<code>: <text>"
+// "Received disconnect from <addr>[ port <p>]:<code>: <text>". A client that gives up
+// because its credentials were refused says so ("3: ...: Auth fail", "14: No supported
+// authentication methods available"): an authentication failure, as fail2ban counts it.
 void SshReceivedDisconnect(std::string_view s, Extraction& out) {
-  out.Classify(kSession, "ssh_disconnect", kUnknown);
+  const bool refused = ContainsIgnoreCase(s, ": Auth fail") ||
+                       ContainsIgnoreCase(s, ": 14: No supported authentication methods") ||
+                       ContainsIgnoreCase(s, ": 14: No authentication methods");
+  if (refused) {
+    out.Classify(kAuthentication, "ssh_auth_refused_disconnect", kFailure);
+  } else {
+    out.Classify(kSession, "ssh_disconnect", kUnknown);
+  }
   std::string_view addr = FirstToken(s);
   s.remove_prefix(addr.size());
   if (ConsumePrefix(s, " port ")) {

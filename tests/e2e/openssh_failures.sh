@@ -17,8 +17,9 @@ awk '
     # rsyslog folds repeats: "message repeated N times: [ MSG]" is one event of MSG.
     if (msg ~ /^message repeated [0-9]+ times: \[ ?/) { sub(/^message repeated [0-9]+ times: \[ ?/, "", msg); sub(/\]$/, "", msg); }
     if (msg ~ /^Failed [^ ]+ for / || msg ~ /^Invalid user / ||
-        msg ~ /^error: maximum authentication attempts exceeded for /) {
-      if (match(msg, / from [0-9a-fA-F:.]+/)) ip = substr(msg, RSTART + 6, RLENGTH - 6);
+        msg ~ /^error: maximum authentication attempts exceeded for / ||
+        msg ~ /^(error: )?Received disconnect from .*: Auth fail/) {
+      if (match(msg, / from [0-9a-fA-F:.]+/)) { ip = substr(msg, RSTART + 6, RLENGTH - 6); sub(/:$/, "", ip); }
     } else if (msg ~ /^input_userauth_request: invalid user / || msg ~ /check pass; user unknown/ ||
                msg ~ /^Disconnecting: Too many authentication failures/) {
       ip = "(none)";

@@ -98,6 +98,7 @@ inputs:
 queue: {flush_interval_ms: 50}
 detection: {rules: [$SRC/rules/sigma], ioc: $IOC}
 web: {enabled: false}            # this test counts Sigma and IOC detections only
+behavior: {enabled: false}
 YAML
 "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$LOG" &
 SERVER_PID=$!

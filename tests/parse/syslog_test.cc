@@ -159,8 +159,8 @@ TEST(SyslogParserTest, OpenSshGoldenLines) {
       {"Dec 10 07:51:15 LabSZ sshd[24324]: error: Received disconnect from 195.154.37.122: 3: "
        "com.jcraft.jsch.JSchException: Auth fail [preauth]",
        Dec10(7, 51, 15),
-       {"event.category=session", "event.action=ssh_disconnect", "event.outcome=unknown",
-        "source.ip=195.154.37.122"}},
+       {"event.category=authentication", "event.action=ssh_auth_refused_disconnect",
+        "event.outcome=failure", "source.ip=195.154.37.122"}},
       {"Dec 10 07:34:33 LabSZ sshd[24301]: Did not receive identification string from "
        "123.235.32.19",
        Dec10(7, 34, 33),
@@ -897,7 +897,7 @@ std::string ExpectedAction(std::string_view event_id) {
       {"E3", "ssh_no_identification"},
       {"E4", "ssh_max_attempts"},
       {"E5", "ssh_max_attempts"},
-      {"E6", "ssh_disconnect"},
+      {"E6", "ssh_auth_refused_disconnect"},  // the client's "Auth fail": a failed login
       {"E7", "ssh_disconnect"},
       {"E8", "ssh_login"},
       {"E9", "ssh_login"},
@@ -994,7 +994,8 @@ TEST(SyslogParserCorpusTest, WholeOpenSshSampleMatchesLoghubLabels) {
   // Spot checks of the totals, counted from the loghub labels by hand.
   // + 2 "message repeated 5 times: [ Failed password ...]" lines.
   EXPECT_EQ(got_counts["ssh_login"], 1 + 4 + 383 + 135 + 2);
-  EXPECT_EQ(got_counts["ssh_disconnect"], 34 + 2 + 45 + 413 + 7 + 1);
+  EXPECT_EQ(got_counts["ssh_disconnect"], 34 + 45 + 413 + 7 + 1);
+  EXPECT_EQ(got_counts["ssh_auth_refused_disconnect"], 2);
   EXPECT_EQ(got_counts["ssh_break_in_attempt"], 85);
   EXPECT_EQ(got_counts["pam_auth_failure"], 110 + 384);
 }
