@@ -41,11 +41,9 @@ struct Header {
   uint32_t window_start;  // start of the current window bucket
 };
 
-struct Counts {
+struct Counts {  // events in the current and the previous window bucket
   uint32_t cur;
   uint32_t prev;
-  uint32_t cur_match;
-  uint32_t prev_match;
 };
 
 struct Ring {  // followed by `capacity` uint32 times
@@ -86,6 +84,7 @@ constexpr uint32_t Align8(uint32_t n) {
 struct Layout {
   uint32_t size = 0;
   uint32_t counts = 0;
+  uint32_t matches = 0;  // Counts of the events the ratio's filter matches
   uint32_t ring = 0;
   uint32_t ring_capacity = 0;
   uint32_t distinct[2] = {0, 0};
@@ -101,6 +100,10 @@ Layout LayoutOf(const Scenario& s) {
   uint32_t at = Align8(sizeof(Header));
   l.counts = at;
   at = Align8(at + sizeof(Counts));
+  if (s.ratio) {
+    l.matches = at;
+    at = Align8(at + sizeof(Counts));
+  }
   if (s.count > 0 && s.count <= kRingLimit) {
     l.ring = at;
     l.ring_capacity = static_cast<uint32_t>(s.count);
@@ -470,6 +473,13 @@ struct Engine::Table {
     return std::launder(reinterpret_cast<const Header*>(slot));
   }
 
+  // Linear probing from the key's home slot; the home is the key's hash scaled to the
+  // capacity (the hash is uniform: no modulo, any capacity).
+  size_t Home(uint64_t key) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(key) * capacity) >> 64);
+  }
+  size_t Next(size_t i) const { return i + 1 == capacity ? 0 : i + 1; }
+
   void Allocate(size_t slots) {
     capacity = slots;
     storage.assign(capacity * layout.size / 8, 0);
@@ -480,7 +490,7 @@ struct Engine::Table {
     if (capacity == 0) {
       return nullptr;
     }
-    for (size_t i = key & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+    for (size_t i = Home(key);; i = Next(i)) {
       char* slot = SlotAt(i);
       const uint64_t k = HeaderOf(slot)->key;
       if (k == key) {
@@ -499,10 +509,10 @@ struct Engine::Table {
     if (char* slot = Find(key)) {
       return slot;
     }
-    if (capacity == 0 || (used + 1) * 10 > capacity * 7 || used >= scenario->max_entities) {
+    if (capacity == 0 || (used + 1) * 20 > capacity * 17 || used >= scenario->max_entities) {
       Rebuild(now);
     }
-    for (size_t i = key & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+    for (size_t i = Home(key);; i = Next(i)) {
       char* slot = SlotAt(i);
       Header* h = HeaderOf(slot);
       if (h->key == 0) {
@@ -540,10 +550,9 @@ struct Engine::Table {
     for (uint32_t t : last) {
       keep += (t > evict_through || (!evict_equal && t >= evict_through)) ? 1 : 0;
     }
-    size_t slots = 64;
-    while ((keep + 1) * 10 > slots * 5) {  // rebuilt to at most half full
-      slots *= 2;
-    }
+    // Rebuilt to 65 % full, grown again past 85 %: about three quarters full on average (any
+    // size, not a power of two, so growth steps are small).
+    const size_t slots = std::max<size_t>(64, (keep + 1) * 20 / 13);
     std::vector<uint64_t> old = std::move(storage);
     const size_t old_capacity = capacity;
     Allocate(slots);
@@ -560,7 +569,7 @@ struct Engine::Table {
         top.erase(h->key);
         continue;
       }
-      for (size_t j = h->key & (capacity - 1);; j = (j + 1) & (capacity - 1)) {
+      for (size_t j = Home(h->key);; j = Next(j)) {
         char* dst = SlotAt(j);
         if (HeaderOf(dst)->key == 0) {
           std::memcpy(dst, slot, layout.size);
@@ -615,6 +624,8 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
   Header* h = Table::HeaderOf(slot);
   h->last_seen = std::max(h->last_seen, now);
   Counts* counts = std::launder(reinterpret_cast<Counts*>(slot + l.counts));
+  Counts* matches =
+      l.matches != 0 ? std::launder(reinterpret_cast<Counts*>(slot + l.matches)) : nullptr;
 
   // Window rotation: buckets of one window, aligned; the previous one is kept.
   bool in_previous = false;
@@ -625,8 +636,11 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
   } else if (now >= h->window_start + window) {
     const bool adjacent = aligned == h->window_start + window;
     counts->prev = adjacent ? counts->cur : 0;
-    counts->prev_match = adjacent ? counts->cur_match : 0;
-    counts->cur = counts->cur_match = 0;
+    counts->cur = 0;
+    if (matches != nullptr) {
+      matches->prev = adjacent ? matches->cur : 0;
+      matches->cur = 0;
+    }
     for (uint32_t off : l.distinct) {
       if (off != 0) {
         Distinct* d = std::launder(reinterpret_cast<Distinct*>(slot + off));
@@ -647,8 +661,8 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
   }
   if (!too_old) {
     (in_previous ? counts->prev : counts->cur) += o.weight;
-    if (o.flags & kRatioMatch) {
-      (in_previous ? counts->prev_match : counts->cur_match) += o.weight;
+    if (matches != nullptr && (o.flags & kRatioMatch)) {
+      (in_previous ? matches->prev : matches->cur) += o.weight;
     }
     for (int d = 0; d < 2; ++d) {
       if (l.distinct[d] != 0 && o.distinct[d] != 0) {
@@ -707,7 +721,7 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
   }
   if (s.ratio && hold) {
     const double total = counts->cur + counts->prev;
-    const double match = counts->cur_match + counts->prev_match;
+    const double match = matches->cur + matches->prev;
     const double share = total > 0 ? match / total : 0;
     hold = total >= static_cast<double>(s.ratio->min_events) &&
            (s.ratio->min < 0 || share >= s.ratio->min) &&
@@ -929,7 +943,8 @@ std::vector<EntityView> Engine::Describe(std::string_view tenant,
       v.distinct.emplace_back(s.distinct[d].field, both.Estimate());
     }
     if (s.ratio && c->cur + c->prev > 0) {
-      v.ratio = double(c->cur_match + c->prev_match) / (c->cur + c->prev);
+      const Counts* m = std::launder(reinterpret_cast<const Counts*>(slot + l.matches));
+      v.ratio = double(m->cur + m->prev) / (c->cur + c->prev);
     }
     if (l.baseline != 0) {
       const Baseline* b = std::launder(reinterpret_cast<const Baseline*>(slot + l.baseline));
@@ -1107,7 +1122,7 @@ Status Engine::Load(const std::string& path, std::string* extra) {
     uint64_t signature = 0, size = 0, capacity = 0, used = 0, evicted = 0;
     if (!r.Text(&id, 4096) || !r.U64(&signature) || !r.U64(&size) || !r.U64(&capacity) ||
         !r.U64(&used) || !r.U64(&evicted) || size == 0 || size % 8 != 0 ||
-        (capacity & (capacity - 1)) != 0 || capacity > r.remaining() / size || used > capacity) {
+        capacity > r.remaining() / size || used > capacity || (capacity != 0 && used == capacity)) {
       return corrupt("table header");
     }
     std::vector<uint64_t> storage(capacity * size / 8);

@@ -44,7 +44,7 @@ struct Scenario {
   std::vector<std::string> group_by;
   int64_t window_ns = 0;
   int64_t cooldown_ns = 0;  // default: the window
-  size_t max_entities = 1'000'000;
+  size_t max_entities = size_t{1} << 20;  // 1,048,576
 
   // Conditions.
   uint64_t count = 0;  // events (a repeated syslog line counts its repeats) in the window
