@@ -45,3 +45,9 @@ rampart_require(PCRE2_FOUND libpcre2-dev PCRE2)
 # libsodium for the Ed25519 signatures of the audit log's checkpoints.
 pkg_check_modules(SODIUM QUIET IMPORTED_TARGET libsodium)
 rampart_require(SODIUM_FOUND libsodium-dev libsodium)
+# Offline country lookups: a MaxMind DB the user supplies (libmaxminddb), else Debian's
+# geoip-database files read with libGeoIP.
+pkg_check_modules(MAXMINDDB QUIET IMPORTED_TARGET libmaxminddb)
+rampart_require(MAXMINDDB_FOUND libmaxminddb-dev libmaxminddb)
+pkg_check_modules(GEOIP QUIET IMPORTED_TARGET geoip)
+rampart_require(GEOIP_FOUND libgeoip-dev libGeoIP)

@@ -66,6 +66,8 @@ struct HuntArgs {
   int threshold = 0;  // 0: the default
   std::string web_model;
   std::vector<std::string> behavior;
+  std::string geo_db;
+  bool no_geo = false;
   std::string config;  // the web: and behavior: sections of a server configuration
 };
 
@@ -251,6 +253,8 @@ int RunHunt(const HuntArgs& args) {
   if (!args.behavior.empty()) {
     options.behavior_paths = args.behavior;
   }
+  options.geo.database = args.geo_db;
+  options.geo.enabled = !args.no_geo;
   if (!args.web_rules.empty()) {
     options.web_rule_paths = args.web_rules;
   }
@@ -348,6 +352,9 @@ Runner AddHuntCommand(CLI::App& app) {
   cmd->add_option("--behavior", args->behavior,
                   "Behaviour scenarios (file or directory, e.g. rules/behavior); repeat for more")
       ->allow_extra_args(false);
+  cmd->add_option("--geo-db", args->geo_db,
+                  "MaxMind DB (.mmdb) for source.geo.* (default: Debian's geoip-database)");
+  cmd->add_flag("--no-geo", args->no_geo, "Add no source.geo.* fields");
   cmd->add_option("--config", args->config,
                   "Server configuration whose web: section (rules, exclusions, paranoia, "
                   "threshold, limits) and behavior: section (login endpoints) apply, for "

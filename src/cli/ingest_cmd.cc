@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "enrich/geo.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 
@@ -23,6 +24,8 @@ struct IngestArgs {
   std::string data_dir = "data";
   std::string mapping;
   std::string masking;
+  std::string geo_db;
+  bool no_geo = false;
   bool quiet = false;
 };
 
@@ -55,6 +58,16 @@ int RunIngest(const IngestArgs& args) {
   // Bulk import: large transactions cut the index pages rewritten per commit; memory
   // stays bounded by one batch (about 40 MB for 65,536 access-log events).
   po.batch_size = 65536;
+  // source.geo.* as `serve` adds them: a given MaxMind DB, else Debian's geoip-database.
+  enrich::GeoOptions geo_options;
+  geo_options.database = args.geo_db;
+  geo_options.enabled = !args.no_geo;
+  auto geo = enrich::GeoLookup::Open(geo_options);
+  if (!geo.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(geo.status().message()).c_str());
+    return kExitUsage;
+  }
+  po.geo = *geo;
   auto pipeline = ingest::Pipeline::Open(po);
   if (!pipeline.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(pipeline.status().message()).c_str());
@@ -120,6 +133,9 @@ Runner AddIngestCommand(CLI::App& app) {
   cmd->add_option("--data,-d", args->data_dir, "Data directory (default: ./data)");
   cmd->add_option("--mapping", args->mapping, "JSON-lines mapping file (YAML) for --format json");
   cmd->add_option("--masking", args->masking, "Masking policy (YAML); default: built-in policy");
+  cmd->add_option("--geo-db", args->geo_db,
+                  "MaxMind DB (.mmdb) for source.geo.* (default: Debian's geoip-database)");
+  cmd->add_flag("--no-geo", args->no_geo, "Add no source.geo.* fields");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress bar or summary");
   return [args] {
     return RunIngest(*args);

@@ -21,10 +21,10 @@
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/strings.h"
-#include "detect/sigma/engine.h"
-#include "detect/sigma/sigma.h"
 #include "detect/behavior/engine.h"
 #include "detect/behavior/scenario.h"
+#include "detect/sigma/engine.h"
+#include "detect/sigma/sigma.h"
 #include "detect/web/web.h"
 
 namespace rampart::cli {
@@ -360,7 +360,8 @@ int RunRulesCheck(const RulesCheckArgs& args) {
 
 Runner AddRulesCommand(CLI::App& app) {
   auto args = std::make_shared<RulesCheckArgs>();
-  CLI::App* rules = app.add_subcommand("rules", "Sigma rules, web rules and behaviour scenarios: check that they load");
+  CLI::App* rules = app.add_subcommand(
+      "rules", "Sigma rules, web rules and behaviour scenarios: check that they load");
   rules->require_subcommand(1);
   CLI::App* check = rules->add_subcommand(
       "check",

@@ -263,6 +263,7 @@ struct Shared {
   detect::web::EndpointModel* web_model = nullptr;                      // only with one worker
   std::shared_ptr<const detect::behavior::CompiledScenarios> behavior;  // null: none
   std::shared_ptr<const detect::behavior::LoginClassifier> logins;      // null: none
+  std::shared_ptr<const enrich::GeoLookup> geo;                         // null: none
   BehaviorStage* behavior_stage = nullptr;
 };
 
@@ -352,8 +353,13 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
         }
         continue;
       }
-      if (shared.logins && batch.size() == before + 1) {
-        shared.logins->Classify(batch);
+      if (batch.size() == before + 1) {
+        if (shared.geo) {
+          shared.geo->Enrich(batch);
+        }
+        if (shared.logins) {
+          shared.logins->Classify(batch);
+        }
       }
       for (size_t e = before; e < batch.size(); ++e) {
         event_records.emplace_back(e, i);
@@ -565,6 +571,7 @@ Result<HuntSummary> Hunt(const HuntOptions& options,
   shared.web_model = web_model.get();
   shared.behavior = behavior;
   shared.logins = logins;
+  RAMPART_ASSIGN_OR_RETURN(shared.geo, enrich::GeoLookup::Open(options.geo));
   shared.behavior_stage = behavior_stage ? &*behavior_stage : nullptr;
   std::vector<WorkerResult> results(threads);
   std::vector<std::thread> workers;

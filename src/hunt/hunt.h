@@ -25,6 +25,7 @@
 #include "detect/behavior/login.h"
 #include "detect/web/model.h"
 #include "detect/web/web.h"
+#include "enrich/geo.h"
 #include "parse/parse.h"
 
 namespace rampart::hunt {
@@ -63,6 +64,8 @@ struct HuntOptions {
   std::vector<std::string> behavior_paths;
   // Web login endpoints: requests to them become authentication events (login.h).
   std::vector<detect::behavior::LoginEndpoint> logins = detect::behavior::DefaultLoginEndpoints();
+  // Country of each event's source.ip (source.geo.*), as `serve` adds it at ingest.
+  enrich::GeoOptions geo;
 };
 
 struct RuleCount {

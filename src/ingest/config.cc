@@ -68,7 +68,7 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
   }
   RAMPART_RETURN_IF_ERROR(CheckKeys(root, "",
                                     {"data_dir", "tenant", "retention", "masking", "inputs",
-                                     "queue", "detection", "time", "limits",
+                                     "queue", "detection", "time", "limits", "geo",
                                      // read by the control loop (respond/config.h)
                                      "incidents", "response", "decision_api", "audit",
                                      // read by web detection (detect/web/config.h)
@@ -83,6 +83,11 @@ Status ParseConfig(const YAML::Node& root, ServerConfig* c) {
       return InvalidArgument("config: time.max_future_skew_seconds must be 0 to 604800");
     }
     c->max_future_skew_ns = skew_s * kNsPerSec;
+  }
+  if (const YAML::Node g = root["geo"]) {
+    RAMPART_RETURN_IF_ERROR(CheckKeys(g, "geo", {"enabled", "database"}));
+    RAMPART_RETURN_IF_ERROR(Read(g, "enabled", "geo", &c->geo.enabled));
+    RAMPART_RETURN_IF_ERROR(Read(g, "database", "geo", &c->geo.database));
   }
   if (const YAML::Node l = root["limits"]) {
     RAMPART_RETURN_IF_ERROR(CheckKeys(l, "limits", {"field_names_per_tenant"}));

@@ -27,7 +27,8 @@
 
 namespace rampart::enrich {
 class Masker;
-}
+class GeoLookup;
+}  // namespace rampart::enrich
 
 namespace rampart::ingest {
 
@@ -58,6 +59,8 @@ struct PipelineOptions {
   StoredBatchHook on_stored;      // optional: detection in `rampart serve`
   UnmaskedBatchHook before_mask;  // optional: web detection in `rampart serve`
   ParsedEventHook after_parse;    // optional: behaviour's login classification
+  // Country of each event's source.ip (source.geo.*), added after parsing; null: none.
+  std::shared_ptr<const enrich::GeoLookup> geo;
 };
 
 // A batch touches at most this many day files (tenant × day), so a batch of records from

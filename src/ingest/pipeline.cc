@@ -6,6 +6,7 @@
 #include "core/strings.h"
 #include "core/time_util.h"
 #include "enrich/enrich.h"
+#include "enrich/geo.h"
 #include "ingest/ingest.h"
 
 namespace rampart::ingest {
@@ -105,6 +106,9 @@ Status Pipeline::Add(Source& source, std::string_view record, uint64_t end_offse
     ev.tenant = batch_.Copy(source.tenant);
     ++source.events;
     CountTime(ev);
+    if (options_.geo) {
+      options_.geo->Enrich(batch_);
+    }
     if (options_.after_parse) {
       options_.after_parse(batch_);
     }
@@ -142,6 +146,9 @@ Result<Pipeline::ReplayOutcome> Pipeline::Replay(Source& source,
   ++source.records;
   ++source.events;
   CountTime(batch_[batch_.size() - 1]);
+  if (options_.geo) {
+    options_.geo->Enrich(batch_);
+  }
   if (options_.after_parse) {
     options_.after_parse(batch_);
   }

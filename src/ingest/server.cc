@@ -151,6 +151,7 @@ class ServerImpl final : public Server {
     po.on_stored = config_.on_stored;
     po.before_mask = config_.before_mask;
     po.after_parse = config_.after_parse;
+    RAMPART_ASSIGN_OR_RETURN(po.geo, enrich::GeoLookup::Open(config_.geo));
     RAMPART_ASSIGN_OR_RETURN(pipeline_, Pipeline::Open(po));
     ApplyRetention();
     // Inputs keep a reference to the context: it lives as long as the server.

@@ -26,6 +26,7 @@
 
 #include "core/status.h"
 #include "core/time_util.h"
+#include "enrich/geo.h"
 #include "ingest/ingest.h"
 #include "parse/parse.h"
 
@@ -58,6 +59,7 @@ struct ServerConfig {
   size_t syslog_tcp_max_connections = 256;
   size_t syslog_tcp_max_per_source = 32;
   int64_t max_future_skew_ns = 300 * kNsPerSec;  // time.max_future_skew_seconds
+  enrich::GeoOptions geo;                        // geo.enabled, geo.database
   size_t field_names_per_tenant = 50'000;        // new field names one tenant may add
   size_t queue_max_bytes = 64 << 20;
   size_t batch_size = 4096;

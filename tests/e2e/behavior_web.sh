@@ -45,7 +45,10 @@ assert all(x["entities"][0]["value"] == facts["key"] for x in key), key
 first = min(t(d["time"]) for d in key)
 assert 0 <= (first - start).total_seconds() <= 300, (first, start)
 rules = {d["rule"]["id"] for d in key}
-assert "api-key-rate-spike" in rules and "api-key-new-endpoint" in rules, rules
+want = {"api-key-rate-spike", "api-key-new-endpoint", "api-key-new-country", "api-key-distant-places"}
+assert want <= rules, rules
+country = [d for d in key if d["rule"]["id"] == "api-key-new-country"][0]["explanation"]
+assert "NL" in country and "first seen with KR" in country, country
 print("ok: api key:", sorted(rules), "first after", (first - start).total_seconds(), "s")
 
 facts, dets = load("ddos")

@@ -811,7 +811,8 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
     if (fresh) {
       parts.push_back("first " + s.first_seen->field + " " + std::string(o.seen_value) +
                       " for this entity (first seen with " + seen->first_value + "; " +
-                      std::to_string(seen->values - 1) + " values known)");
+                      std::to_string(seen->values - 1) +
+                      (seen->values == 2 ? " value" : " values") + " known before)");
       number(s.first_seen->field, std::string(o.seen_value), parts.back());
     }
   }

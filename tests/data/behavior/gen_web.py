@@ -5,7 +5,8 @@
                                        each try a few logins over many accounts (1 % succeed)
   gen_web.py apikey [--no-episode]     15 days of API traffic for 5 keys with a daily rhythm;
                                        on the last day key-0 is used 10x its rate, on new
-                                       endpoints, from new addresses (10:00-10:30 UTC)
+                                       endpoints, from new addresses in the Netherlands and
+                                       Germany (10:00-10:30 UTC); keys live in Korea
   gen_web.py ddos [--no-flood]         2 days of traffic with a daily peak (x3 at 12:00) and,
                                        on day 2 at 15:00, a 90 s flood of plain GET / at 20x
                                        the usual rate from 2,000 addresses
@@ -99,7 +100,7 @@ def api_call(t, ip, key, path_tpl):
 def apikey(no_episode):
     events = []
     keys = ["sk_live_%024x" % rng.getrandbits(96) for _ in range(5)]
-    homes = ["192.0.2.%d" % (10 + i) for i in range(5)]
+    homes = ["211.234.100.%d" % (10 + i) for i in range(5)]  # Korea (geoip-database)
     days = 15
     for day in range(days):
         weekend = (T0 + timedelta(days=day)).weekday() >= 5
@@ -120,7 +121,8 @@ def apikey(no_episode):
         for b in range(6):  # 30 minutes at ten times key-0's rate
             for _ in range(100):
                 t = start + timedelta(seconds=b * 300 + rng.uniform(0, 299))
-                events.append((t, api_call(t, "185.220.101.%d" % rng.randint(1, 40), keys[0],
+                thief = rng.choice(["145.100.0.%d", "82.94.0.%d", "185.220.101.%d"])  # NL, NL, DE
+                events.append((t, api_call(t, thief % rng.randint(1, 40), keys[0],
                                            rng.choice(new_paths))))
         facts = {"start": start.isoformat(), "key": keys[0]}
     return events, facts
