@@ -27,6 +27,7 @@ int Main(int argc, char** argv) {
   add(AddServeCommand);
   add(AddRulesCommand);
   add(AddDetectionsCommand);
+  add(AddEntitiesCommand);
   add(AddHuntCommand);
   add(AddIocCommand);
   add(AddTokensCommand);

@@ -21,6 +21,7 @@ Runner AddSearchCommand(CLI::App& app);
 Runner AddServeCommand(CLI::App& app);
 Runner AddRulesCommand(CLI::App& app);  // rules check
 Runner AddDetectionsCommand(CLI::App& app);
+Runner AddEntitiesCommand(CLI::App& app);  // entities top|show
 Runner AddHuntCommand(CLI::App& app);
 Runner AddIocCommand(CLI::App& app);
 Runner AddTokensCommand(CLI::App& app);       // tokens create|list|revoke

@@ -337,6 +337,15 @@ int RunServe(const ServeArgs& args) {
   api.correlation_rules = detector_report.correlations;
   api.indicators = detector_report.indicators;
   ctl->ConfigureApi(api);
+  if (live->behavior() != nullptr) {
+    detect::LiveBehavior* behavior = live->behavior();
+    api.entity_state = [behavior](const std::string& tenant, const std::string& field,
+                                  const std::string& value) {
+      std::string out;
+      detect::behavior::AppendEntityViewsJson(out, behavior->Describe(tenant, field, value));
+      return out;
+    };
+  }
   api.detection_counts = [live] {
     std::vector<server::DetectionCounter> out;
     for (const auto& c : live->Counts()) {

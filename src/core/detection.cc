@@ -90,6 +90,25 @@ std::string_view EntityTypeOfField(std::string_view field_name) {
   return {};
 }
 
+std::string_view FieldOfEntityType(std::string_view type) {
+  if (type == "ip") {
+    return "source.ip";
+  }
+  if (type == "user") {
+    return "user.name";
+  }
+  if (type == "host") {
+    return "host.name";
+  }
+  if (type == "api_key") {
+    return "http.request.headers.x_api_key";
+  }
+  if (type == "token") {
+    return "http.request.headers.authorization";
+  }
+  return {};
+}
+
 bool IsSessionCookieName(std::string_view name) {
   // The names web frameworks give their session cookies (lower case compared).
   constexpr std::string_view kNames[] = {"session",     "sessionid",         "session_id",

@@ -57,6 +57,9 @@ struct Entity {
 // The entity type an event field names ("source.ip" -> "ip", "cookie.sessionid" ->
 // "session"), or empty when the field is not an entity key.
 std::string_view EntityTypeOfField(std::string_view field_name);
+// The event field an entity type is keyed by ("ip" -> "source.ip"), or empty for types
+// without a single field (sessions live in cookies of several names).
+std::string_view FieldOfEntityType(std::string_view type);
 // Whether a cookie with this name holds a session id (the decision API reads the same).
 bool IsSessionCookieName(std::string_view name);
 

@@ -377,6 +377,8 @@ void Work(ChunkQueue& queue, const Shared& shared, WorkerResult* result) {
     BehaviorStage::Piece piece;
     if (shared.behavior_stage) {
       piece.file = file;
+      piece.observations.reserve(event_records.size() * 3);
+      piece.refs.reserve(event_records.size());
     }
     for (const auto& [index, record_index] : event_records) {
       const Event& event = batch[index];

@@ -2,6 +2,9 @@
 
 #include "query/match.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "core/strings.h"
 #include "query/internal/util.h"
 #include "query/query.h"
@@ -146,6 +149,49 @@ Status EventFilter::Add(const Node& node, std::vector<CompiledNode>& out, size_t
   }
   out[at] = std::move(n);
   return Status::Ok();
+}
+
+std::vector<FieldId> EventFilter::RequiredFields() const {
+  std::vector<FieldId> out = Required(0);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<FieldId> EventFilter::Required(uint32_t index) const {
+  const CompiledNode& n = nodes_[index];
+  switch (n.op) {
+    case Op::kTrue:
+    case Op::kNot:
+      return {};
+    case Op::kLeaf:
+      if (n.source == Source::kField) {
+        return {n.field};
+      }
+      return {};
+    case Op::kAnd: {
+      std::vector<FieldId> out;
+      for (uint32_t i = 0; i < n.children; ++i) {
+        std::vector<FieldId> child = Required(n.first_child + i);
+        out.insert(out.end(), child.begin(), child.end());
+      }
+      return out;
+    }
+    case Op::kOr: {
+      std::vector<FieldId> out = Required(n.first_child);
+      std::sort(out.begin(), out.end());
+      for (uint32_t i = 1; i < n.children && !out.empty(); ++i) {
+        std::vector<FieldId> child = Required(n.first_child + i);
+        std::sort(child.begin(), child.end());
+        std::vector<FieldId> both;
+        std::set_intersection(out.begin(), out.end(), child.begin(), child.end(),
+                              std::back_inserter(both));
+        out = std::move(both);
+      }
+      return out;
+    }
+  }
+  return {};
 }
 
 bool EventFilter::Matches(const EventBatch& batch, const Event& event) const {

@@ -33,6 +33,9 @@ class EventFilter {
 
   bool Matches(const EventBatch& batch, const Event& event) const;
   bool matches_all() const { return nodes_.size() == 1 && nodes_[0].op == Op::kTrue; }
+  // Fields every matching event has (leaves under AND, outside NOT; for OR, the fields all
+  // branches require): a caller can skip the filter for events without them.
+  std::vector<FieldId> RequiredFields() const;
 
  private:
   enum class Op : uint8_t { kTrue, kAnd, kOr, kNot, kLeaf };
@@ -53,6 +56,7 @@ class EventFilter {
   };
   static Status Add(const Node& node, std::vector<CompiledNode>& out, size_t at);
   bool Eval(uint32_t index, const EventBatch& batch, const Event& event) const;
+  std::vector<FieldId> Required(uint32_t index) const;
   bool Leaf(const CompiledNode& n, const EventBatch& batch, const Event& event) const;
   static bool Test(const CompiledNode& n, std::string_view value);
 

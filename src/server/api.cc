@@ -14,6 +14,8 @@
 #include "core/detection.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "enrich/enrich.h"
+#include "incident/entities.h"
 #include "query/query.h"
 #include "server/internal/api_common.h"
 #include "store/store.h"
@@ -363,6 +365,123 @@ void HandleDetections(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
     res.body += '\n';
   }
   res.headers.emplace_back("X-Rampart-Truncated", truncated ? "true" : "false");
+}
+
+// The detections of ?since= (default 7d) in the scope's tenants, or an error response.
+std::optional<std::vector<Detection>> ScopedDetections(const ApiContext& ctx,
+                                                       const ReadScope& scope,
+                                                       const HttpRequest& req,
+                                                       HttpResponse& res) {
+  std::string since(req.Param("since"));
+  query::DetectionFilterText text{since.empty() ? "7d" : since, "", "", "", "", "", ""};
+  auto filter = query::ParseDetectionFilter(text, "", WallNowNs());
+  if (!filter.ok()) {
+    res = ErrorResponse(400, "bad_request", filter.status().message());
+    return std::nullopt;
+  }
+  filter->limit = 0;
+  std::vector<Detection> all;
+  const std::vector<std::string> every{""};  // "" = all tenants
+  for (const std::string& t : scope.tenants ? *scope.tenants : every) {
+    filter->tenant = t;
+    auto listed = store::ListDetections(ctx.data_dir, *filter);
+    if (!listed.ok()) {
+      res = StatusResponse(listed.status());
+      return std::nullopt;
+    }
+    all.insert(all.end(), std::make_move_iterator(listed->begin()),
+               std::make_move_iterator(listed->end()));
+  }
+  return all;
+}
+
+// GET /v1/entities?type=&since=&limit=: the entities the detections name, most severe first.
+void HandleEntities(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  auto scope = AuthorizeRead(ctx, req, res);
+  if (!scope) {
+    return;
+  }
+  const std::string type(req.Param("type"));
+  if (!type.empty() && type != "session" && FieldOfEntityType(type).empty()) {
+    res =
+        ErrorResponse(400, "bad_request", "type must be ip, user, host, api_key, token or session");
+    return;
+  }
+  uint64_t limit = 100;
+  if (req.HasParam("limit") &&
+      (!ParseInt(req.Param("limit"), &limit) || limit == 0 || limit > 10000)) {
+    res = ErrorResponse(400, "bad_request", "limit must be 1 to 10000");
+    return;
+  }
+  AuditRead(ctx, *scope, "api.read", "api:/v1/entities", "type=" + type);
+  auto detections = ScopedDetections(ctx, *scope, req, res);
+  if (!detections) {
+    return;
+  }
+  res.content_type = "application/x-ndjson";
+  for (const incident::EntitySummary& e :
+       incident::SummarizeEntities(*detections, type, static_cast<size_t>(limit))) {
+    incident::AppendEntitySummaryJson(res.body, e);
+    res.body += '\n';
+  }
+}
+
+// GET /v1/entities/show?type=&value=[&tenant=]: the behaviour engine's live numbers for one
+// entity and the detections naming it.
+void HandleEntityShow(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  auto scope = AuthorizeRead(ctx, req, res);
+  if (!scope) {
+    return;
+  }
+  const std::string type(req.Param("type"));
+  std::string value(req.Param("value"));
+  const std::string field(FieldOfEntityType(type));
+  if (field.empty() || value.empty()) {
+    res = ErrorResponse(400, "bad_request",
+                        "type (ip, user, host, api_key or token) and value are required");
+    return;
+  }
+  std::string tenant = ctx.default_tenant;
+  if (scope->tenants) {
+    if (scope->tenants->size() != 1 && !req.HasParam("tenant")) {
+      res = ErrorResponse(400, "bad_request", "name the tenant (?tenant=)");
+      return;
+    }
+    tenant = scope->tenants->front();
+  }
+  if ((type == "api_key" || type == "token") && value.find("hmac:") == std::string::npos &&
+      !ctx.pseudonym_key.empty()) {
+    value = enrich::PseudonymizeCredential(ctx.pseudonym_key, value);  // as stored
+  }
+  AuditRead(ctx, *scope, "api.read", "api:/v1/entities/show", type + "=" + value);
+  ReadScope one = *scope;
+  one.tenants = std::vector<std::string>{tenant};
+  auto detections = ScopedDetections(ctx, one, req, res);
+  if (!detections) {
+    return;
+  }
+  res.content_type = "application/json";
+  res.body = "{\"type\":";
+  AppendJsonString(res.body, type);
+  res.body += ",\"value\":";
+  AppendJsonString(res.body, value);
+  res.body += ",\"tenant\":";
+  AppendJsonString(res.body, tenant);
+  res.body += ",\"behavior\":";
+  res.body += ctx.entity_state ? ctx.entity_state(tenant, field, value) : "[]";
+  res.body += ",\"detections\":[";
+  bool first = true;
+  for (const Detection& d : *detections) {
+    for (const Entity& e : d.entities) {
+      if (e.type == type && e.value == value) {
+        res.body += first ? "" : ",";
+        first = false;
+        AppendDetectionJson(res.body, d);
+        break;
+      }
+    }
+  }
+  res.body += "]}\n";
 }
 
 void HandleHealth(ApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
@@ -811,6 +930,8 @@ std::vector<Route> ApiRoutes(ApiContext& context) {
       {"POST", "/v1/ingest", false, bind(HandleIngest), admit_ingest},
       {"GET", "/v1/search", true, bind(HandleSearch), admit(Permission::kRead)},
       {"GET", "/v1/detections", true, bind(HandleDetections), admit(Permission::kRead)},
+      {"GET", "/v1/entities", true, bind(HandleEntities), admit(Permission::kRead)},
+      {"GET", "/v1/entities/show", true, bind(HandleEntityShow), admit(Permission::kRead)},
       {"GET", "/v1/health", false, bind(HandleHealth), nullptr},
       {"GET", "/metrics", false, bind(HandleMetrics), admit(Permission::kRead)},
       {"GET", "/v1/openapi.json", false, bind(HandleOpenApi), admit(std::nullopt)},

@@ -73,6 +73,10 @@ struct ApiContext {
   DecisionApiOptions decision_api;
   std::string pseudonym_key;  // the storage key, for credentials in decision checks
   int64_t risk_half_life_ns = int64_t{24} * 3600 * 1'000'000'000;
+  // The behaviour engine's live numbers for one entity (tenant, group-by field, value) as a
+  // JSON array (detect/behavior AppendEntityViewsJson); unset: "[]" (no behaviour detection).
+  std::function<std::string(const std::string&, const std::string&, const std::string&)>
+      entity_state;
   // The enforcement connectors' counters (optional, for /metrics).
   std::function<std::vector<respond::ConnectorCounters>()> connector_counters;
   // Every state change and every read, for the audit log (unset: not recorded).

@@ -13,6 +13,7 @@
 
 #include "core/file.h"
 #include "core/strings.h"
+#include "core/time_util.h"
 #include "detect/behavior/sketch.h"
 #include "detect/web/model.h"
 
@@ -302,13 +303,13 @@ std::vector<std::string_view> SplitKey(std::string_view key) {
 }
 
 uint64_t KeyHash(std::string_view tenant, std::string_view key) {
-  std::string text;
-  text.reserve(tenant.size() + key.size() + 1);
-  text.append(tenant);
-  text += '\x1e';
-  text.append(key);
-  const uint64_t h = Hash64(text);
+  const uint64_t h = Hash64(key, Hash64(tenant));
   return h == 0 ? 1 : h;  // 0 marks an empty slot
+}
+
+uint64_t ValueHash(std::string_view value) {
+  const uint64_t h = Hash64(value);
+  return h == 0 ? 1 : h;  // 0 marks an absent value
 }
 
 }  // namespace
@@ -357,6 +358,24 @@ Result<std::shared_ptr<const CompiledScenarios>> CompiledScenarios::Compile(
       c.top[i] = FieldDict::Intern(s.top[i]);
       c.top_count = static_cast<int>(i + 1);
     }
+    // Group-by fields are required too: an event without them is about no entity.
+    std::vector<FieldId> required = c.filter.RequiredFields();
+    required.insert(required.end(), c.group.begin(), c.group.end());
+    for (FieldId f : required) {
+      if (f >= out->field_bit_.size()) {
+        out->field_bit_.resize(f + 1, 0xFF);
+      }
+      uint8_t& bit = out->field_bit_[f];
+      if (bit == 0xFF) {
+        const size_t used = static_cast<size_t>(std::count_if(
+            out->field_bit_.begin(), out->field_bit_.end(), [](uint8_t b) { return b != 0xFF; }));
+        if (used >= 64) {
+          continue;  // beyond 64 distinct fields, the filter alone decides
+        }
+        bit = static_cast<uint8_t>(used);
+      }
+      c.required |= uint64_t{1} << bit;
+    }
     out->compiled_.push_back(std::move(c));
   }
   return std::shared_ptr<const CompiledScenarios>(std::move(out));
@@ -368,37 +387,86 @@ void CompiledScenarios::Observe(const EventBatch& batch,
                                 uint32_t ref,
                                 Arena& arena,
                                 std::vector<Observation>* out) const {
-  auto keep = [&arena](std::string_view s) {
-    return arena.Copy(s);
-  };
-  uint32_t weight = 1;
-  if (std::optional<std::string_view> repeat = batch.Find(event, repeat_field_)) {
-    uint32_t n = 0;
-    if (ParseInt(*repeat, &n) && n > 0) {
-      weight = std::min<uint32_t>(n, 1'000'000);
+  uint64_t present = 0;
+  for (const Field& f : batch.fields(event)) {
+    if (f.id < field_bit_.size() && field_bit_[f.id] != 0xFF) {
+      present |= uint64_t{1} << field_bit_[f.id];
     }
   }
-  std::string key;
+  // Per event, each group key and value hash is made once, whatever the scenarios sharing it.
+  struct Key {
+    const std::vector<FieldId>* fields;
+    std::string_view text;  // in the arena; empty: the event lacks a group field
+    uint64_t hash;
+  };
+  std::array<Key, 8> keys;
+  size_t key_count = 0;
+  std::array<std::pair<FieldId, uint64_t>, 8> hashes;
+  size_t hash_count = 0;
+  auto value_hash = [&](FieldId id) -> uint64_t {
+    for (size_t k = 0; k < hash_count; ++k) {
+      if (hashes[k].first == id) {
+        return hashes[k].second;
+      }
+    }
+    std::optional<std::string_view> v = batch.Find(event, id);
+    const uint64_t h = v ? ValueHash(*v) : 0;
+    if (hash_count < hashes.size()) {
+      hashes[hash_count++] = {id, h};
+    }
+    return h;
+  };
+  std::string_view tenant, dataset;
+  uint32_t weight = 0;
+  std::string scratch;
   for (size_t i = 0; i < compiled_.size(); ++i) {
     const Compiled& c = compiled_[i];
-    if (!c.filter.Matches(batch, event)) {
+    if ((c.required & ~present) != 0 || !c.filter.Matches(batch, event)) {
       continue;
     }
-    key.clear();
-    bool complete = true;
-    for (size_t g = 0; g < c.group.size(); ++g) {
-      std::optional<std::string_view> v = batch.Find(event, c.group[g]);
-      if (!v || v->empty()) {
-        complete = false;  // an event without the entity is not about any entity
+    const Key* key = nullptr;
+    for (size_t k = 0; k < key_count; ++k) {
+      if (*keys[k].fields == c.group) {
+        key = &keys[k];
         break;
       }
-      if (g > 0) {
-        key += kKeySeparator;
-      }
-      key.append(*v);
     }
-    if (!complete) {
+    Key made{&c.group, {}, 0};
+    if (key == nullptr) {
+      scratch.clear();
+      bool complete = true;
+      for (size_t g = 0; g < c.group.size() && complete; ++g) {
+        std::optional<std::string_view> v = batch.Find(event, c.group[g]);
+        complete = v && !v->empty();  // an event without the entity is about no entity
+        if (complete) {
+          if (g > 0) {
+            scratch += kKeySeparator;
+          }
+          scratch.append(*v);
+        }
+      }
+      if (complete) {
+        made.text = arena.Copy(scratch);
+        made.hash = KeyHash(event.tenant, made.text);
+      }
+      if (key_count < keys.size()) {
+        keys[key_count++] = made;
+      }
+      key = &made;
+    }
+    if (key->hash == 0) {
       continue;
+    }
+    if (weight == 0) {  // the first observation of this event
+      tenant = arena.Copy(event.tenant);
+      dataset = arena.Copy(event.dataset);
+      weight = 1;
+      if (std::optional<std::string_view> repeat = batch.Find(event, repeat_field_)) {
+        uint32_t n = 0;
+        if (ParseInt(*repeat, &n) && n > 0) {
+          weight = std::min<uint32_t>(n, 1'000'000);
+        }
+      }
     }
     Observation& o = out->emplace_back();
     o.time_ns = event.timestamp_ns;
@@ -406,15 +474,12 @@ void CompiledScenarios::Observe(const EventBatch& batch,
     o.scenario = static_cast<uint32_t>(i);
     o.weight = weight;
     o.ref = ref;
-    o.key_hash = KeyHash(event.tenant, key);
-    o.key = keep(key);
-    o.tenant = keep(event.tenant);
-    o.dataset = keep(event.dataset);
+    o.key_hash = key->hash;
+    o.key = key->text;
+    o.tenant = tenant;
+    o.dataset = dataset;
     for (int d = 0; d < c.distinct_count; ++d) {
-      if (std::optional<std::string_view> v = batch.Find(event, c.distinct[d])) {
-        const uint64_t h = Hash64(*v);
-        o.distinct[d] = h == 0 ? 1 : h;
-      }
+      o.distinct[d] = value_hash(c.distinct[d]);
     }
     const Scenario& s = set_->scenarios[i];
     if (s.ratio && c.ratio.Matches(batch, event)) {
@@ -429,23 +494,20 @@ void CompiledScenarios::Observe(const EventBatch& batch,
       }
     }
     if (c.has_seen) {
-      if (std::optional<std::string_view> v = batch.Find(event, c.seen)) {
-        if (!v->empty()) {
-          std::string_view value = *v;
-          std::string templated;
-          if (s.first_seen->path_template) {
-            templated = web::EndpointTemplate(value);
-            value = templated;
-          }
-          const uint64_t h = Hash64(value);
-          o.seen_hash = h == 0 ? 1 : h;
-          o.seen_value = keep(value);
+      std::optional<std::string_view> v = batch.Find(event, c.seen);
+      if (v && !v->empty()) {
+        std::string_view value = *v;
+        if (s.first_seen->path_template) {
+          scratch = web::EndpointTemplate(value);
+          value = scratch;
         }
+        o.seen_hash = ValueHash(value);
+        o.seen_value = arena.Copy(value);
       }
     }
     for (int t = 0; t < c.top_count; ++t) {
       if (std::optional<std::string_view> v = batch.Find(event, c.top[t])) {
-        o.top[t] = keep(*v);
+        o.top[t] = arena.Copy(*v);
       }
     }
   }
@@ -709,9 +771,8 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
   }
   for (size_t d = 0; d < s.distinct.size() && d < 2 && hold; ++d) {
     const Distinct* dc = std::launder(reinterpret_cast<const Distinct*>(slot + l.distinct[d]));
-    DistinctCounter both = dc->cur;
-    both.Merge(dc->prev);
-    const uint64_t n = static_cast<uint64_t>(std::llround(both.Estimate()));
+    const uint64_t n =
+        static_cast<uint64_t>(std::llround(DistinctCounter::EstimateUnion(dc->cur, dc->prev)));
     hold = hold && n >= s.distinct[d].min;
     const std::string& field = s.distinct[d].field;
     parts.push_back(
@@ -939,9 +1000,8 @@ std::vector<EntityView> Engine::Describe(std::string_view tenant,
         WindowEstimate(c->cur, c->prev, h->last_seen, h->window_start, window) + 0.5);
     for (size_t d = 0; d < s.distinct.size() && d < 2; ++d) {
       const Distinct* dc = std::launder(reinterpret_cast<const Distinct*>(slot + l.distinct[d]));
-      DistinctCounter both = dc->cur;
-      both.Merge(dc->prev);
-      v.distinct.emplace_back(s.distinct[d].field, both.Estimate());
+      v.distinct.emplace_back(s.distinct[d].field,
+                              DistinctCounter::EstimateUnion(dc->cur, dc->prev));
     }
     if (s.ratio && c->cur + c->prev > 0) {
       const Counts* m = std::launder(reinterpret_cast<const Counts*>(slot + l.matches));
@@ -958,6 +1018,46 @@ std::vector<EntityView> Engine::Describe(std::string_view tenant,
     out.push_back(std::move(v));
   }
   return out;
+}
+
+void AppendEntityViewsJson(std::string& out, const std::vector<EntityView>& views) {
+  out += '[';
+  for (size_t i = 0; i < views.size(); ++i) {
+    const EntityView& v = views[i];
+    out += i > 0 ? ",{" : "{";
+    out += "\"scenario\":";
+    AppendJsonString(out, v.scenario);
+    out += ",\"group_by\":";
+    AppendJsonString(out, v.group_by);
+    out += ",\"first_seen\":";
+    AppendJsonString(out, FormatIso8601(v.first_seen_ns));
+    out += ",\"last_seen\":";
+    AppendJsonString(out, FormatIso8601(v.last_seen_ns));
+    out += ",\"window_events\":" + std::to_string(v.window_events);
+    if (!v.distinct.empty()) {
+      out += ",\"distinct\":{";
+      for (size_t d = 0; d < v.distinct.size(); ++d) {
+        out += d > 0 ? "," : "";
+        AppendJsonString(out, v.distinct[d].first);
+        out += ':' + std::to_string(std::llround(v.distinct[d].second));
+      }
+      out += '}';
+    }
+    if (v.ratio >= 0) {
+      out += ",\"ratio\":" + Fixed(v.ratio, 4);
+    }
+    if (v.baseline_mean >= 0) {
+      out += ",\"baseline\":{\"mean\":" + Fixed(v.baseline_mean, 2) +
+             ",\"stddev\":" + Fixed(v.baseline_stddev, 2) +
+             ",\"bucket_events\":" + std::to_string(v.bucket_events) + '}';
+    }
+    if (v.last_detection_ns > 0) {
+      out += ",\"last_detection\":";
+      AppendJsonString(out, FormatIso8601(v.last_detection_ns));
+    }
+    out += '}';
+  }
+  out += ']';
 }
 
 EngineStats Engine::stats() const {

@@ -89,7 +89,11 @@ class CompiledScenarios {
     bool has_seen = false;
     FieldId top[2] = {0, 0};
     int top_count = 0;
+    uint64_t required = 0;  // bits (field_bit_) of the fields every matching event has
   };
+  // Bit of each field some scenario's filter requires (0xFF: none), by FieldId: one pass over
+  // an event's fields tells which scenarios it cannot match.
+  std::vector<uint8_t> field_bit_;
   std::shared_ptr<const ScenarioSet> set_;
   std::vector<Compiled> compiled_;
   FieldId repeat_field_ = 0;
@@ -108,6 +112,11 @@ struct EntityView {
   uint64_t bucket_events = 0;
   int64_t last_detection_ns = 0;
 };
+
+// [{"scenario","group_by","first_seen","last_seen","window_events","distinct":{field: n},
+//   "ratio","baseline":{"mean","stddev","bucket_events"},"last_detection"}, ...]: what
+// `rampart entities show` and GET /v1/entities/show print. Absent parts are left out.
+void AppendEntityViewsJson(std::string& out, const std::vector<EntityView>& views);
 
 struct EngineStats {
   uint64_t observations = 0;

@@ -43,7 +43,7 @@ struct Scenario {
   std::string filter;  // query-language search; empty: every event
   std::vector<std::string> group_by;
   int64_t window_ns = 0;
-  int64_t cooldown_ns = 0;  // default: the window
+  int64_t cooldown_ns = 0;                // default: the window
   size_t max_entities = size_t{1} << 20;  // 1,048,576
 
   // Conditions.

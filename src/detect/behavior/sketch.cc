@@ -2,18 +2,25 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <limits>
 
 namespace rampart::detect::behavior {
 
-uint64_t Hash64(std::string_view s) {
-  // FNV-1a, then a 64-bit finaliser (splitmix) so that every bit depends on every byte:
-  // HyperLogLog reads the top bits and the leading zeros of the rest.
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
+uint64_t Hash64(std::string_view s, uint64_t seed) {
+  // Eight bytes at a time, multiply-xorshift, then a 64-bit finaliser (splitmix) so that every
+  // bit depends on every byte: HyperLogLog reads the top bits and the leading zeros of the rest.
+  uint64_t h = seed ^ (s.size() * 0x9E3779B97F4A7C15ULL);
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 29;
   }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0x94d049bb133111ebULL;
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ULL;
   h ^= h >> 27;
@@ -61,21 +68,55 @@ void DistinctCounter::AddHash(uint64_t hash) {
   }
 }
 
-double DistinctCounter::Estimate() const {
-  constexpr double m = kRegisters;
+namespace {
+
+// 2^-r for every register value.
+const std::array<double, 64>& InversePowers() {
+  static const std::array<double, 64> table = [] {
+    std::array<double, 64> t{};
+    for (int r = 0; r < 64; ++r) {
+      t[static_cast<size_t>(r)] = std::ldexp(1.0, -r);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// HyperLogLog's estimate from the harmonic sum of the registers and the number of zeros.
+double EstimateFrom(double sum, int zeros) {
+  constexpr double m = DistinctCounter::kRegisters;
   constexpr double alpha = 0.709;  // HyperLogLog's bias correction for m = 64
-  double sum = 0;
-  int zeros = 0;
-  for (int i = 0; i < kRegisters; ++i) {
-    const int r = Get(i);
-    sum += std::ldexp(1.0, -r);
-    zeros += r == 0 ? 1 : 0;
-  }
   const double raw = alpha * m * m / sum;
   if (raw <= 2.5 * m && zeros > 0) {
     return m * std::log(m / zeros);  // linear counting: exact-ish for small sets
   }
   return raw;
+}
+
+}  // namespace
+
+double DistinctCounter::Estimate() const {
+  const auto& inv = InversePowers();
+  double sum = 0;
+  int zeros = 0;
+  for (int i = 0; i < kRegisters; ++i) {
+    const int r = Get(i);
+    sum += inv[static_cast<size_t>(r)];
+    zeros += r == 0 ? 1 : 0;
+  }
+  return EstimateFrom(sum, zeros);
+}
+
+double DistinctCounter::EstimateUnion(const DistinctCounter& a, const DistinctCounter& b) {
+  const auto& inv = InversePowers();
+  double sum = 0;
+  int zeros = 0;
+  for (int i = 0; i < kRegisters; ++i) {
+    const int r = std::max(a.Get(i), b.Get(i));
+    sum += inv[static_cast<size_t>(r)];
+    zeros += r == 0 ? 1 : 0;
+  }
+  return EstimateFrom(sum, zeros);
 }
 
 void DistinctCounter::Merge(const DistinctCounter& other) {

@@ -27,6 +27,8 @@ class DistinctCounter {
   double Estimate() const;
   // Registers of `other` merged in (the union of both sets).
   void Merge(const DistinctCounter& other);
+  // The estimate of the union of `a` and `b`, without building it.
+  static double EstimateUnion(const DistinctCounter& a, const DistinctCounter& b);
   void Clear() { packed_.fill(0); }
 
  private:
@@ -96,7 +98,8 @@ class SeasonalBaseline {
   uint32_t all_n_ = 0;
 };
 
-// 64-bit hash of a string (for DistinctCounter::AddHash and entity keys).
-uint64_t Hash64(std::string_view s);
+// 64-bit hash of a string (for DistinctCounter::AddHash and entity keys); `seed` chains
+// hashes of several strings. Stable across runs and machines (snapshots keep hashes).
+uint64_t Hash64(std::string_view s, uint64_t seed = 0);
 
 }  // namespace rampart::detect::behavior
