@@ -59,13 +59,56 @@ void DistinctCounter::Add(std::string_view value) {
   AddHash(Hash64(value));
 }
 
-void DistinctCounter::AddHash(uint64_t hash) {
-  const int index = static_cast<int>(hash >> 58);  // top 6 bits: 64 registers
-  const uint64_t rest = hash << 6;
-  const int rank = rest == 0 ? 59 : std::countl_zero(rest) + 1;
+uint32_t DistinctCounter::Fingerprint(int i) const {
+  uint32_t fp = 0;
+  std::memcpy(&fp, packed_.data() + 4 * i, 4);
+  return fp;
+}
+
+void DistinctCounter::SetFingerprint(int i, uint32_t fp) {
+  std::memcpy(packed_.data() + 4 * i, &fp, 4);
+}
+
+// A register update from a 32-bit fingerprint: the top 6 bits pick the register, the
+// leading zeros of the other 26 bits (plus one) are the rank.
+void DistinctCounter::AddToRegisters(uint32_t fp) {
+  const int index = static_cast<int>(fp >> 26);
+  const uint32_t rest = fp << 6;
+  const int rank = rest == 0 ? 27 : std::countl_zero(rest) + 1;
   if (rank > Get(index)) {
-    Set(index, std::min(rank, 63));
+    Set(index, rank);
   }
+}
+
+void DistinctCounter::Densify() {
+  std::array<uint32_t, kExact> fps{};
+  for (int i = 0; i < exact_; ++i) {
+    fps[static_cast<size_t>(i)] = Fingerprint(i);
+  }
+  const int n = exact_;
+  packed_.fill(0);
+  exact_ = kDense;
+  for (int i = 0; i < n; ++i) {
+    AddToRegisters(fps[static_cast<size_t>(i)]);
+  }
+}
+
+void DistinctCounter::AddHash(uint64_t hash) {
+  const uint32_t fp = static_cast<uint32_t>(hash >> 32);
+  if (exact_ != kDense) {
+    for (int i = 0; i < exact_; ++i) {
+      if (Fingerprint(i) == fp) {
+        return;
+      }
+    }
+    if (exact_ < kExact) {
+      SetFingerprint(exact_, fp);
+      ++exact_;
+      return;
+    }
+    Densify();
+  }
+  AddToRegisters(fp);
 }
 
 namespace {
@@ -96,6 +139,9 @@ double EstimateFrom(double sum, int zeros) {
 }  // namespace
 
 double DistinctCounter::Estimate() const {
+  if (exact_ != kDense) {
+    return exact_;
+  }
   const auto& inv = InversePowers();
   double sum = 0;
   int zeros = 0;
@@ -108,18 +154,34 @@ double DistinctCounter::Estimate() const {
 }
 
 double DistinctCounter::EstimateUnion(const DistinctCounter& a, const DistinctCounter& b) {
-  const auto& inv = InversePowers();
-  double sum = 0;
-  int zeros = 0;
-  for (int i = 0; i < kRegisters; ++i) {
-    const int r = std::max(a.Get(i), b.Get(i));
-    sum += inv[static_cast<size_t>(r)];
-    zeros += r == 0 ? 1 : 0;
+  if (a.exact_ != kDense && b.exact_ != kDense) {
+    int n = a.exact_;
+    for (int j = 0; j < b.exact_; ++j) {
+      bool seen = false;
+      for (int i = 0; i < a.exact_ && !seen; ++i) {
+        seen = a.Fingerprint(i) == b.Fingerprint(j);
+      }
+      n += seen ? 0 : 1;
+    }
+    if (n <= kExact) {
+      return n;
+    }
   }
-  return EstimateFrom(sum, zeros);
+  DistinctCounter both = a;
+  both.Merge(b);
+  return both.Estimate();
 }
 
 void DistinctCounter::Merge(const DistinctCounter& other) {
+  if (other.exact_ != kDense) {
+    for (int i = 0; i < other.exact_; ++i) {
+      AddHash(uint64_t{other.Fingerprint(i)} << 32);
+    }
+    return;
+  }
+  if (exact_ != kDense) {
+    Densify();
+  }
   for (int i = 0; i < kRegisters; ++i) {
     Set(i, std::max(Get(i), other.Get(i)));
   }

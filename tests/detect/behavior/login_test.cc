@@ -14,8 +14,7 @@ namespace {
 
 // Classifies one event built from (field, value) pairs; returns its fields afterwards.
 std::vector<std::pair<std::string, std::string>> Classify(
-    const LoginClassifier& c,
-    const std::vector<std::pair<std::string, std::string>>& fields) {
+    const LoginClassifier& c, const std::vector<std::pair<std::string, std::string>>& fields) {
   EventBatch batch;
   batch.BeginEvent();
   for (const auto& [name, value] : fields) {

@@ -10,15 +10,28 @@
 namespace rampart::detect::behavior {
 namespace {
 
-TEST(DistinctCounterTest, SmallSetsAreNearlyExact) {
+TEST(DistinctCounterTest, SmallSetsAreExact) {
   DistinctCounter c;
   EXPECT_EQ(c.Estimate(), 0);
-  for (int i = 0; i < 10; ++i) {
+  for (int i = 0; i < 12; ++i) {
     c.Add("user" + std::to_string(i));
     c.Add("user" + std::to_string(i));  // repeats count once
+    EXPECT_EQ(c.Estimate(), i + 1);
   }
-  EXPECT_NEAR(c.Estimate(), 10, 1.5);
-  EXPECT_EQ(sizeof(DistinctCounter), 48u);
+  EXPECT_EQ(sizeof(DistinctCounter), 49u);
+  // The union of two exact sets is exact; past twelve values it is estimated.
+  DistinctCounter a, b;
+  for (const char* v : {"KR", "NL"}) {
+    a.Add(v);
+  }
+  for (const char* v : {"NL", "DE"}) {
+    b.Add(v);
+  }
+  EXPECT_EQ(DistinctCounter::EstimateUnion(a, b), 3);
+  for (int i = 12; i < 40; ++i) {
+    c.Add("user" + std::to_string(i));
+  }
+  EXPECT_NEAR(c.Estimate(), 40, 4);
 }
 
 TEST(DistinctCounterTest, LargeSetsWithinTheExpectedError) {
