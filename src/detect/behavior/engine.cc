@@ -321,6 +321,7 @@ Result<std::shared_ptr<const CompiledScenarios>> CompiledScenarios::Compile(
   auto out = std::shared_ptr<CompiledScenarios>(new CompiledScenarios());
   out->set_ = set;
   out->repeat_field_ = FieldDict::Intern("event.repeat_count");
+  out->future_field_ = FieldDict::Intern("event.time_future");
   for (const Scenario& s : set->scenarios) {
     Compiled c;
     const std::string where = s.file + ":" + std::to_string(s.line) + ": ";
@@ -389,6 +390,9 @@ void CompiledScenarios::Observe(const EventBatch& batch,
                                 std::vector<Observation>* out) const {
   uint64_t present = 0;
   for (const Field& f : batch.fields(event)) {
+    if (f.id == future_field_) {
+      return;  // dated beyond the allowed skew (ingest flags it): it must not move any clock
+    }
     if (f.id < field_bit_.size() && field_bit_[f.id] != 0xFF) {
       present |= uint64_t{1} << field_bit_[f.id];
     }
@@ -831,9 +835,7 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
       b->count = 0;
       b->anomalous = 0;
     }
-    if (now >= b->bucket_start) {
-      b->count += o.weight;
-    }
+    b->count += o.weight;  // a late event is still traffic: it counts in the current bucket
     const SeasonalBaseline::Expectation e = b->seasonal.Expected(b->bucket_start, per_hour);
     const double z = b->seasonal.ZScore(b->bucket_start, b->count, per_hour);
     const bool learnt = now >= h->created + cfg.learn_ns / kNs && e.observations > 0;

@@ -97,6 +97,7 @@ class CompiledScenarios {
   std::shared_ptr<const ScenarioSet> set_;
   std::vector<Compiled> compiled_;
   FieldId repeat_field_ = 0;
+  FieldId future_field_ = 0;
 };
 
 // What the engine knows about one entity in one scenario (`rampart entities show`).

@@ -146,6 +146,16 @@ TEST(EngineTest, CountWithinTheWindowIsExactAndCoolsDown) {
   EXPECT_EQ(f.detections.size(), 1u);
 }
 
+TEST(EngineTest, EventsFlaggedFromTheFutureMoveNothing) {
+  Feeder f(Compile(kBruteForce));
+  for (int i = 0; i < 10; ++i) {
+    f.Add(kT0 + int64_t{86400} * 365 * kS,
+          {{"event.outcome", "failure"}, {"source.ip", "203.0.113.9"}, {"event.time_future", "true"}});
+  }
+  EXPECT_TRUE(f.detections.empty());
+  EXPECT_EQ(f.engine().stats().entities, 0u);
+}
+
 TEST(EngineTest, RepeatedLinesCountTheirRepeats) {
   Feeder f(Compile(kBruteForce));
   f.Add(kT0,
