@@ -40,7 +40,8 @@ start_serve() {
   local config=$1 url=$2; shift 2
   "$RAMPART" serve --config "$config" 2> "$TMP/serve.log" &
   SERVER_PID=$!
-  wait_for 20 curl -sf "$@" "$url" || { cat "$TMP/serve.log"; fail "server did not start"; }
+  # A cold start compiles the web rule pack (about 13 CPU-seconds): give it time on a busy machine.
+  wait_for 60 curl -sf "$@" "$url" || { cat "$TMP/serve.log"; fail "server did not start"; }
   wait_for 10 test -s "$D/admin.token" || fail "no admin token written on first start"
   ADMIN_TOKEN=$(cat "$D/admin.token")
 }

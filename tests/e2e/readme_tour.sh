@@ -17,7 +17,7 @@ export PATH="$TMP/bin:$PATH"
 cd "$TMP/main"
 rampart serve --data data --rules "$SRC/rules/sigma" 2> serve.log &
 SERVER_PID=$!
-wait_for 20 curl -sf http://127.0.0.1:8514/v1/health || { cat serve.log; fail "server did not start"; }
+wait_for 60 curl -sf http://127.0.0.1:8514/v1/health || { cat serve.log; fail "server did not start"; }
 wait_for 10 test -s data/admin.token || fail "no data/admin.token"
 # The tour's first console block: commands ("$ ..." with "\" continuations) and the JSON
 # lines printed after each.

@@ -102,7 +102,7 @@ behavior: {enabled: false}
 YAML
 "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$LOG" &
 SERVER_PID=$!
-wait_for 20 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$LOG"; fail "server did not start"; }
+wait_for 60 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$LOG"; fail "server did not start"; }
 wait_for 10 test -s "$D/admin.token" || { cat "$LOG"; fail "server wrote no $D/admin.token"; }
 TOKEN=$(cat "$D/admin.token")
 grep -Eq 'detection: [1-9][0-9]* rule\(s\), [1-9][0-9]* correlation\(s\), 0 refused, .*[^0-9]4 indicator\(s\)' "$LOG" \

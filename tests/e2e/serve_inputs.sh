@@ -13,7 +13,7 @@ queue: {flush_interval_ms: 50}
 YAML
 "$RAMPART" serve --config "$TMP/rampart.yaml" 2> "$TMP/serve.log" &
 SERVER_PID=$!
-wait_for 20 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$TMP/serve.log"; fail "server did not start"; }
+wait_for 60 curl -sf "http://127.0.0.1:$HTTP/v1/health" || { cat "$TMP/serve.log"; fail "server did not start"; }
 wait_for 10 test -s "$TMP/data/admin.token" || fail "no admin token written on first start"
 AUTH="Authorization: Bearer $(cat "$TMP/data/admin.token")"
 

@@ -21,6 +21,7 @@ namespace rampart::detect::behavior {
 namespace {
 
 constexpr char kKeySeparator = '\x1f';
+__extension__ using Uint128 = unsigned __int128;  // GCC and Clang: the high half of a product
 constexpr int64_t kNs = 1'000'000'000;
 constexpr uint32_t kRingLimit = 16;  // counts up to this are exact (a ring of event times)
 constexpr int kTopEntries = 16;      // space-saving entries per report field
@@ -542,7 +543,7 @@ struct Engine::Table {
   // Linear probing from the key's home slot; the home is the key's hash scaled to the
   // capacity (the hash is uniform: no modulo, any capacity).
   size_t Home(uint64_t key) const {
-    return static_cast<size_t>((static_cast<unsigned __int128>(key) * capacity) >> 64);
+    return static_cast<size_t>((static_cast<Uint128>(key) * capacity) >> 64);
   }
   size_t Next(size_t i) const { return i + 1 == capacity ? 0 : i + 1; }
 
@@ -570,13 +571,14 @@ struct Engine::Table {
   const char* Find(uint64_t key) const { return const_cast<Table*>(this)->Find(key); }
 
   // The slot of `key`, created (zeroed, header set) when absent. May rebuild the table.
-  char* FindOrInsert(uint64_t key, uint32_t now, bool* created) {
+  // `watermark`: the tenant's newest event time, by which idle slots are judged.
+  char* FindOrInsert(uint64_t key, uint32_t now, uint32_t watermark, bool* created) {
     *created = false;
     if (char* slot = Find(key)) {
       return slot;
     }
     if (capacity == 0 || (used + 1) * 20 > capacity * 17 || used >= scenario->max_entities) {
-      Rebuild(now);
+      Rebuild(watermark);
     }
     for (size_t i = Home(key);; i = Next(i)) {
       char* slot = SlotAt(i);
@@ -592,12 +594,12 @@ struct Engine::Table {
     }
   }
 
-  // Drops idle slots; when still at the entity limit, the least recently seen tenth; then
-  // resizes so that the load stays under 0.7 and rehashes.
-  void Rebuild(uint32_t now) {
+  // Drops slots idle for `horizon` before the tenant's watermark; when still at the entity
+  // limit, the least recently seen tenth; then resizes to 65 % load and rehashes.
+  void Rebuild(uint32_t watermark) {
     std::vector<uint32_t> last;
     last.reserve(used);
-    const uint32_t idle_before = now > horizon ? now - horizon : 0;
+    const uint32_t idle_before = watermark > horizon ? watermark - horizon : 0;
     for (size_t i = 0; i < capacity; ++i) {
       const Header* h = HeaderOf(SlotAt(i));
       if (h->key != 0 && h->last_seen >= idle_before) {
@@ -648,21 +650,45 @@ struct Engine::Table {
 };
 
 Engine::Engine(std::shared_ptr<const CompiledScenarios> scenarios)
-    : scenarios_(std::move(scenarios)) {
-  for (size_t i = 0; i < scenarios_->size(); ++i) {
-    auto t = std::make_unique<Table>();
-    t->scenario = &scenarios_->scenario(i);
-    t->layout = LayoutOf(*t->scenario);
-    t->signature = Signature(*t->scenario, t->layout);
-    const Scenario& s = *t->scenario;
-    const int64_t window = s.window_ns / kNs;
-    int64_t horizon = std::max<int64_t>(2 * window, s.cooldown_ns / kNs);
-    if (s.baseline || s.first_seen) {
-      horizon = std::max<int64_t>(horizon, kLongMemorySeconds);
-    }
-    t->horizon = static_cast<uint32_t>(std::min<int64_t>(horizon, UINT32_MAX / 2));
-    tables_.push_back(std::move(t));
+    : scenarios_(std::move(scenarios)) {}
+
+std::unique_ptr<Engine::Table> Engine::MakeTable(uint32_t scenario) const {
+  auto t = std::make_unique<Table>();
+  t->scenario = &scenarios_->scenario(scenario);
+  t->layout = LayoutOf(*t->scenario);
+  t->signature = Signature(*t->scenario, t->layout);
+  const Scenario& s = *t->scenario;
+  const int64_t window = s.window_ns / kNs;
+  int64_t horizon = std::max<int64_t>(2 * window, s.cooldown_ns / kNs);
+  if (s.baseline || s.first_seen) {
+    horizon = std::max<int64_t>(horizon, kLongMemorySeconds);
   }
+  t->horizon = static_cast<uint32_t>(std::min<int64_t>(horizon, UINT32_MAX / 2));
+  return t;
+}
+
+Engine::Tenant& Engine::TenantFor(std::string_view name) {
+  if (last_tenant_ < tenants_.size() && tenants_[last_tenant_]->name == name) {
+    return *tenants_[last_tenant_];
+  }
+  auto it = tenant_index_.find(name);
+  if (it == tenant_index_.end()) {
+    auto t = std::make_unique<Tenant>();
+    t->name = std::string(name);
+    t->tables.resize(scenarios_->size());
+    tenants_.push_back(std::move(t));
+    it = tenant_index_.emplace(std::string(name), tenants_.size() - 1).first;
+  }
+  last_tenant_ = it->second;
+  return *tenants_[it->second];
+}
+
+Engine::Table& Engine::TableFor(Tenant& tenant, uint32_t scenario) {
+  std::unique_ptr<Table>& t = tenant.tables[scenario];
+  if (!t) {
+    t = MakeTable(scenario);
+  }
+  return *t;
 }
 
 Engine::~Engine() = default;
@@ -680,13 +706,15 @@ double WindowEstimate(uint32_t cur, uint32_t prev, uint32_t now, uint32_t start,
 
 void Engine::Process(const Observation& o, std::vector<Detection>* out) {
   ++observations_;
-  Table& table = *tables_[o.scenario];
+  Tenant& tenant = TenantFor(o.tenant);
+  Table& table = TableFor(tenant, o.scenario);
   const Scenario& s = *table.scenario;
   const Layout& l = table.layout;
   const uint32_t now = Seconds(o.time_ns);
+  tenant.watermark = std::max(tenant.watermark, now);
   const uint32_t window = static_cast<uint32_t>(std::max<int64_t>(1, s.window_ns / kNs));
   bool created = false;
-  char* slot = table.FindOrInsert(o.key_hash, now, &created);
+  char* slot = table.FindOrInsert(o.key_hash, now, tenant.watermark, &created);
   Header* h = Table::HeaderOf(slot);
   h->last_seen = std::max(h->last_seen, now);
   Counts* counts = std::launder(reinterpret_cast<Counts*>(slot + l.counts));
@@ -977,7 +1005,14 @@ std::vector<EntityView> Engine::Describe(std::string_view tenant,
                                          std::string_view key) const {
   std::vector<EntityView> out;
   const uint64_t hash = KeyHash(tenant, key);
-  for (const auto& table : tables_) {
+  auto found = tenant_index_.find(tenant);
+  if (found == tenant_index_.end()) {
+    return out;
+  }
+  for (const auto& table : tenants_[found->second]->tables) {
+    if (!table) {
+      continue;
+    }
     const Scenario& s = *table->scenario;
     if (s.group_by != fields) {
       continue;
@@ -1066,14 +1101,19 @@ EngineStats Engine::stats() const {
   EngineStats s;
   s.observations = observations_;
   s.detections = detections_;
-  for (const auto& t : tables_) {
-    s.evicted += t->evicted;
-    s.entities += t->used;
-    s.memory_bytes += t->storage.capacity() * sizeof(uint64_t);
-    for (const auto& [key, top] : t->top) {
-      s.memory_bytes += sizeof(key) + sizeof(top) + 32;
-      for (const TopField& f : top.fields) {
-        s.memory_bytes += f.entries.capacity() * sizeof(TopEntry);
+  for (const auto& tenant : tenants_) {
+    for (const auto& t : tenant->tables) {
+      if (!t) {
+        continue;
+      }
+      s.evicted += t->evicted;
+      s.entities += t->used;
+      s.memory_bytes += t->storage.capacity() * sizeof(uint64_t);
+      for (const auto& [key, top] : t->top) {
+        s.memory_bytes += sizeof(key) + sizeof(top) + 32;
+        for (const TopField& f : top.fields) {
+          s.memory_bytes += f.entries.capacity() * sizeof(TopEntry);
+        }
       }
     }
   }
@@ -1082,13 +1122,15 @@ EngineStats Engine::stats() const {
 
 // ---- snapshots --------------------------------------------------------------------------
 //
-// "RBHV1\n", then per table: id length + id, signature, slot size, capacity, used, evicted,
-// the slot bytes, the number of top entries and each (key, fields: n, (len, value, count)...),
-// and at the end a Hash64 checksum of everything before it.
+// "RBHV2\n", the caller's extra bytes (length + bytes), the tenant count, then per tenant
+// (sorted by name): name, watermark, table count and per table: scenario id, signature, slot
+// size, capacity, used, evicted, the slot bytes, the number of top entries and each (key,
+// per field: total, n, (value, count, error)...); at the end a Hash64 checksum of everything
+// before it. Numbers are 64-bit little-endian; strings are length + bytes.
 
 namespace {
 
-constexpr std::string_view kMagic = "RBHV1\n";
+constexpr std::string_view kMagic = "RBHV2\n";
 
 class Writer {
  public:
@@ -1138,31 +1180,49 @@ Status Engine::Save(const std::string& path, std::string_view extra) const {
   Writer w;
   w.Bytes(kMagic.data(), kMagic.size());
   w.Text(extra);
-  w.U64(tables_.size());
-  for (const auto& t : tables_) {
-    w.Text(t->scenario->id);
-    w.U64(t->signature);
-    w.U64(t->layout.size);
-    w.U64(t->capacity);
-    w.U64(t->used);
-    w.U64(t->evicted);
-    w.Bytes(t->storage.data(), t->storage.size() * sizeof(uint64_t));
-    w.U64(t->top.size());
-    std::vector<uint64_t> keys;
-    for (const auto& [key, state] : t->top) {
-      keys.push_back(key);
+  std::vector<const Tenant*> tenants;
+  for (const auto& t : tenants_) {
+    tenants.push_back(t.get());
+  }
+  std::sort(tenants.begin(), tenants.end(),
+            [](const Tenant* a, const Tenant* b) { return a->name < b->name; });
+  w.U64(tenants.size());
+  for (const Tenant* tenant : tenants) {
+    w.Text(tenant->name);
+    w.U64(tenant->watermark);
+    size_t made = 0;
+    for (const auto& t : tenant->tables) {
+      made += t ? 1 : 0;
     }
-    std::sort(keys.begin(), keys.end());  // the same state gives the same bytes
-    for (uint64_t key : keys) {
-      const TopState& state = t->top.at(key);
-      w.U64(key);
-      for (const TopField& f : state.fields) {
-        w.U64(f.total);
-        w.U64(f.entries.size());
-        for (const TopEntry& e : f.entries) {
-          w.Text(e.value);
-          w.U64(e.count);
-          w.U64(e.error);
+    w.U64(made);
+    for (const auto& t : tenant->tables) {
+      if (!t) {
+        continue;
+      }
+      w.Text(t->scenario->id);
+      w.U64(t->signature);
+      w.U64(t->layout.size);
+      w.U64(t->capacity);
+      w.U64(t->used);
+      w.U64(t->evicted);
+      w.Bytes(t->storage.data(), t->storage.size() * sizeof(uint64_t));
+      w.U64(t->top.size());
+      std::vector<uint64_t> keys;
+      for (const auto& [key, state] : t->top) {
+        keys.push_back(key);
+      }
+      std::sort(keys.begin(), keys.end());  // the same state gives the same bytes
+      for (uint64_t key : keys) {
+        const TopState& state = t->top.at(key);
+        w.U64(key);
+        for (const TopField& f : state.fields) {
+          w.U64(f.total);
+          w.U64(f.entries.size());
+          for (const TopEntry& e : f.entries) {
+            w.Text(e.value);
+            w.U64(e.count);
+            w.U64(e.error);
+          }
         }
       }
     }
@@ -1205,84 +1265,88 @@ Status Engine::Load(const std::string& path, std::string* extra) {
   if (!r.Text(&extra_bytes, body.size())) {
     return corrupt("extra bytes");
   }
-  uint64_t tables = 0;
-  if (!r.U64(&tables) || tables > 100000) {
-    return corrupt("table count");
-  }
-  struct Loaded {
-    size_t table;
-    std::vector<uint64_t> storage;
-    uint64_t capacity, used, evicted;
-    std::unordered_map<uint64_t, TopState> top;
-  };
-  std::vector<Loaded> loaded;
   std::map<std::string, size_t> by_id;
-  for (size_t i = 0; i < tables_.size(); ++i) {
-    by_id[tables_[i]->scenario->id] = i;
+  for (size_t i = 0; i < scenarios_->size(); ++i) {
+    by_id[scenarios_->scenario(i).id] = i;
   }
-  for (uint64_t k = 0; k < tables; ++k) {
-    std::string id;
-    uint64_t signature = 0, size = 0, capacity = 0, used = 0, evicted = 0;
-    if (!r.Text(&id, 4096) || !r.U64(&signature) || !r.U64(&size) || !r.U64(&capacity) ||
-        !r.U64(&used) || !r.U64(&evicted) || size == 0 || size % 8 != 0 ||
-        capacity > r.remaining() / size || used > capacity || (capacity != 0 && used == capacity)) {
-      return corrupt("table header");
+  uint64_t tenant_count = 0;
+  if (!r.U64(&tenant_count) || tenant_count > r.remaining()) {
+    return corrupt("tenant count");
+  }
+  std::vector<std::unique_ptr<Tenant>> tenants;
+  for (uint64_t n = 0; n < tenant_count; ++n) {
+    auto tenant = std::make_unique<Tenant>();
+    uint64_t watermark = 0, tables = 0;
+    if (!r.Text(&tenant->name, 4096) || !r.U64(&watermark) || watermark > UINT32_MAX ||
+        !r.U64(&tables) || tables > 100000) {
+      return corrupt("tenant header");
     }
-    std::vector<uint64_t> storage(capacity * size / 8);
-    if (!r.Bytes(storage.data(), storage.size() * 8)) {
-      return corrupt("table bytes");
-    }
-    uint64_t tops = 0;
-    if (!r.U64(&tops) || tops > r.remaining()) {
-      return corrupt("top count");
-    }
-    std::unordered_map<uint64_t, TopState> top;
-    for (uint64_t j = 0; j < tops; ++j) {
-      uint64_t key = 0;
-      if (!r.U64(&key)) {
-        return corrupt("top key");
+    tenant->watermark = static_cast<uint32_t>(watermark);
+    tenant->tables.resize(scenarios_->size());
+    for (uint64_t k = 0; k < tables; ++k) {
+      std::string id;
+      uint64_t signature = 0, size = 0, capacity = 0, used = 0, evicted = 0;
+      if (!r.Text(&id, 4096) || !r.U64(&signature) || !r.U64(&size) || !r.U64(&capacity) ||
+          !r.U64(&used) || !r.U64(&evicted) || size == 0 || size % 8 != 0 ||
+          capacity > r.remaining() / size || used > capacity ||
+          (capacity != 0 && used == capacity)) {
+        return corrupt("table header");
       }
-      TopState& state = top[key];
-      for (TopField& f : state.fields) {
-        uint64_t n = 0;
-        if (!r.U64(&f.total) || !r.U64(&n) || n > kTopEntries) {
-          return corrupt("top field");
+      std::vector<uint64_t> storage(capacity * size / 8);
+      if (!r.Bytes(storage.data(), storage.size() * 8)) {
+        return corrupt("table bytes");
+      }
+      uint64_t tops = 0;
+      if (!r.U64(&tops) || tops > r.remaining()) {
+        return corrupt("top count");
+      }
+      std::unordered_map<uint64_t, TopState> top;
+      for (uint64_t j = 0; j < tops; ++j) {
+        uint64_t key = 0;
+        if (!r.U64(&key)) {
+          return corrupt("top key");
         }
-        f.entries.resize(n);
-        for (TopEntry& e : f.entries) {
-          if (!r.Text(&e.value, 1 << 16) || !r.U64(&e.count) || !r.U64(&e.error) ||
-              e.error > e.count) {
-            return corrupt("top entry");
+        TopState& state = top[key];
+        for (TopField& f : state.fields) {
+          uint64_t entries = 0;
+          if (!r.U64(&f.total) || !r.U64(&entries) || entries > kTopEntries) {
+            return corrupt("top field");
+          }
+          f.entries.resize(entries);
+          for (TopEntry& e : f.entries) {
+            if (!r.Text(&e.value, 1 << 16) || !r.U64(&e.count) || !r.U64(&e.error) ||
+                e.error > e.count) {
+              return corrupt("top entry");
+            }
           }
         }
       }
+      auto it = by_id.find(id);
+      if (it == by_id.end()) {
+        continue;  // a scenario that is gone
+      }
+      std::unique_ptr<Table> t = MakeTable(static_cast<uint32_t>(it->second));
+      if (t->signature != signature || t->layout.size != size) {
+        continue;  // changed since: its state means something else now
+      }
+      t->storage = std::move(storage);
+      t->capacity = capacity;
+      t->used = used;
+      t->evicted = evicted;
+      t->top = std::move(top);
+      tenant->tables[it->second] = std::move(t);
     }
-    auto it = by_id.find(id);
-    if (it == by_id.end()) {
-      continue;  // a scenario that is gone
-    }
-    const Table& t = *tables_[it->second];
-    if (t.signature != signature || t.layout.size != size) {
-      continue;  // changed since: its state means something else now
-    }
-    loaded.push_back(
-        Loaded{it->second, std::move(storage), capacity, used, evicted, std::move(top)});
+    tenants.push_back(std::move(tenant));
   }
   if (r.remaining() != 0) {
     return corrupt("trailing bytes");
   }
-  for (auto& t : tables_) {
-    t->Allocate(0);
-    t->top.clear();
+  tenants_ = std::move(tenants);
+  tenant_index_.clear();
+  for (size_t i = 0; i < tenants_.size(); ++i) {
+    tenant_index_[tenants_[i]->name] = i;
   }
-  for (Loaded& l : loaded) {
-    Table& t = *tables_[l.table];
-    t.storage = std::move(l.storage);
-    t.capacity = l.capacity;
-    t.used = l.used;
-    t.evicted = l.evicted;
-    t.top = std::move(l.top);
-  }
+  last_tenant_ = 0;
   if (extra != nullptr) {
     *extra = std::move(extra_bytes);
   }

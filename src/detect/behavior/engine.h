@@ -7,7 +7,7 @@
 //   Engine::Process(observation)        one thread, in input order: state update, verdict
 //                                       -> Detection (kind "behavior")
 //
-// State per (scenario, tenant, group key) lives in a flat open-addressing table of
+// State per (tenant, scenario, group key) lives in a flat open-addressing table of
 // fixed-size slots sized for what the scenario needs (a count ring, window counts,
 // HyperLogLog distinct counters, a leaky bucket, a seasonal baseline, a Bloom filter of
 // values seen, a sequence ring): no heap memory per entity, bounded by the scenario's
@@ -21,6 +21,7 @@
 // Threads: CompiledScenarios is immutable and shared; an Engine is used by one thread.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -156,8 +157,21 @@ class Engine {
 
  private:
   struct Table;
+  // Each tenant has its own tables (one tenant's entities never evict another's) and its own
+  // watermark: the newest event time it has seen, by which its idle entities are judged.
+  struct Tenant {
+    std::string name;
+    uint32_t watermark = 0;
+    std::vector<std::unique_ptr<Table>> tables;  // by scenario, made on first use
+  };
+  Table& TableFor(Tenant& tenant, uint32_t scenario);
+  Tenant& TenantFor(std::string_view name);
+  std::unique_ptr<Table> MakeTable(uint32_t scenario) const;
+
   std::shared_ptr<const CompiledScenarios> scenarios_;
-  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<std::unique_ptr<Tenant>> tenants_;
+  std::map<std::string, size_t, std::less<>> tenant_index_;
+  size_t last_tenant_ = 0;  // the tenant of the previous observation (usually the next's)
   uint64_t observations_ = 0;
   uint64_t detections_ = 0;
 };

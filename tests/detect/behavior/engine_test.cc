@@ -31,10 +31,15 @@ class Feeder {
  public:
   explicit Feeder(std::shared_ptr<const CompiledScenarios> s) : scenarios_(s), engine_(s) {}
   void Add(int64_t t, std::vector<std::pair<std::string, std::string>> fields) {
+    AddFor("default", t, std::move(fields));
+  }
+  void AddFor(std::string_view tenant,
+              int64_t t,
+              std::vector<std::pair<std::string, std::string>> fields) {
     batch_.Clear();
     Event& e = batch_.BeginEvent();
     e.timestamp_ns = t;
-    e.tenant = "default";
+    e.tenant = batch_.Copy(tenant);
     e.dataset = "test";
     for (const auto& [name, value] : fields) {
       batch_.AddField(FieldDict::Intern(name), batch_.Copy(value));
@@ -149,8 +154,9 @@ TEST(EngineTest, CountWithinTheWindowIsExactAndCoolsDown) {
 TEST(EngineTest, EventsFlaggedFromTheFutureMoveNothing) {
   Feeder f(Compile(kBruteForce));
   for (int i = 0; i < 10; ++i) {
-    f.Add(kT0 + int64_t{86400} * 365 * kS,
-          {{"event.outcome", "failure"}, {"source.ip", "203.0.113.9"}, {"event.time_future", "true"}});
+    f.Add(kT0 + int64_t{86400} * 365 * kS, {{"event.outcome", "failure"},
+                                            {"source.ip", "203.0.113.9"},
+                                            {"event.time_future", "true"}});
   }
   EXPECT_TRUE(f.detections.empty());
   EXPECT_EQ(f.engine().stats().entities, 0u);
@@ -316,6 +322,33 @@ scenarios:
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].window_events, 1u);
   EXPECT_TRUE(f.engine().Describe("default", {"source.ip"}, "10.0.1").empty());  // evicted
+}
+
+TEST(EngineTest, TenantsNeitherEvictNorAgeEachOther) {
+  Feeder f(Compile(R"(
+scenarios:
+  - id: brute
+    filter: 'event.outcome:failure'
+    group_by: [source.ip]
+    window: 10m
+    max_entities: 100
+    count: 5
+)"));
+  // Tenant "replay" is a month behind tenant "live", whose flood of addresses fills its table.
+  const int64_t month_ago = kT0 - int64_t{30} * 86400 * kS;
+  for (int i = 0; i < 4; ++i) {
+    f.AddFor("replay", month_ago + i * kS,
+             {{"event.outcome", "failure"}, {"source.ip", "10.0.0.1"}});
+  }
+  for (int i = 0; i < 5000; ++i) {
+    f.AddFor("live", kT0 + i * kS,
+             {{"event.outcome", "failure"}, {"source.ip", "10.1." + std::to_string(i)}});
+  }
+  f.AddFor("replay", month_ago + 5 * kS, {{"event.outcome", "failure"}, {"source.ip", "10.0.0.1"}});
+  ASSERT_EQ(f.detections.size(), 1u);
+  EXPECT_EQ(f.detections[0].tenant, "replay");
+  EXPECT_EQ(f.engine().Describe("replay", {"source.ip"}, "10.0.0.1").size(), 1u);
+  EXPECT_TRUE(f.engine().Describe("live", {"source.ip"}, "10.0.0.1").empty());
 }
 
 }  // namespace
