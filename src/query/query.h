@@ -138,8 +138,8 @@ struct TimeRange {
 Result<int64_t> ParseTimeBound(std::string_view text, int64_t now_ns);
 // The filter of `rampart detections` and GET /v1/detections from its text parameters.
 // Times: a duration ago (30m, 24h, 7d, 2w), now, now-1h or ISO-8601. Levels: informational
-// (info), low, medium, high, critical. Kinds: sigma, correlation, ioc, web, behavior. Errors name the
-// parameter as `flag_prefix` + its name ("--since" for the CLI, "since" for the API).
+// (info), low, medium, high, critical. Kinds: sigma, correlation, ioc, web, behavior. Errors name
+// the parameter as `flag_prefix` + its name ("--since" for the CLI, "since" for the API).
 struct DetectionFilterText {
   std::string since, until, rule, level, min_level, kind, tenant;
 };

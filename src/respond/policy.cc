@@ -335,7 +335,8 @@ bool PolicyReader::ParsePolicy(const YAML::Node& doc, Policy* p) {
     for (const std::string& k : kinds) {
       auto kind = ParseDetectionKind(k);
       if (!kind) {
-        return Fail(m["kinds"], "unknown detection kind '" + k + "' (sigma, correlation, ioc, web, behavior)");
+        return Fail(m["kinds"],
+                    "unknown detection kind '" + k + "' (sigma, correlation, ioc, web, behavior)");
       }
       p->match.kinds.push_back(*kind);
     }

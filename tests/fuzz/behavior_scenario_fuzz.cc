@@ -38,9 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Arena arena;
   std::vector<Observation> observations;
   std::vector<Detection> found;
-  const char* fields[] = {"source.ip", "user.name", "event.outcome", "url.path",
-                          "http.request.method", "event.category"};
-  const char* values[] = {"failure", "success", "10.0.0.1", "10.0.0.2", "/login",
+  const char* fields[] = {"source.ip", "user.name",           "event.outcome",
+                          "url.path",  "http.request.method", "event.category"};
+  const char* values[] = {"failure", "success", "10.0.0.1", "10.0.0.2",      "/login",
                           "POST",    "alice",   "bob",      "authentication"};
   for (int i = 0; i < 64; ++i) {
     batch.Clear();

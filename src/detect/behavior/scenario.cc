@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <utility>
 
 #include <yaml-cpp/yaml.h>
 
@@ -20,68 +21,93 @@ constexpr size_t kMaxFileBytes = size_t{4} << 20;
 constexpr size_t kMaxFields = 2;  // distinct and top fields per scenario
 constexpr uint64_t kMaxThreshold = 1'000'000'000;
 
-// A refused scenario: "file:line: reason", thrown out of the member readers and caught once
-// per scenario, so that reading code stays linear.
-struct Refusal {
-  std::string message;
-};
-
 class Reader {
  public:
   Reader(const std::string& file, uint32_t line_offset) : file_(file), offset_(line_offset) {}
 
   std::string At(const YAML::Node& n) const { return yaml::At(file_, n, offset_); }
-  [[noreturn]] void Fail(const YAML::Node& n, const std::string& reason) const {
-    throw Refusal{At(n) + ": " + reason};
-  }
-  void Check(const Status& s) const {
-    if (!s.ok()) {
-      throw Refusal{std::string(s.message())};
+  // The first problem of the scenario being read ("file:line: reason"); once set, the readers
+  // return empty values and Read() stops at its next check.
+  void Fail(const YAML::Node& n, const std::string& reason) {
+    if (error_.empty()) {
+      error_ = At(n) + ": " + reason;
     }
   }
+  void Check(const Status& s) {
+    if (!s.ok() && error_.empty()) {
+      error_ = std::string(s.message());
+    }
+  }
+  bool failed() const { return !error_.empty(); }
+  // The problem that refused the last Read(), cleared for the next.
+  std::string TakeError() { return std::exchange(error_, {}); }
   void OnlyKeys(const YAML::Node& map, const std::string& section, std::set<std::string> allowed) {
+    if (failed()) {
+      return;
+    }
     if (!map.IsMap()) {
       Fail(map, "'" + section + "' must be a mapping");
+      return;
     }
     for (const auto& kv : map) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
       if (allowed.count(key) == 0) {
         Fail(kv.first, "unknown key '" + (section.empty() ? key : section + "." + key) + "'");
+        return;
       }
     }
   }
   std::string Text(const YAML::Node& n, const std::string& what) {
+    if (failed()) {
+      return {};
+    }
     if (!n.IsScalar() || n.Scalar().empty()) {
       Fail(n, what + " must be a non-empty value");
+      return {};
     }
     return n.Scalar();
   }
   std::vector<std::string> Texts(const YAML::Node& n, const std::string& what) {
+    if (failed()) {
+      return {};
+    }
     std::vector<std::string> out;
     Check(yaml::Strings(file_, n, what, &out, offset_));
     for (const std::string& s : out) {
       if (s.empty()) {
         Fail(n, what + " must not hold empty values");
+        return {};
       }
     }
     return out;
   }
   int64_t Duration(const YAML::Node& n, const std::string& what) {
+    if (failed()) {
+      return {};
+    }
     auto ns = n.IsScalar() ? ParseDurationNs(n.Scalar()) : std::nullopt;
     if (!ns || *ns <= 0) {
       Fail(n, what + " must be a positive duration (30s, 10m, 1h, 7d)");
+      return {};
     }
     if (*ns < 1'000'000'000) {
       Fail(n, what + " must be at least 1s");
+      return {};
     }
     return *ns;
   }
   uint64_t Count(const YAML::Node& n, const std::string& what, uint64_t lo = 1) {
+    if (failed()) {
+      return {};
+    }
     uint64_t v = 0;
     Check(yaml::Int<uint64_t>(file_, n, what, lo, kMaxThreshold, &v, offset_));
     return v;
   }
   double Number(const YAML::Node& n, const std::string& what, double lo, double hi) {
+    if (failed()) {
+      return {};
+    }
     double v = 0;
     const std::string s = n.IsScalar() ? n.Scalar() : "";
     char* end = nullptr;
@@ -89,14 +115,19 @@ class Reader {
     if (s.empty() || end != s.c_str() + s.size() || !(v >= lo && v <= hi)) {
       Fail(n, what + " must be a number from " + Trimmed(lo) + " to " + Trimmed(hi) + ", not '" +
                   s + "'");
+      return {};
     }
     return v;
   }
   std::string Filter(const YAML::Node& n, const std::string& what) {
+    if (failed()) {
+      return {};
+    }
     const std::string text = Text(n, what);
     Result<query::EventFilter> f = query::EventFilter::Parse(text);
     if (!f.ok()) {
       Fail(n, what + ": " + std::string(f.status().message()));
+      return {};
     }
     return text;
   }
@@ -111,12 +142,14 @@ class Reader {
     s.line = offset_ + node.Mark().line + 1;
     if (!node["id"]) {
       Fail(node, "a scenario needs an 'id'");
+      return s;
     }
     s.id = Text(node["id"], "id");
     for (char c : s.id) {
       if (!(IsDigit(c) || (AsciiLower(c) >= 'a' && AsciiLower(c) <= 'z') || c == '-' || c == '_' ||
             c == '.')) {
         Fail(node["id"], "id '" + s.id + "' may hold only letters, digits, '-', '_' and '.'");
+        return s;
       }
     }
     s.title = node["title"] ? Text(node["title"], "title") : s.id;
@@ -128,6 +161,7 @@ class Reader {
       std::optional<Severity> parsed = ParseSeverity(level);
       if (!parsed) {
         Fail(node["severity"], "severity must be informational, low, medium, high or critical");
+        return s;
       }
       s.level = *parsed;
     }
@@ -139,6 +173,7 @@ class Reader {
       for (const std::string& t : s.techniques) {
         if (t.size() < 5 || t[0] != 'T' || !IsDigit(t[1])) {
           Fail(node["techniques"], "technique '" + t + "' is not an ATT&CK id (T1110.004)");
+          return s;
         }
       }
     }
@@ -149,10 +184,12 @@ class Reader {
       s.group_by = Texts(node["group_by"], "group_by");
       if (s.group_by.size() > 4) {
         Fail(node["group_by"], "group_by takes at most 4 fields");
+        return s;
       }
     }
     if (!node["window"]) {
       Fail(node, "scenario '" + s.id + "' needs a 'window'");
+      return s;
     }
     s.window_ns = Duration(node["window"], "window");
     s.cooldown_ns = node["cooldown"] ? Duration(node["cooldown"], "cooldown") : s.window_ns;
@@ -164,6 +201,7 @@ class Reader {
       s.top = Texts(node["top"], "top");
       if (s.top.size() > kMaxFields) {
         Fail(node["top"], "top takes at most 2 fields");
+        return s;
       }
     }
     return s;
@@ -198,11 +236,13 @@ class Reader {
       }
       if (items.empty() || items.size() > kMaxFields) {
         Fail(d, "distinct takes one or two {field, min} entries");
+        return;
       }
       for (const YAML::Node& item : items) {
         OnlyKeys(item, "distinct", {"field", "min"});
         if (!item["field"] || !item["min"]) {
           Fail(item, "distinct needs 'field' and 'min'");
+          return;
         }
         s->distinct.push_back(
             {Text(item["field"], "distinct.field"), Count(item["min"], "distinct.min", 0)});
@@ -214,6 +254,7 @@ class Reader {
       Scenario::Ratio ratio;
       if (!r["match"]) {
         Fail(r, "ratio needs 'match' (which events count, in the query language)");
+        return;
       }
       ratio.match = Filter(r["match"], "ratio.match");
       if (r["min"]) {
@@ -224,6 +265,7 @@ class Reader {
       }
       if (ratio.min < 0 && ratio.max < 0) {
         Fail(r, "ratio needs 'min' or 'max'");
+        return;
       }
       if (r["min_events"]) {
         ratio.min_events = Count(r["min_events"], "ratio.min_events");
@@ -235,11 +277,13 @@ class Reader {
       OnlyKeys(b, "leaky_bucket", {"capacity", "leak"});
       if (!b["capacity"] || !b["leak"]) {
         Fail(b, "leaky_bucket needs 'capacity' and 'leak' (one event leaks out per duration)");
+        return;
       }
       Scenario::LeakyBucket lb;
       lb.capacity = static_cast<uint32_t>(Count(b["capacity"], "leaky_bucket.capacity"));
       if (lb.capacity > 1'000'000) {
         Fail(b["capacity"], "leaky_bucket.capacity must be at most 1000000");
+        return;
       }
       lb.leak_ns = Duration(b["leak"], "leaky_bucket.leak");
       s->leaky_bucket = lb;
@@ -266,6 +310,7 @@ class Reader {
       }
       if (bl.bucket_ns > 86'400'000'000'000) {
         Fail(b["bucket"], "baseline.bucket must be at most 1d");
+        return;
       }
       s->baseline = bl;
       ++special;
@@ -275,6 +320,7 @@ class Reader {
       OnlyKeys(f, "first_seen", {"field", "learn", "template"});
       if (!f["field"]) {
         Fail(f, "first_seen needs 'field'");
+        return;
       }
       Scenario::FirstSeen fs;
       fs.field = Text(f["field"], "first_seen.field");
@@ -292,32 +338,38 @@ class Reader {
       OnlyKeys(q, "sequence", {"first", "count", "then"});
       if (!q["first"] || !q["count"] || !q["then"]) {
         Fail(q, "sequence needs 'first', 'count' and 'then'");
+        return;
       }
       Scenario::Sequence seq;
       seq.first = Filter(q["first"], "sequence.first");
       seq.count = static_cast<uint32_t>(Count(q["count"], "sequence.count"));
       if (seq.count > 16) {
         Fail(q["count"], "sequence.count must be at most 16");
+        return;
       }
       seq.then = Filter(q["then"], "sequence.then");
       if (s->group_by.empty()) {
         Fail(q, "a sequence needs group_by (the account or key it follows)");
+        return;
       }
       s->sequence = seq;
       ++special;
     }
     if (special > 1) {
       Fail(node, "a scenario takes at most one of leaky_bucket, baseline, first_seen, sequence");
+      return;
     }
     if (special == 0 && s->count == 0 && s->distinct.empty() && !s->ratio) {
       Fail(node, "scenario '" + s->id +
                      "' has no condition (count, distinct, ratio, leaky_bucket, baseline, "
                      "first_seen or sequence)");
+      return;
     }
   }
 
   const std::string& file_;
   uint32_t offset_;
+  std::string error_;
 };
 
 }  // namespace
@@ -339,26 +391,34 @@ void ParseScenarios(std::string_view text,
       continue;
     }
     Reader reader(file, piece.first_line);
-    try {
-      if (!doc.IsMap() || !doc["scenarios"] || doc.size() != 1) {
-        reader.Fail(doc, "a scenario file holds one key, 'scenarios', with a list of scenarios");
-      }
-      const YAML::Node list = doc["scenarios"];
-      if (!list.IsSequence()) {
-        reader.Fail(list, "'scenarios' must be a list");
-      }
-      for (const YAML::Node& item : list) {
-        try {
-          out->scenarios.push_back(reader.Read(item));
-        } catch (const Refusal& r) {
-          problems->push_back(r.message);
+    // yaml-cpp throws on some malformed trees; each scenario is read under its own catch.
+    auto read_one = [&](const YAML::Node& item) {
+      try {
+        Scenario s = reader.Read(item);
+        if (reader.failed()) {
+          problems->push_back(reader.TakeError());
+        } else {
+          out->scenarios.push_back(std::move(s));
         }
+      } catch (const YAML::Exception& e) {
+        reader.TakeError();
+        problems->push_back(file + ":" + std::to_string(piece.first_line + e.mark.line + 1) + ": " +
+                            e.msg);
       }
-    } catch (const Refusal& r) {
-      problems->push_back(r.message);
-    } catch (const YAML::Exception& e) {
-      problems->push_back(file + ":" + std::to_string(piece.first_line + e.mark.line + 1) + ": " +
-                          e.msg);
+    };
+    if (!doc.IsMap() || !doc["scenarios"] || doc.size() != 1) {
+      reader.Fail(doc, "a scenario file holds one key, 'scenarios', with a list of scenarios");
+      problems->push_back(reader.TakeError());
+      continue;
+    }
+    const YAML::Node list = doc["scenarios"];
+    if (!list.IsSequence()) {
+      reader.Fail(list, "'scenarios' must be a list");
+      problems->push_back(reader.TakeError());
+      continue;
+    }
+    for (const YAML::Node& item : list) {
+      read_one(item);
     }
   }
 }
