@@ -325,6 +325,15 @@ web:                        # web/API attacks in the Body Log (docs/web_rules.md
     max_params: 64          # per endpoint
     save_interval: 60s
   tenants: {}               # per-tenant overrides: {acme: {paranoia: 1, threshold: 8}}
+behavior:                   # entities over time: brute force, stuffing, key abuse, DDoS (docs/behavior.md)
+  enabled: true
+  scenarios: [rules/behavior]
+  snapshot_interval: 60s    # entity state -> <data>/behavior/state.bin (restored at start)
+  logins: []                # web login endpoints; empty: POSTs to *login*, *signin*... (4xx fails)
+  tenants: {}               # per-tenant logins: {acme: {logins: [{path: /api/login}]}}
+geo:                        # source.geo.country_iso_code/name at ingest, offline
+  enabled: true
+  database: ""              # a MaxMind DB (.mmdb); empty: Debian's geoip-database
 audit:                      # the signed audit log (docs/formats/audit.md)
   checkpoint_every: 1000    # records between signed checkpoints
   checkpoint_interval: 60s

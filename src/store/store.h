@@ -220,6 +220,8 @@ Status ReadStoredEvents(const std::string& path,
                         size_t limit,
                         EventBatch* batch,
                         std::vector<int64_t>* rowids);
+// The highest event row id of a day file (0: none).
+Result<int64_t> MaxEventRowid(const std::string& path);
 // (event row, rule id) of the stored detections of `kind` in a day file whose event row is
 // above `after_rowid`, "rowid\x1frule" each.
 Result<std::vector<std::string>> StoredDetectionKeys(const std::string& path,

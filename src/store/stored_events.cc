@@ -83,6 +83,16 @@ Status ReadStoredEvents(const std::string& path,
   return Status::Ok();
 }
 
+Result<int64_t> MaxEventRowid(const std::string& path) {
+  RAMPART_ASSIGN_OR_RETURN(DbPtr db, OpenReadOnly(path));
+  RAMPART_ASSIGN_OR_RETURN(StmtPtr st, Prepare(db.get(), "SELECT max(id) FROM events"));
+  const int rc = sqlite3_step(st.get());
+  if (rc != SQLITE_ROW) {
+    return SqliteError(db.get(), path + ": reading events");
+  }
+  return sqlite3_column_int64(st.get(), 0);  // NULL (no rows) reads as 0
+}
+
 Result<std::vector<std::string>> StoredDetectionKeys(const std::string& path,
                                                      int64_t after_rowid,
                                                      std::string_view kind) {

@@ -60,14 +60,15 @@ cp "$TMP/all.jsonl" "$TMP/straight.jsonl"
 run straight
 wait_for 120 caught_up straight || { tail "$TMP/straight.log"; fail "the uninterrupted run did not catch up"; }
 stop
-# Interrupted: the same pseudonymisation key, the input growing, two SIGKILLs mid-stream.
+# Interrupted: the same pseudonymisation key, the input growing, two SIGKILLs mid-stream (the
+# first before any periodic snapshot, the second after several).
 config killed
 mkdir -p "$TMP/killed"
 cp "$TMP/straight/secret.key" "$TMP/killed/"
 head -n $((TOTAL / 3)) "$TMP/all.jsonl" > "$TMP/killed.jsonl"
 run killed
-wait_for 60 caught_up killed $((TOTAL / 4)) || true
-sleep 1.5
+# The first kill comes as soon as events are stored: before any periodic snapshot.
+wait_for 60 caught_up killed 2000 || true
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 sed -n "$((TOTAL / 3 + 1)),$((2 * (TOTAL / 3)))p" "$TMP/all.jsonl" >> "$TMP/killed.jsonl"
 run killed

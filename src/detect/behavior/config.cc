@@ -32,6 +32,9 @@ Result<BehaviorConfig> ParseBehaviorConfig(const YAML::Node& node, const std::st
   }
   if (node["logins"]) {
     RAMPART_ASSIGN_OR_RETURN(c.logins, ParseLoginEndpoints(file, node["logins"]));
+    if (c.logins.empty()) {
+      c.logins = DefaultLoginEndpoints();  // an empty list means the defaults
+    }
   }
   if (node["tenants"]) {
     const YAML::Node tenants = node["tenants"];

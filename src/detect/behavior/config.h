@@ -13,7 +13,7 @@
 //       acme:
 //         logins: [{path: /api/v1/login, failure: 'http.response.status_code:401'}]
 //
-// A tenant's logins replace the global ones.
+// A tenant's logins replace the global ones; an empty global list means the defaults.
 
 #include <cstdint>
 #include <map>

@@ -108,10 +108,28 @@ Status LiveBehavior::Snapshot(bool force) {
   return engine_->Save(snapshot_path_, Positions());
 }
 
+Status LiveBehavior::StartNew() {
+  // The state begins now. A snapshot right away records where (the events stored before are
+  // not replayed), so that a crash before the first periodic snapshot replays exactly what
+  // this run processed.
+  RAMPART_ASSIGN_OR_RETURN(
+      std::vector<store::DayFile> files,
+      store::ListDayFiles(data_dir_, std::nullopt, std::numeric_limits<int64_t>::min(),
+                          std::numeric_limits<int64_t>::max()));
+  std::error_code ec;
+  for (const store::DayFile& f : files) {
+    RAMPART_ASSIGN_OR_RETURN(int64_t last, store::MaxEventRowid(f.path));
+    if (last > 0) {
+      positions_[fs::relative(f.path, data_dir_, ec).string()] = last;
+    }
+  }
+  return Snapshot(true);
+}
+
 Status LiveBehavior::Restore(LiveBehaviorReport* report) {
   std::error_code ec;
   if (!fs::exists(snapshot_path_, ec)) {
-    return Status::Ok();  // a first start: nothing to continue
+    return StartNew();  // a first start
   }
   std::string extra;
   Status loaded = engine_->Load(snapshot_path_, &extra);
@@ -119,7 +137,7 @@ Status LiveBehavior::Restore(LiveBehaviorReport* report) {
     // Kept for inspection; the state starts empty rather than not at all.
     fs::rename(snapshot_path_, snapshot_path_ + ".unusable", ec);
     report->restore_note = std::string(loaded.message()) + " (moved aside to state.bin.unusable)";
-    return Status::Ok();
+    return StartNew();
   }
   report->restored = true;
   std::istringstream lines(extra);

@@ -47,7 +47,8 @@ class LiveBehavior {
                                                       LiveBehaviorReport* report);
 
   // Loads the snapshot (if any) and replays the stored events it does not cover. A missing
-  // snapshot starts empty; an unreadable one is reported and set aside, never fatal.
+  // snapshot starts empty (and one is written at once, covering the events stored so far); an
+  // unreadable one is reported and set aside, never fatal.
   Status Restore(LiveBehaviorReport* report);
 
   void Classify(EventBatch& batch) const;
@@ -75,6 +76,7 @@ class LiveBehavior {
                const EventRef& ref,
                std::vector<Detection>* out);
   std::string Positions() const;
+  Status StartNew();
 
   std::shared_ptr<const behavior::CompiledScenarios> scenarios_;
   std::unique_ptr<behavior::Engine> engine_;  // guarded by mu_
