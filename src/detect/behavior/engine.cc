@@ -704,26 +704,42 @@ double WindowEstimate(uint32_t cur, uint32_t prev, uint32_t now, uint32_t start,
 
 }  // namespace
 
-void Engine::Process(const Observation& o, std::vector<Detection>* out) {
-  ++observations_;
-  Tenant& tenant = TenantFor(o.tenant);
-  Table& table = TableFor(tenant, o.scenario);
-  const Scenario& s = *table.scenario;
-  const Layout& l = table.layout;
-  const uint32_t now = Seconds(o.time_ns);
-  tenant.watermark = std::max(tenant.watermark, now);
-  const uint32_t window = static_cast<uint32_t>(std::max<int64_t>(1, s.window_ns / kNs));
-  bool created = false;
-  char* slot = table.FindOrInsert(o.key_hash, now, tenant.watermark, &created);
-  Header* h = Table::HeaderOf(slot);
-  h->last_seen = std::max(h->last_seen, now);
-  Counts* counts = std::launder(reinterpret_cast<Counts*>(slot + l.counts));
-  Counts* matches =
-      l.matches != 0 ? std::launder(reinterpret_cast<Counts*>(slot + l.matches)) : nullptr;
+namespace {
 
-  // Window rotation: buckets of one window, aligned; the previous one is kept.
+template <typename T>
+T* At(char* slot, uint32_t offset) {
+  return std::launder(reinterpret_cast<T*>(slot + offset));
+}
+
+// The numbers behind one observation's verdict. Filled without building any string: the
+// explanation is written only when the scenario fires.
+struct Verdict {
+  bool hold = true;
+  double in_window = 0;
+  uint64_t distinct[2] = {0, 0};
+  double total = 0;
+  double share = 0;
+  float bucket_level = 0;
+  uint32_t rate = 0;
+  SeasonalBaseline::Expectation expected;
+  double z = 0;
+  std::string_view first_value;  // the first-seen set's first value (in the slot)
+  uint32_t values_known = 0;
+};
+
+// Moves the entity's window buckets to `now` (the previous one is kept) and counts the event
+// in the bucket it falls in; an event older than the previous bucket is not counted.
+void CountInWindow(const Layout& l,
+                   char* slot,
+                   bool created,
+                   uint32_t now,
+                   uint32_t window,
+                   const Observation& o,
+                   TopState* top) {
+  Header* h = At<Header>(slot, 0);
+  Counts* counts = At<Counts>(slot, l.counts);
+  Counts* matches = l.matches != 0 ? At<Counts>(slot, l.matches) : nullptr;
   bool in_previous = false;
-  bool too_old = false;
   const uint32_t aligned = now - now % window;
   if (created) {
     h->window_start = aligned;
@@ -737,267 +753,334 @@ void Engine::Process(const Observation& o, std::vector<Detection>* out) {
     }
     for (uint32_t off : l.distinct) {
       if (off != 0) {
-        Distinct* d = std::launder(reinterpret_cast<Distinct*>(slot + off));
+        Distinct* d = At<Distinct>(slot, off);
         d->prev = adjacent ? d->cur : DistinctCounter();
         d->cur.Clear();
       }
     }
     h->window_start = aligned;
-    auto top = table.top.find(o.key_hash);
-    if (top != table.top.end()) {
-      for (TopField& f : top->second.fields) {
+    if (top != nullptr) {
+      for (TopField& f : top->fields) {
         f.Decay();
       }
     }
   } else if (now < h->window_start) {
-    in_previous = now + window >= h->window_start;
-    too_old = !in_previous;
-  }
-  if (!too_old) {
-    (in_previous ? counts->prev : counts->cur) += o.weight;
-    if (matches != nullptr && (o.flags & kRatioMatch)) {
-      (in_previous ? matches->prev : matches->cur) += o.weight;
+    if (now + window < h->window_start) {
+      return;  // older than the previous bucket
     }
-    for (int d = 0; d < 2; ++d) {
-      if (l.distinct[d] != 0 && o.distinct[d] != 0) {
-        Distinct* dc = std::launder(reinterpret_cast<Distinct*>(slot + l.distinct[d]));
-        (in_previous ? dc->prev : dc->cur).AddHash(o.distinct[d]);
-      }
-    }
+    in_previous = true;
   }
-  if (!s.top.empty()) {
-    TopState& top = table.top[o.key_hash];
-    for (size_t t = 0; t < s.top.size() && t < 2; ++t) {
-      if (!o.top[t].empty()) {
-        top.fields[t].Add(o.top[t], o.weight);
-      }
+  (in_previous ? counts->prev : counts->cur) += o.weight;
+  if (matches != nullptr && (o.flags & kRatioMatch)) {
+    (in_previous ? matches->prev : matches->cur) += o.weight;
+  }
+  for (int d = 0; d < 2; ++d) {
+    if (l.distinct[d] != 0 && o.distinct[d] != 0) {
+      Distinct* dc = At<Distinct>(slot, l.distinct[d]);
+      (in_previous ? dc->prev : dc->cur).AddHash(o.distinct[d]);
     }
   }
+}
 
-  // Conditions: all given ones must hold.
-  bool hold = true;
-  std::vector<std::string> parts;  // the explanation, condition by condition
-  std::vector<Evidence> numbers;
-  auto number = [&numbers](std::string field, std::string value, std::string note) {
-    Evidence e;
-    e.field = std::move(field);
-    e.value = std::move(value);
-    e.note = std::move(note);
-    numbers.push_back(std::move(e));
-  };
-  const double in_window = WindowEstimate(counts->cur, counts->prev, now, h->window_start, window);
+// count, distinct and ratio over the window.
+void JudgeWindow(const Scenario& s,
+                 const Layout& l,
+                 char* slot,
+                 uint32_t now,
+                 uint32_t window,
+                 const Observation& o,
+                 Verdict* v) {
+  const Header* h = At<Header>(slot, 0);
+  const Counts* counts = At<Counts>(slot, l.counts);
+  v->in_window = WindowEstimate(counts->cur, counts->prev, now, h->window_start, window);
   if (l.ring != 0) {
-    Ring* ring = std::launder(reinterpret_cast<Ring*>(slot + l.ring));
+    Ring* ring = At<Ring>(slot, l.ring);
     for (uint32_t k = 0; k < std::min(o.weight, l.ring_capacity); ++k) {
       RingPush(ring, l.ring_capacity, now);
     }
-    hold = hold && RingFullWithin(ring, l.ring_capacity, window);
+    v->hold = v->hold && RingFullWithin(ring, l.ring_capacity, window);
   } else if (s.count > 0) {
-    hold = hold && in_window >= static_cast<double>(s.count);
+    v->hold = v->hold && v->in_window >= static_cast<double>(s.count);
   }
-  if (s.count > 0 && hold) {
-    const uint64_t shown = std::max<uint64_t>(s.count, static_cast<uint64_t>(in_window + 0.5));
-    parts.push_back(Grouped(shown) + " events in " + DurationText(s.window_ns) + " (threshold " +
-                    Grouped(s.count) + ")");
-    number("behavior.count", std::to_string(shown), parts.back());
-  }
-  for (size_t d = 0; d < s.distinct.size() && d < 2 && hold; ++d) {
-    const Distinct* dc = std::launder(reinterpret_cast<const Distinct*>(slot + l.distinct[d]));
-    const uint64_t n =
+  for (size_t d = 0; d < s.distinct.size() && d < 2 && v->hold; ++d) {
+    const Distinct* dc = At<Distinct>(slot, l.distinct[d]);
+    v->distinct[d] =
         static_cast<uint64_t>(std::llround(DistinctCounter::EstimateUnion(dc->cur, dc->prev)));
-    hold = hold && n >= s.distinct[d].min;
-    const std::string& field = s.distinct[d].field;
-    parts.push_back(
-        Grouped(n) + " distinct " + field +
-        (s.distinct[d].min > 0 ? " (threshold " + Grouped(s.distinct[d].min) + ")" : ""));
-    number("behavior.distinct." + field, std::to_string(n), parts.back());
+    v->hold = v->distinct[d] >= s.distinct[d].min;
   }
-  if (s.ratio && hold) {
-    const double total = counts->cur + counts->prev;
-    const double match = matches->cur + matches->prev;
-    const double share = total > 0 ? match / total : 0;
-    hold = total >= static_cast<double>(s.ratio->min_events) &&
-           (s.ratio->min < 0 || share >= s.ratio->min) &&
-           (s.ratio->max < 0 || share <= s.ratio->max);
-    std::string bound = s.ratio->min >= 0 ? "at least " + Fixed(100 * s.ratio->min, 0) + "%"
-                                          : "at most " + Fixed(100 * s.ratio->max, 0) + "%";
-    parts.push_back(Fixed(100 * share, 1) + "% of " + Grouped(static_cast<uint64_t>(total)) +
-                    " events match '" + s.ratio->match + "' (" + bound + ")");
-    number("behavior.ratio", Fixed(share, 4), parts.back());
+  if (s.ratio && v->hold) {
+    const Counts* matches = At<Counts>(slot, l.matches);
+    v->total = counts->cur + counts->prev;
+    v->share = v->total > 0 ? (matches->cur + matches->prev) / v->total : 0;
+    v->hold = v->total >= static_cast<double>(s.ratio->min_events) &&
+              (s.ratio->min < 0 || v->share >= s.ratio->min) &&
+              (s.ratio->max < 0 || v->share <= s.ratio->max);
   }
-  if (l.leaky != 0) {
-    Leaky* b = std::launder(reinterpret_cast<Leaky*>(slot + l.leaky));
-    const double leak_s = static_cast<double>(s.leaky_bucket->leak_ns) / kNs;
-    const double leaked = b->last == 0 || now < b->last ? 0 : (now - b->last) / leak_s;
-    b->level = static_cast<float>(std::max(0.0, b->level - leaked) + o.weight);
-    b->last = std::max(b->last, now);
-    const bool overflow = b->level > s.leaky_bucket->capacity;
-    hold = hold && overflow;
-    if (overflow) {
-      parts.push_back("leaky bucket overflowed: level " + Fixed(b->level, 1) + " > capacity " +
-                      std::to_string(s.leaky_bucket->capacity) + ", leaking one per " +
-                      DurationText(s.leaky_bucket->leak_ns));
-      number("behavior.bucket_level", Fixed(b->level, 1), parts.back());
-      b->level = 0;  // an overflowing bucket pours out (one detection per overflow)
-    }
-  }
-  if (l.baseline != 0) {
-    Baseline* b = std::launder(reinterpret_cast<Baseline*>(slot + l.baseline));
-    const Scenario::Baseline& cfg = *s.baseline;
-    const uint32_t bucket = static_cast<uint32_t>(std::max<int64_t>(1, cfg.bucket_ns / kNs));
-    const double per_hour = 3600.0 / bucket;
-    const uint32_t start = now - now % bucket;
-    if (b->bucket_start == 0) {
-      b->bucket_start = start;
-    } else if (start > b->bucket_start) {
-      // Close the bucket (an anomalous one is not learnt) and the empty ones after it.
-      if (!b->anomalous) {
-        b->seasonal.Observe(b->bucket_start, b->count, per_hour);
-      }
-      uint32_t empty = (start - b->bucket_start) / bucket - 1;
-      const uint32_t cap = static_cast<uint32_t>(7 * 24 * per_hour);  // a week is enough
-      for (uint32_t k = std::max<int64_t>(0, int64_t(empty) - cap); k < empty; ++k) {
-        b->seasonal.Observe(b->bucket_start + (k + 1) * bucket, 0, per_hour);
-      }
-      b->bucket_start = start;
-      b->count = 0;
-      b->anomalous = 0;
-    }
-    b->count += o.weight;  // a late event is still traffic: it counts in the current bucket
-    const SeasonalBaseline::Expectation e = b->seasonal.Expected(b->bucket_start, per_hour);
-    const double z = b->seasonal.ZScore(b->bucket_start, b->count, per_hour);
-    const bool learnt = now >= h->created + cfg.learn_ns / kNs && e.observations > 0;
-    const bool spike = learnt && b->count >= cfg.min_count && z >= cfg.min_z &&
-                       b->count >= cfg.min_ratio * std::max(e.mean, 1e-9);
-    if (spike) {
-      b->anomalous = 1;
-    }
-    hold = hold && spike;
-    if (spike) {
-      parts.push_back(Grouped(b->count) + " events in " + DurationText(cfg.bucket_ns) +
-                      "; its baseline " + (e.seasonal ? "for this hour" : "overall") + " is " +
-                      Fixed(e.mean, 1) + " ± " + Fixed(e.stddev, 1) + " (" +
-                      Fixed(b->count / std::max(e.mean, 0.1), 1) + "×, z " + Fixed(z, 1) + ")");
-      number("behavior.rate", std::to_string(b->count), parts.back());
-      number("behavior.baseline", Fixed(e.mean, 2), "stddev " + Fixed(e.stddev, 2));
-    }
-  }
-  if (l.seen != 0) {
-    Seen* seen = std::launder(reinterpret_cast<Seen*>(slot + l.seen));
-    bool fresh = false;
-    if (o.seen_hash != 0) {
-      const bool learning = now < h->created + s.first_seen->learn_ns / kNs;
-      fresh = !learning && !BloomHas(seen, o.seen_hash);
-      if (seen->values == 0) {
-        const size_t n = std::min(o.seen_value.size(), sizeof(seen->first_value) - 1);
-        std::memcpy(seen->first_value, o.seen_value.data(), n);
-        seen->first_value[n] = 0;
-      }
-      if (!BloomHas(seen, o.seen_hash)) {
-        BloomAdd(seen, o.seen_hash);
-        ++seen->values;
-      }
-    }
-    hold = hold && fresh;
-    if (fresh) {
-      parts.push_back("first " + s.first_seen->field + " " + std::string(o.seen_value) +
-                      " for this entity (first seen with " + seen->first_value + "; " +
-                      std::to_string(seen->values - 1) +
-                      (seen->values == 2 ? " value" : " values") + " known before)");
-      number(s.first_seen->field, std::string(o.seen_value), parts.back());
-    }
-  }
-  if (l.sequence != 0) {
-    Ring* ring = std::launder(reinterpret_cast<Ring*>(slot + l.sequence));
-    bool complete = false;
-    if (o.flags & kSequenceThen) {
-      complete =
-          RingFullWithin(ring, l.sequence_capacity, window) &&
-          now - RingTimes(ring)[(ring->head + l.sequence_capacity - 1) % l.sequence_capacity] <=
-              window;
-      if (complete) {
-        parts.push_back(std::to_string(l.sequence_capacity) + "× '" + s.sequence->first +
-                        "' within " + DurationText(s.window_ns) + ", then '" + s.sequence->then +
-                        "'");
-        number("behavior.sequence", std::to_string(l.sequence_capacity), parts.back());
-      }
-      ring->size = 0;  // a success closes the run of failures
-      ring->head = 0;
-    } else if (o.flags & kSequenceFirst) {
-      for (uint32_t k = 0; k < std::min(o.weight, l.sequence_capacity); ++k) {
-        RingPush(ring, l.sequence_capacity, now);
-      }
-    }
-    hold = hold && complete;
-  }
+}
 
-  if (!hold || (h->fired != 0 && now < h->fired + s.cooldown_ns / kNs)) {
-    return;
+// The leaky bucket: fills by the event's weight, leaks one per `leak`; an overflow empties it.
+bool Overflows(
+    const Scenario::LeakyBucket& cfg, Leaky* b, uint32_t now, uint32_t weight, Verdict* v) {
+  const double leak_s = static_cast<double>(cfg.leak_ns) / kNs;
+  const double leaked = b->last == 0 || now < b->last ? 0 : (now - b->last) / leak_s;
+  b->level = static_cast<float>(std::max(0.0, b->level - leaked) + weight);
+  b->last = std::max(b->last, now);
+  if (b->level <= cfg.capacity) {
+    return false;
   }
-  h->fired = now;
-  ++detections_;
+  v->bucket_level = b->level;
+  b->level = 0;  // an overflowing bucket pours out (one detection per overflow)
+  return true;
+}
 
-  Detection& d = out->emplace_back();
-  d.kind = DetectionKind::kBehavior;
-  d.rule_id = s.id;
-  d.rule_title = s.title;
-  d.level = s.level;
-  d.tactics = s.tactics;
-  d.techniques = s.techniques;
-  d.event_time_ns = o.time_ns;
-  d.dataset = std::string(o.dataset);
-  d.tenant = std::string(o.tenant);
-  d.source = s.file;
+// The rate of the current bucket against the seasonal baseline. Closing a bucket teaches the
+// baseline its count (not when judged anomalous: a flood must not become normal), and zero for
+// each empty bucket since.
+bool Spikes(const Scenario::Baseline& cfg,
+            Baseline* b,
+            uint32_t created,
+            uint32_t now,
+            uint32_t weight,
+            Verdict* v) {
+  const uint32_t bucket = static_cast<uint32_t>(std::max<int64_t>(1, cfg.bucket_ns / kNs));
+  const double per_hour = 3600.0 / bucket;
+  const uint32_t start = now - now % bucket;
+  if (b->bucket_start == 0) {
+    b->bucket_start = start;
+  } else if (start > b->bucket_start) {
+    if (!b->anomalous) {
+      b->seasonal.Observe(b->bucket_start, b->count, per_hour);
+    }
+    const uint32_t empty = (start - b->bucket_start) / bucket - 1;
+    const uint32_t cap = static_cast<uint32_t>(7 * 24 * per_hour);  // a week is enough
+    for (uint32_t k = empty > cap ? empty - cap : 0; k < empty; ++k) {
+      b->seasonal.Observe(b->bucket_start + (k + 1) * bucket, 0, per_hour);
+    }
+    b->bucket_start = start;
+    b->count = 0;
+    b->anomalous = 0;
+  }
+  b->count += weight;  // a late event is still traffic: it counts in the current bucket
+  v->rate = b->count;
+  v->expected = b->seasonal.Expected(b->bucket_start, per_hour);
+  v->z = b->seasonal.ZScore(b->bucket_start, b->count, per_hour);
+  const bool learnt = now >= created + cfg.learn_ns / kNs && v->expected.observations > 0;
+  const bool spike = learnt && b->count >= cfg.min_count && v->z >= cfg.min_z &&
+                     b->count >= cfg.min_ratio * std::max(v->expected.mean, 1e-9);
+  if (spike) {
+    b->anomalous = 1;
+  }
+  return spike;
+}
+
+// Whether the observation's value is new for the entity (after its learning time); the value
+// joins the set either way.
+bool FirstSeen(const Scenario::FirstSeen& cfg,
+               Seen* seen,
+               uint32_t created,
+               uint32_t now,
+               const Observation& o,
+               Verdict* v) {
+  if (o.seen_hash == 0) {
+    return false;
+  }
+  const bool known = BloomHas(seen, o.seen_hash);
+  const bool fresh = !known && now >= created + cfg.learn_ns / kNs;
+  if (seen->values == 0) {
+    const size_t n = std::min(o.seen_value.size(), sizeof(seen->first_value) - 1);
+    std::memcpy(seen->first_value, o.seen_value.data(), n);
+    seen->first_value[n] = 0;
+  }
+  if (!known) {
+    BloomAdd(seen, o.seen_hash);
+    ++seen->values;
+  }
+  v->first_value = seen->first_value;
+  v->values_known = seen->values - 1;
+  return fresh;
+}
+
+// `first` events fill the ring; a `then` event completes the sequence when the ring is full
+// within the window, and closes the run either way.
+bool SequenceCompletes(
+    uint32_t capacity, Ring* ring, uint32_t now, uint32_t window, const Observation& o) {
+  if (o.flags & kSequenceThen) {
+    const bool complete = RingFullWithin(ring, capacity, window) &&
+                          now - RingTimes(ring)[(ring->head + capacity - 1) % capacity] <= window;
+    ring->size = 0;
+    ring->head = 0;
+    return complete;
+  }
+  if (o.flags & kSequenceFirst) {
+    for (uint32_t k = 0; k < std::min(o.weight, capacity); ++k) {
+      RingPush(ring, capacity, now);
+    }
+  }
+  return false;
+}
+
+// The detection of a firing scenario: evidence with every number, entities, explanation.
+void Explain(
+    const Scenario& s, const Verdict& v, const Observation& o, const TopState* top, Detection* d) {
+  d->kind = DetectionKind::kBehavior;
+  d->rule_id = s.id;
+  d->rule_title = s.title;
+  d->level = s.level;
+  d->tactics = s.tactics;
+  d->techniques = s.techniques;
+  d->event_time_ns = o.time_ns;
+  d->dataset = std::string(o.dataset);
+  d->tenant = std::string(o.tenant);
+  d->source = s.file;
   std::string who;
   if (!s.group_by.empty()) {
     const std::vector<std::string_view> values = SplitKey(o.key);
     for (size_t g = 0; g < s.group_by.size() && g < values.size(); ++g) {
-      d.evidence.push_back(Evidence{s.group_by[g], std::string(values[g]), {}, {}, {}, {}});
+      d->evidence.push_back(Evidence{s.group_by[g], std::string(values[g]), {}, {}, {}, {}});
       const std::string_view type = EntityTypeOfField(s.group_by[g]);
       if (!type.empty()) {
-        d.entities.push_back(Entity{std::string(type), std::string(values[g])});
+        d->entities.push_back(Entity{std::string(type), std::string(values[g])});
       }
       who += (g > 0 ? ", " : "") + s.group_by[g] + " " + std::string(values[g]);
     }
   } else {
     who = "tenant " + std::string(o.tenant) + " as a whole";
   }
-  d.evidence.insert(d.evidence.end(), numbers.begin(), numbers.end());
-  auto top = table.top.find(o.key_hash);
-  if (top != table.top.end()) {
-    for (size_t t = 0; t < s.top.size() && t < 2; ++t) {
-      const TopField& f = top->second.fields[t];
-      const std::vector<TopEntry> sorted = f.Sorted();
-      uint64_t shown = 0;
-      std::string names;
-      std::string range;
-      for (size_t k = 0; k < sorted.size() && k < kTopShown; ++k) {
-        // Space-saving counts are upper bounds; count - error is certain.
-        const uint64_t certain = sorted[k].count - sorted[k].error;
-        shown += certain;
-        range = sorted[k].error == 0 ? Grouped(certain)
-                                     : Grouped(certain) + "-" + Grouped(sorted[k].count);
-        d.evidence.push_back(
-            Evidence{"behavior.top." + s.top[t], sorted[k].value, {}, {}, {}, range + " events"});
-        const std::string_view type = EntityTypeOfField(s.top[t]);
-        if (!type.empty()) {
-          d.entities.push_back(Entity{std::string(type), sorted[k].value});
-        }
-        if (k < 3) {
-          names += (k > 0 ? ", " : "") + sorted[k].value + " (" + range + ")";
-        }
+  std::vector<std::string> parts;  // the explanation, condition by condition
+  auto number = [&](std::string field, std::string value, std::string note) {
+    d->evidence.push_back(Evidence{std::move(field), std::move(value), {}, {}, {}, note});
+  };
+  if (s.count > 0) {
+    const uint64_t shown = std::max<uint64_t>(s.count, static_cast<uint64_t>(v.in_window + 0.5));
+    parts.push_back(Grouped(shown) + " events in " + DurationText(s.window_ns) + " (threshold " +
+                    Grouped(s.count) + ")");
+    number("behavior.count", std::to_string(shown), parts.back());
+  }
+  for (size_t i = 0; i < s.distinct.size() && i < 2; ++i) {
+    const Scenario::Distinct& dc = s.distinct[i];
+    parts.push_back(Grouped(v.distinct[i]) + " distinct " + dc.field +
+                    (dc.min > 0 ? " (threshold " + Grouped(dc.min) + ")" : ""));
+    number("behavior.distinct." + dc.field, std::to_string(v.distinct[i]), parts.back());
+  }
+  if (s.ratio) {
+    const std::string bound = s.ratio->min >= 0 ? "at least " + Fixed(100 * s.ratio->min, 0) + "%"
+                                                : "at most " + Fixed(100 * s.ratio->max, 0) + "%";
+    parts.push_back(Fixed(100 * v.share, 1) + "% of " + Grouped(static_cast<uint64_t>(v.total)) +
+                    " events match '" + s.ratio->match + "' (" + bound + ")");
+    number("behavior.ratio", Fixed(v.share, 4), parts.back());
+  }
+  if (s.leaky_bucket) {
+    parts.push_back("leaky bucket overflowed: level " + Fixed(v.bucket_level, 1) + " > capacity " +
+                    std::to_string(s.leaky_bucket->capacity) + ", leaking one per " +
+                    DurationText(s.leaky_bucket->leak_ns));
+    number("behavior.bucket_level", Fixed(v.bucket_level, 1), parts.back());
+  }
+  if (s.baseline) {
+    const SeasonalBaseline::Expectation& e = v.expected;
+    parts.push_back(Grouped(v.rate) + " events in " + DurationText(s.baseline->bucket_ns) +
+                    "; its baseline " + (e.seasonal ? "for this hour" : "overall") + " is " +
+                    Fixed(e.mean, 1) + " ± " + Fixed(e.stddev, 1) + " (" +
+                    Fixed(v.rate / std::max(e.mean, 0.1), 1) + "×, z " + Fixed(v.z, 1) + ")");
+    number("behavior.rate", std::to_string(v.rate), parts.back());
+    number("behavior.baseline", Fixed(e.mean, 2), "stddev " + Fixed(e.stddev, 2));
+  }
+  if (s.first_seen) {
+    parts.push_back("first " + s.first_seen->field + " " + std::string(o.seen_value) +
+                    " for this entity (first seen with " + std::string(v.first_value) + "; " +
+                    std::to_string(v.values_known) + (v.values_known == 1 ? " value" : " values") +
+                    " known before)");
+    number(s.first_seen->field, std::string(o.seen_value), parts.back());
+  }
+  if (s.sequence) {
+    parts.push_back(std::to_string(s.sequence->count) + "× '" + s.sequence->first + "' within " +
+                    DurationText(s.window_ns) + ", then '" + s.sequence->then + "'");
+    number("behavior.sequence", std::to_string(s.sequence->count), parts.back());
+  }
+  for (size_t t = 0; top != nullptr && t < s.top.size() && t < 2; ++t) {
+    const TopField& f = top->fields[t];
+    const std::vector<TopEntry> sorted = f.Sorted();
+    uint64_t certain_total = 0;
+    std::string names;
+    for (size_t k = 0; k < sorted.size() && k < kTopShown; ++k) {
+      // Space-saving counts are upper bounds; count - error is certain.
+      const uint64_t certain = sorted[k].count - sorted[k].error;
+      certain_total += certain;
+      const std::string range = sorted[k].error == 0
+                                    ? Grouped(certain)
+                                    : Grouped(certain) + "-" + Grouped(sorted[k].count);
+      d->evidence.push_back(
+          Evidence{"behavior.top." + s.top[t], sorted[k].value, {}, {}, {}, range + " events"});
+      const std::string_view type = EntityTypeOfField(s.top[t]);
+      if (!type.empty()) {
+        d->entities.push_back(Entity{std::string(type), sorted[k].value});
       }
-      if (f.total > 0) {
-        parts.push_back("top " + s.top[t] + ": " + names + "; the top " +
-                        std::to_string(std::min<size_t>(sorted.size(), kTopShown)) +
-                        " carry at least " + Fixed(100.0 * shown / f.total, 0) + "%");
+      if (k < 3) {
+        names += (k > 0 ? ", " : "") + sorted[k].value + " (" + range + ")";
+      }
+    }
+    if (f.total > 0) {
+      parts.push_back("top " + s.top[t] + ": " + names + "; the top " +
+                      std::to_string(std::min<size_t>(sorted.size(), kTopShown)) +
+                      " carry at least " + Fixed(100.0 * certain_total / f.total, 0) + "%");
+    }
+  }
+  d->explanation = who + ": ";
+  for (size_t p = 0; p < parts.size(); ++p) {
+    d->explanation += (p > 0 ? "; " : "") + parts[p];
+  }
+}
+
+}  // namespace
+
+void Engine::Process(const Observation& o, std::vector<Detection>* out) {
+  ++observations_;
+  Tenant& tenant = TenantFor(o.tenant);
+  Table& table = TableFor(tenant, o.scenario);
+  const Scenario& s = *table.scenario;
+  const Layout& l = table.layout;
+  const uint32_t now = Seconds(o.time_ns);
+  tenant.watermark = std::max(tenant.watermark, now);
+  const uint32_t window = static_cast<uint32_t>(std::max<int64_t>(1, s.window_ns / kNs));
+  bool created = false;
+  char* slot = table.FindOrInsert(o.key_hash, now, tenant.watermark, &created);
+  Header* h = Table::HeaderOf(slot);
+  h->last_seen = std::max(h->last_seen, now);
+  TopState* top = nullptr;
+  if (!s.top.empty()) {
+    top = &table.top[o.key_hash];
+  }
+  CountInWindow(l, slot, created, now, window, o, top);
+  if (top != nullptr) {
+    for (size_t t = 0; t < s.top.size() && t < 2; ++t) {
+      if (!o.top[t].empty()) {
+        top->fields[t].Add(o.top[t], o.weight);
       }
     }
   }
-  d.explanation = who + ": ";
-  for (size_t p = 0; p < parts.size(); ++p) {
-    d.explanation += (p > 0 ? "; " : "") + parts[p];
+
+  // Every condition updates its state; all must hold.
+  Verdict v;
+  JudgeWindow(s, l, slot, now, window, o, &v);
+  if (l.leaky != 0) {
+    v.hold = Overflows(*s.leaky_bucket, At<Leaky>(slot, l.leaky), now, o.weight, &v) && v.hold;
   }
+  if (l.baseline != 0) {
+    v.hold = Spikes(*s.baseline, At<Baseline>(slot, l.baseline), h->created, now, o.weight, &v) &&
+             v.hold;
+  }
+  if (l.seen != 0) {
+    v.hold = FirstSeen(*s.first_seen, At<Seen>(slot, l.seen), h->created, now, o, &v) && v.hold;
+  }
+  if (l.sequence != 0) {
+    v.hold = SequenceCompletes(l.sequence_capacity, At<Ring>(slot, l.sequence), now, window, o) &&
+             v.hold;
+  }
+  if (!v.hold || (h->fired != 0 && now < h->fired + s.cooldown_ns / kNs)) {
+    return;
+  }
+  h->fired = now;
+  ++detections_;
+  Explain(s, v, o, top, &out->emplace_back());
 }
 
 std::vector<EntityView> Engine::Describe(std::string_view tenant,
