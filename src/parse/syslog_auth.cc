@@ -443,13 +443,14 @@ bool ExtractSu(std::string_view s, Extraction& out) {
     out.TargetUser(s.substr(0, by));
     return true;
   }
-  // util-linux: "(to <target>) <user> on <tty>"
-  if (ConsumePrefix(s, "(to ")) {
+  // util-linux: "(to <target>) <user> on <tty>" / "FAILED SU (to <target>) <user> on <tty>"
+  const bool failed = ConsumePrefix(s, "FAILED SU (to ");
+  if (failed || ConsumePrefix(s, "(to ")) {
     size_t close = s.find(") ");
     if (close == std::string_view::npos) {
       return false;
     }
-    out.Classify(kAuthentication, "su", kSuccess);
+    out.Classify(kAuthentication, "su", failed ? kFailure : kSuccess);
     out.TargetUser(s.substr(0, close));
     out.User(FirstToken(s.substr(close + 2)));
     return true;
