@@ -48,7 +48,7 @@ Result<std::vector<Detection>> Detections(const EntitiesArgs& args) {
   query::DetectionFilterText text{args.since, "", "", "", "", "", args.tenant};
   RAMPART_ASSIGN_OR_RETURN(store::DetectionFilter filter,
                            query::ParseDetectionFilter(text, "--", WallNowNs()));
-  filter.limit = 0;
+  filter.limit = 1'000'000;  // the newest million: bounded memory whatever --since asks
   return store::ListDetections(args.data_dir, filter);
 }
 

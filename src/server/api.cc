@@ -367,6 +367,9 @@ void HandleDetections(ApiContext& ctx, const HttpRequest& req, HttpResponse& res
   res.headers.emplace_back("X-Rampart-Truncated", truncated ? "true" : "false");
 }
 
+// Entity summaries read at most this many detections (the newest).
+constexpr size_t kMaxEntityDetections = 1'000'000;
+
 // The detections of ?since= (default 7d) in the scope's tenants, or an error response.
 std::optional<std::vector<Detection>> ScopedDetections(const ApiContext& ctx,
                                                        const ReadScope& scope,
@@ -379,7 +382,7 @@ std::optional<std::vector<Detection>> ScopedDetections(const ApiContext& ctx,
     res = ErrorResponse(400, "bad_request", filter.status().message());
     return std::nullopt;
   }
-  filter->limit = 0;
+  filter->limit = kMaxEntityDetections;  // the newest: bounded memory whatever ?since= asks
   std::vector<Detection> all;
   const std::vector<std::string> every{""};  // "" = all tenants
   for (const std::string& t : scope.tenants ? *scope.tenants : every) {

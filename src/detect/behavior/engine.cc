@@ -2,8 +2,6 @@
 
 #include "detect/behavior/engine.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -11,20 +9,18 @@
 #include <map>
 #include <new>
 
-#include "core/file.h"
 #include "core/strings.h"
 #include "core/time_util.h"
+#include "detect/behavior/internal/table.h"
 #include "detect/behavior/sketch.h"
 #include "detect/web/model.h"
 
 namespace rampart::detect::behavior {
+using namespace internal;  // NOLINT(google-build-using-namespace): this stage's own internals
 namespace {
 
 constexpr char kKeySeparator = '\x1f';
-__extension__ using Uint128 = unsigned __int128;  // GCC and Clang: the high half of a product
-constexpr int64_t kNs = 1'000'000'000;
 constexpr uint32_t kRingLimit = 16;  // counts up to this are exact (a ring of event times)
-constexpr int kTopEntries = 16;      // space-saving entries per report field
 constexpr int kTopShown = 10;
 constexpr uint32_t kLongMemorySeconds = 30 * 86400;  // baselines and first-seen sets
 
@@ -32,70 +28,6 @@ uint32_t Seconds(int64_t ns) {
   const int64_t s = ns / kNs;
   return static_cast<uint32_t>(std::clamp<int64_t>(s, 1, std::numeric_limits<uint32_t>::max()));
 }
-
-// ---- slot components (trivially copyable; placed in a table's slot bytes) --------------
-
-struct Header {
-  uint64_t key;
-  uint32_t last_seen;
-  uint32_t created;
-  uint32_t fired;         // last detection (0: none)
-  uint32_t window_start;  // start of the current window bucket
-};
-
-struct Counts {  // events in the current and the previous window bucket
-  uint32_t cur;
-  uint32_t prev;
-};
-
-struct Ring {  // followed by `capacity` uint32 times
-  uint8_t head;
-  uint8_t size;
-  uint8_t pad[2];
-};
-
-struct Distinct {
-  DistinctCounter cur;
-  DistinctCounter prev;
-};
-
-struct Leaky {
-  float level;
-  uint32_t last;
-};
-
-struct Baseline {
-  uint32_t bucket_start;
-  uint32_t count;
-  uint32_t anomalous;  // the current bucket was judged anomalous (not learnt)
-  uint32_t pad;
-  SeasonalBaseline seasonal;
-};
-
-struct Seen {
-  uint64_t bloom[8];  // 512 bits, four probes
-  uint32_t values;
-  char first_value[40];  // the first value learnt, for explanations
-};
-
-constexpr uint32_t Align8(uint32_t n) {
-  return (n + 7) & ~7u;
-}
-
-// Offsets of the components in a slot (0: absent; the header is always at 0).
-struct Layout {
-  uint32_t size = 0;
-  uint32_t counts = 0;
-  uint32_t matches = 0;  // Counts of the events the ratio's filter matches
-  uint32_t ring = 0;
-  uint32_t ring_capacity = 0;
-  uint32_t distinct[2] = {0, 0};
-  uint32_t leaky = 0;
-  uint32_t baseline = 0;
-  uint32_t seen = 0;
-  uint32_t sequence = 0;
-  uint32_t sequence_capacity = 0;
-};
 
 Layout LayoutOf(const Scenario& s) {
   Layout l;
@@ -209,54 +141,6 @@ bool BloomHas(const Seen* s, uint64_t h) {
   }
   return true;
 }
-
-// Space-saving heavy hitters of one report field in one group.
-struct TopEntry {
-  std::string value;
-  uint64_t count = 0;
-  uint64_t error = 0;  // inherited from the entry it replaced: count - error is certain
-};
-struct TopField {
-  std::vector<TopEntry> entries;
-  uint64_t total = 0;
-  void Add(std::string_view value, uint64_t w) {
-    total += w;
-    for (TopEntry& e : entries) {
-      if (e.value == value) {
-        e.count += w;
-        return;
-      }
-    }
-    if (entries.size() < kTopEntries) {
-      entries.push_back({std::string(value), w});
-      return;
-    }
-    auto min =
-        std::min_element(entries.begin(), entries.end(),
-                         [](const TopEntry& a, const TopEntry& b) { return a.count < b.count; });
-    min->value.assign(value);
-    min->error = min->count;
-    min->count += w;
-  }
-  void Decay() {
-    total /= 2;
-    for (TopEntry& e : entries) {
-      e.count /= 2;
-      e.error /= 2;
-    }
-  }
-  std::vector<TopEntry> Sorted() const {
-    std::vector<TopEntry> out = entries;
-    std::sort(out.begin(), out.end(), [](const TopEntry& a, const TopEntry& b) {
-      const uint64_t ca = a.count - a.error, cb = b.count - b.error;
-      return std::tie(cb, b.count, a.value) < std::tie(ca, a.count, b.value);
-    });
-    return out;
-  }
-};
-struct TopState {
-  TopField fields[2];
-};
 
 std::string Grouped(uint64_t n) {
   std::string digits = std::to_string(n);
@@ -517,137 +401,6 @@ void CompiledScenarios::Observe(const EventBatch& batch,
     }
   }
 }
-
-// ---- Engine tables --------------------------------------------------------------------
-
-struct Engine::Table {
-  const Scenario* scenario = nullptr;
-  Layout layout;
-  uint64_t signature = 0;
-  uint32_t horizon = 0;           // seconds of idleness after which a slot is worth nothing
-  std::vector<uint64_t> storage;  // capacity * layout.size bytes, 8-aligned
-  size_t capacity = 0;            // slots (a power of two)
-  size_t used = 0;
-  uint64_t evicted = 0;
-  std::unordered_map<uint64_t, TopState> top;  // by key hash; only scenarios with `top`
-
-  char* SlotAt(size_t i) { return reinterpret_cast<char*>(storage.data()) + i * layout.size; }
-  const char* SlotAt(size_t i) const {
-    return reinterpret_cast<const char*>(storage.data()) + i * layout.size;
-  }
-  static Header* HeaderOf(char* slot) { return std::launder(reinterpret_cast<Header*>(slot)); }
-  static const Header* HeaderOf(const char* slot) {
-    return std::launder(reinterpret_cast<const Header*>(slot));
-  }
-
-  // Linear probing from the key's home slot; the home is the key's hash scaled to the
-  // capacity (the hash is uniform: no modulo, any capacity).
-  size_t Home(uint64_t key) const {
-    return static_cast<size_t>((static_cast<Uint128>(key) * capacity) >> 64);
-  }
-  size_t Next(size_t i) const { return i + 1 == capacity ? 0 : i + 1; }
-
-  void Allocate(size_t slots) {
-    capacity = slots;
-    storage.assign(capacity * layout.size / 8, 0);
-    used = 0;
-  }
-
-  char* Find(uint64_t key) {
-    if (capacity == 0) {
-      return nullptr;
-    }
-    for (size_t i = Home(key);; i = Next(i)) {
-      char* slot = SlotAt(i);
-      const uint64_t k = HeaderOf(slot)->key;
-      if (k == key) {
-        return slot;
-      }
-      if (k == 0) {
-        return nullptr;
-      }
-    }
-  }
-  const char* Find(uint64_t key) const { return const_cast<Table*>(this)->Find(key); }
-
-  // The slot of `key`, created (zeroed, header set) when absent. May rebuild the table.
-  // `watermark`: the tenant's newest event time, by which idle slots are judged.
-  char* FindOrInsert(uint64_t key, uint32_t now, uint32_t watermark, bool* created) {
-    *created = false;
-    if (char* slot = Find(key)) {
-      return slot;
-    }
-    if (capacity == 0 || (used + 1) * 20 > capacity * 17 || used >= scenario->max_entities) {
-      Rebuild(watermark);
-    }
-    for (size_t i = Home(key);; i = Next(i)) {
-      char* slot = SlotAt(i);
-      Header* h = HeaderOf(slot);
-      if (h->key == 0) {
-        h->key = key;
-        h->created = now;
-        h->last_seen = now;
-        ++used;
-        *created = true;
-        return slot;
-      }
-    }
-  }
-
-  // Drops slots idle for `horizon` before the tenant's watermark; when still at the entity
-  // limit, the least recently seen tenth; then resizes to 65 % load and rehashes.
-  void Rebuild(uint32_t watermark) {
-    std::vector<uint32_t> last;
-    last.reserve(used);
-    const uint32_t idle_before = watermark > horizon ? watermark - horizon : 0;
-    for (size_t i = 0; i < capacity; ++i) {
-      const Header* h = HeaderOf(SlotAt(i));
-      if (h->key != 0 && h->last_seen >= idle_before) {
-        last.push_back(h->last_seen);
-      }
-    }
-    uint32_t evict_through = idle_before;  // slots last seen before this go
-    bool evict_equal = false;
-    if (last.size() + 1 > scenario->max_entities) {
-      const size_t drop = std::max<size_t>(1, scenario->max_entities / 10);
-      std::nth_element(last.begin(), last.begin() + static_cast<long>(drop - 1), last.end());
-      evict_through = last[drop - 1];
-      evict_equal = true;
-    }
-    size_t keep = 0;
-    for (uint32_t t : last) {
-      keep += (t > evict_through || (!evict_equal && t >= evict_through)) ? 1 : 0;
-    }
-    // Rebuilt to 65 % full, grown again past 85 %: about three quarters full on average (any
-    // size, not a power of two, so growth steps are small).
-    const size_t slots = std::max<size_t>(64, (keep + 1) * 20 / 13);
-    std::vector<uint64_t> old = std::move(storage);
-    const size_t old_capacity = capacity;
-    Allocate(slots);
-    const char* base = reinterpret_cast<const char*>(old.data());
-    for (size_t i = 0; i < old_capacity; ++i) {
-      const char* slot = base + i * layout.size;
-      const Header* h = HeaderOf(slot);
-      if (h->key == 0) {
-        continue;
-      }
-      const bool gone = evict_equal ? h->last_seen <= evict_through : h->last_seen < evict_through;
-      if (gone) {
-        ++evicted;
-        top.erase(h->key);
-        continue;
-      }
-      for (size_t j = Home(h->key);; j = Next(j)) {
-        char* dst = SlotAt(j);
-        if (HeaderOf(dst)->key == 0) {
-          std::memcpy(dst, slot, layout.size);
-          ++used;
-          break;
-        }
-      }
-    }
-  }
-};
 
 Engine::Engine(std::shared_ptr<const CompiledScenarios> scenarios)
     : scenarios_(std::move(scenarios)) {}
@@ -1201,239 +954,6 @@ EngineStats Engine::stats() const {
     }
   }
   return s;
-}
-
-// ---- snapshots --------------------------------------------------------------------------
-//
-// "RBHV2\n", the caller's extra bytes (length + bytes), the tenant count, then per tenant
-// (sorted by name): name, watermark, table count and per table: scenario id, signature, slot
-// size, capacity, used, evicted, the slot bytes, the number of top entries and each (key,
-// per field: total, n, (value, count, error)...); at the end a Hash64 checksum of everything
-// before it. Numbers are 64-bit little-endian; strings are length + bytes.
-
-namespace {
-
-constexpr std::string_view kMagic = "RBHV2\n";
-
-class Writer {
- public:
-  void Bytes(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
-  void U64(uint64_t v) { Bytes(&v, sizeof v); }
-  void Text(std::string_view s) {
-    U64(s.size());
-    Bytes(s.data(), s.size());
-  }
-  std::string& out() { return out_; }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool Bytes(void* p, size_t n) {
-    if (in_.size() - pos_ < n) {
-      return false;
-    }
-    std::memcpy(p, in_.data() + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool U64(uint64_t* v) { return Bytes(v, sizeof *v); }
-  bool Text(std::string* s, size_t limit) {
-    uint64_t n = 0;
-    if (!U64(&n) || n > limit || in_.size() - pos_ < n) {
-      return false;
-    }
-    s->assign(in_.substr(pos_, n));
-    pos_ += n;
-    return true;
-  }
-  size_t remaining() const { return in_.size() - pos_; }
-
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-};
-
-}  // namespace
-
-Status Engine::Save(const std::string& path, std::string_view extra) const {
-  Writer w;
-  w.Bytes(kMagic.data(), kMagic.size());
-  w.Text(extra);
-  std::vector<const Tenant*> tenants;
-  for (const auto& t : tenants_) {
-    tenants.push_back(t.get());
-  }
-  std::sort(tenants.begin(), tenants.end(),
-            [](const Tenant* a, const Tenant* b) { return a->name < b->name; });
-  w.U64(tenants.size());
-  for (const Tenant* tenant : tenants) {
-    w.Text(tenant->name);
-    w.U64(tenant->watermark);
-    size_t made = 0;
-    for (const auto& t : tenant->tables) {
-      made += t ? 1 : 0;
-    }
-    w.U64(made);
-    for (const auto& t : tenant->tables) {
-      if (!t) {
-        continue;
-      }
-      w.Text(t->scenario->id);
-      w.U64(t->signature);
-      w.U64(t->layout.size);
-      w.U64(t->capacity);
-      w.U64(t->used);
-      w.U64(t->evicted);
-      w.Bytes(t->storage.data(), t->storage.size() * sizeof(uint64_t));
-      w.U64(t->top.size());
-      std::vector<uint64_t> keys;
-      for (const auto& [key, state] : t->top) {
-        keys.push_back(key);
-      }
-      std::sort(keys.begin(), keys.end());  // the same state gives the same bytes
-      for (uint64_t key : keys) {
-        const TopState& state = t->top.at(key);
-        w.U64(key);
-        for (const TopField& f : state.fields) {
-          w.U64(f.total);
-          w.U64(f.entries.size());
-          for (const TopEntry& e : f.entries) {
-            w.Text(e.value);
-            w.U64(e.count);
-            w.U64(e.error);
-          }
-        }
-      }
-    }
-  }
-  w.U64(Hash64(w.out()));
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  const bool written = f != nullptr &&
-                       std::fwrite(w.out().data(), 1, w.out().size(), f) == w.out().size() &&
-                       std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  if (f != nullptr && std::fclose(f) != 0) {
-    return IoError(tmp + ": cannot write the behaviour snapshot");
-  }
-  if (!written) {
-    return IoError(tmp + ": cannot write the behaviour snapshot");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return IoError(path + ": cannot replace the behaviour snapshot");
-  }
-  return Status::Ok();
-}
-
-Status Engine::Load(const std::string& path, std::string* extra) {
-  RAMPART_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(path, "behaviour snapshot"));
-  auto corrupt = [&path](const std::string& why) {
-    return InvalidArgument(path + ": corrupt behaviour snapshot (" + why + ")");
-  };
-  if (data.size() < kMagic.size() + 16 ||
-      std::string_view(data).substr(0, kMagic.size()) != kMagic) {
-    return corrupt("not a snapshot");
-  }
-  uint64_t sum = 0;
-  std::memcpy(&sum, data.data() + data.size() - 8, 8);
-  const std::string_view body = std::string_view(data).substr(0, data.size() - 8);
-  if (Hash64(body) != sum) {
-    return corrupt("checksum mismatch");
-  }
-  Reader r(body.substr(kMagic.size()));
-  std::string extra_bytes;
-  if (!r.Text(&extra_bytes, body.size())) {
-    return corrupt("extra bytes");
-  }
-  std::map<std::string, size_t> by_id;
-  for (size_t i = 0; i < scenarios_->size(); ++i) {
-    by_id[scenarios_->scenario(i).id] = i;
-  }
-  uint64_t tenant_count = 0;
-  if (!r.U64(&tenant_count) || tenant_count > r.remaining()) {
-    return corrupt("tenant count");
-  }
-  std::vector<std::unique_ptr<Tenant>> tenants;
-  for (uint64_t n = 0; n < tenant_count; ++n) {
-    auto tenant = std::make_unique<Tenant>();
-    uint64_t watermark = 0, tables = 0;
-    if (!r.Text(&tenant->name, 4096) || !r.U64(&watermark) || watermark > UINT32_MAX ||
-        !r.U64(&tables) || tables > 100000) {
-      return corrupt("tenant header");
-    }
-    tenant->watermark = static_cast<uint32_t>(watermark);
-    tenant->tables.resize(scenarios_->size());
-    for (uint64_t k = 0; k < tables; ++k) {
-      std::string id;
-      uint64_t signature = 0, size = 0, capacity = 0, used = 0, evicted = 0;
-      if (!r.Text(&id, 4096) || !r.U64(&signature) || !r.U64(&size) || !r.U64(&capacity) ||
-          !r.U64(&used) || !r.U64(&evicted) || size == 0 || size % 8 != 0 ||
-          capacity > r.remaining() / size || used > capacity ||
-          (capacity != 0 && used == capacity)) {
-        return corrupt("table header");
-      }
-      std::vector<uint64_t> storage(capacity * size / 8);
-      if (!r.Bytes(storage.data(), storage.size() * 8)) {
-        return corrupt("table bytes");
-      }
-      uint64_t tops = 0;
-      if (!r.U64(&tops) || tops > r.remaining()) {
-        return corrupt("top count");
-      }
-      std::unordered_map<uint64_t, TopState> top;
-      for (uint64_t j = 0; j < tops; ++j) {
-        uint64_t key = 0;
-        if (!r.U64(&key)) {
-          return corrupt("top key");
-        }
-        TopState& state = top[key];
-        for (TopField& f : state.fields) {
-          uint64_t entries = 0;
-          if (!r.U64(&f.total) || !r.U64(&entries) || entries > kTopEntries) {
-            return corrupt("top field");
-          }
-          f.entries.resize(entries);
-          for (TopEntry& e : f.entries) {
-            if (!r.Text(&e.value, 1 << 16) || !r.U64(&e.count) || !r.U64(&e.error) ||
-                e.error > e.count) {
-              return corrupt("top entry");
-            }
-          }
-        }
-      }
-      auto it = by_id.find(id);
-      if (it == by_id.end()) {
-        continue;  // a scenario that is gone
-      }
-      std::unique_ptr<Table> t = MakeTable(static_cast<uint32_t>(it->second));
-      if (t->signature != signature || t->layout.size != size) {
-        continue;  // changed since: its state means something else now
-      }
-      t->storage = std::move(storage);
-      t->capacity = capacity;
-      t->used = used;
-      t->evicted = evicted;
-      t->top = std::move(top);
-      tenant->tables[it->second] = std::move(t);
-    }
-    tenants.push_back(std::move(tenant));
-  }
-  if (r.remaining() != 0) {
-    return corrupt("trailing bytes");
-  }
-  tenants_ = std::move(tenants);
-  tenant_index_.clear();
-  for (size_t i = 0; i < tenants_.size(); ++i) {
-    tenant_index_[tenants_[i]->name] = i;
-  }
-  last_tenant_ = 0;
-  if (extra != nullptr) {
-    *extra = std::move(extra_bytes);
-  }
-  return Status::Ok();
 }
 
 }  // namespace rampart::detect::behavior
