@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "detect/behavior/config.h"
 #include "enrich/geo.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
@@ -26,6 +27,7 @@ struct IngestArgs {
   std::string masking;
   std::string geo_db;
   bool no_geo = false;
+  std::string config;  // its behavior: section names the tenant's web login endpoints
   bool quiet = false;
 };
 
@@ -68,6 +70,20 @@ int RunIngest(const IngestArgs& args) {
     return kExitUsage;
   }
   po.geo = *geo;
+  // Web logins become authentication events, as `serve` stores them (docs/behavior.md).
+  auto behavior = detect::behavior::LoadBehaviorConfig(args.config);
+  if (!behavior.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(behavior.status().message()).c_str());
+    return kExitUsage;
+  }
+  auto logins = detect::behavior::LoginClassifier::Make(behavior->LoginsFor(args.tenant));
+  if (!logins.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(logins.status().message()).c_str());
+    return kExitUsage;
+  }
+  po.after_parse = [classifier = *logins](EventBatch& batch) {
+    classifier->Classify(batch);
+  };
   auto pipeline = ingest::Pipeline::Open(po);
   if (!pipeline.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(pipeline.status().message()).c_str());
@@ -136,6 +152,9 @@ Runner AddIngestCommand(CLI::App& app) {
   cmd->add_option("--geo-db", args->geo_db,
                   "MaxMind DB (.mmdb) for source.geo.* (default: Debian's geoip-database)");
   cmd->add_flag("--no-geo", args->no_geo, "Add no source.geo.* fields");
+  cmd->add_option("--config", args->config,
+                  "Server configuration whose behavior: section names the tenant's web login "
+                  "endpoints (default: POSTs to *login*, *signin*...)");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress bar or summary");
   return [args] {
     return RunIngest(*args);
