@@ -223,6 +223,48 @@ void PrintText(const sigma::LoadResult& r,
               by_code);
 }
 
+// The report of `rules check --web|--behavior`: the problems, a summary line and counts (or
+// one JSON object); exit 0 when nothing was refused, else kExitPartial.
+int PrintPackCheck(const RulesCheckArgs& args,
+                   size_t loaded,
+                   size_t files,
+                   const std::vector<std::string>& problems,
+                   const char* counts_key,
+                   const char* counts_title,
+                   const std::map<std::string, size_t>& counts,
+                   const std::string& summary) {
+  if (args.json) {
+    std::string out =
+        "{\"loaded\":" + std::to_string(loaded) + ",\"files\":" + std::to_string(files) +
+        ",\"refused\":" + std::to_string(problems.size()) + ",\"" + counts_key + "\":{";
+    bool first = true;
+    for (const auto& [name, n] : counts) {
+      out += first ? "" : ",";
+      first = false;
+      AppendJsonString(out, name);
+      out += ":" + std::to_string(n);
+    }
+    out += "},\"problems\":";
+    AppendJsonStringArray(out, problems);
+    out += "}";
+    std::printf("%s\n", out.c_str());
+  } else {
+    for (const std::string& p : problems) {
+      std::printf("%s\n", p.c_str());
+    }
+    std::printf("%s\n", summary.c_str());
+    PrintCounts(counts_title, counts);
+  }
+  std::fflush(stdout);
+  return problems.empty() ? kExitOk : kExitPartial;
+}
+
+std::string FormatSeconds(double secs) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", secs);
+  return buf;
+}
+
 // `rules check --web`: the web rule pack (docs/web_rules.md), loaded and compiled at every
 // paranoia level so a pattern only a high level uses is checked too.
 int RunWebRulesCheck(const RulesCheckArgs& args) {
@@ -245,31 +287,12 @@ int RunWebRulesCheck(const RulesCheckArgs& args) {
   for (const detect::web::WebRule& r : (*set)->rules) {
     ++by_class[r.class_name];
   }
-  if (args.json) {
-    std::string out = "{\"loaded\":" + std::to_string((*set)->rules.size()) +
-                      ",\"files\":" + std::to_string((*set)->files.size()) +
-                      ",\"refused\":" + std::to_string(problems.size()) + ",\"by_class\":{";
-    bool first = true;
-    for (const auto& [name, n] : by_class) {
-      out += first ? "" : ",";
-      first = false;
-      AppendJsonString(out, name);
-      out += ":" + std::to_string(n);
-    }
-    out += "},\"problems\":";
-    AppendJsonStringArray(out, problems);
-    out += "}";
-    std::printf("%s\n", out.c_str());
-  } else {
-    for (const std::string& p : problems) {
-      std::printf("%s\n", p.c_str());
-    }
-    std::printf("%zu web rule(s) loaded from %zu file(s) and compiled in %.2f s; %zu refused\n",
-                (*set)->rules.size(), (*set)->files.size(), secs, problems.size());
-    PrintCounts("rules by class:", by_class);
-  }
-  std::fflush(stdout);
-  return problems.empty() ? kExitOk : kExitPartial;
+  return PrintPackCheck(args, (*set)->rules.size(), (*set)->files.size(), problems, "by_class",
+                        "rules by class:", by_class,
+                        std::to_string((*set)->rules.size()) + " web rule(s) loaded from " +
+                            std::to_string((*set)->files.size()) + " file(s) and compiled in " +
+                            FormatSeconds(secs) + "; " + std::to_string(problems.size()) +
+                            " refused");
 }
 
 // `rules check --behavior`: behaviour scenarios (docs/behavior.md), read and compiled.
@@ -293,23 +316,12 @@ int RunBehaviorCheck(const RulesCheckArgs& args) {
                                          : "window";
     ++by_trigger[trigger];
   }
-  if (args.json) {
-    std::string out = "{\"loaded\":" + std::to_string((*set)->scenarios.size()) +
-                      ",\"files\":" + std::to_string((*set)->files.size()) +
-                      ",\"refused\":" + std::to_string(problems.size()) + ",\"problems\":";
-    AppendJsonStringArray(out, problems);
-    out += "}";
-    std::printf("%s\n", out.c_str());
-  } else {
-    for (const std::string& p : problems) {
-      std::printf("%s\n", p.c_str());
-    }
-    std::printf("%zu behaviour scenario(s) loaded from %zu file(s); %zu refused\n",
-                (*set)->scenarios.size(), (*set)->files.size(), problems.size());
-    PrintCounts("scenarios by trigger:", by_trigger);
-  }
-  std::fflush(stdout);
-  return problems.empty() ? kExitOk : kExitPartial;
+  return PrintPackCheck(args, (*set)->scenarios.size(), (*set)->files.size(), problems,
+                        "by_trigger", "scenarios by trigger:", by_trigger,
+                        std::to_string((*set)->scenarios.size()) +
+                            " behaviour scenario(s) loaded from " +
+                            std::to_string((*set)->files.size()) + " file(s); " +
+                            std::to_string(problems.size()) + " refused");
 }
 
 int RunRulesCheck(const RulesCheckArgs& args) {

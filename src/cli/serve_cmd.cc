@@ -139,8 +139,7 @@ Status AddBehaviorDetection(const std::string& config_path,
     std::fprintf(stderr, "rampart serve: %s\n", problem.c_str());
   }
   if (!report.restore_note.empty()) {
-    std::fprintf(stderr, "rampart serve: behaviour state not restored: %s\n",
-                 report.restore_note.c_str());
+    std::fprintf(stderr, "rampart serve: behaviour state: %s\n", report.restore_note.c_str());
   }
   std::fprintf(stderr,
                "rampart serve: behaviour detection: %zu scenario(s), %zu refused; state %s "

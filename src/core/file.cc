@@ -62,4 +62,31 @@ Status ListYamlFiles(const std::string& path,
   return Status::Ok();
 }
 
+Status ForEachYamlFile(
+    const std::vector<std::string>& paths,
+    std::string_view what,
+    size_t max_bytes,
+    std::vector<std::string>* problems,
+    std::vector<std::string>* files,
+    const std::function<void(const std::string& file, std::string_view text)>& parse) {
+  std::vector<std::string> listed;
+  for (const std::string& p : paths) {
+    RAMPART_RETURN_IF_ERROR(ListYamlFiles(p, std::string(what) + " path", &listed));
+  }
+  for (const std::string& f : listed) {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(f, ec);
+    if (!ec && size > max_bytes) {
+      problems->push_back(f + ":1: file too large for a " + std::string(what) + " file");
+      continue;
+    }
+    RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(f, std::string(what) + " file"));
+    parse(f, text);
+    if (files != nullptr) {
+      files->push_back(f);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace rampart

@@ -47,15 +47,7 @@ web: {enabled: false}
 behavior: {scenarios: [$SRC/rules/behavior]}
 YAML
 start_serve "$TMP/rampart.yaml" "http://127.0.0.1:$HTTP/v1/health"
-stored() {
-  local n=0 f
-  for f in "$D"/tenants/default/events-*.db; do
-    [ -e "$f" ] || continue
-    n=$((n + $(sqlite3 "$f" 'SELECT count(*) FROM events' 2>/dev/null || echo 0)))
-  done
-  [ "$n" -ge "$1" ]
-}
-wait_for 60 stored "$HISTORY" || fail "serve did not store the history"
+wait_for 60 stored_at_least "$D" "$HISTORY" || fail "serve did not store the history"
 ddos() { "$RAMPART" detections --data "$D" --kind behavior --since 30h --json | grep '"ddos-' || true; }
 [ -z "$(ddos)" ] || fail "the history alone raised a DDoS detection"
 

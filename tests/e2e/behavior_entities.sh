@@ -25,15 +25,7 @@ behavior: {scenarios: [$SRC/rules/behavior], snapshot_interval: 1s}
 YAML
 start_serve "$TMP/rampart.yaml" "http://127.0.0.1:$HTTP/v1/health"
 API="http://127.0.0.1:$HTTP"
-stored() {
-  local n=0 f
-  for f in "$D"/tenants/default/events-*.db; do
-    [ -e "$f" ] || continue
-    n=$((n + $(sqlite3 "$f" 'SELECT count(*) FROM events' 2>/dev/null || echo 0)))
-  done
-  [ "$n" -ge "$TOTAL" ]
-}
-wait_for 120 stored || fail "serve did not store the traffic"
+wait_for 120 stored_at_least "$D" "$TOTAL" || fail "serve did not store the traffic"
 sleep 1.5  # the detections of the last batch, and a snapshot
 curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" "$API/v1/entities?type=api_key&since=2026-01-01" > "$TMP/top.ndjson"
 curl -sf -G -H "Authorization: Bearer $ADMIN_TOKEN" "$API/v1/entities/show" \

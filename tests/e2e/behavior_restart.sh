@@ -24,15 +24,7 @@ behavior:
   snapshot_interval: 1s
 YAML
 }
-stored() { # stored NAME: events stored so far
-  local n=0 f
-  for f in "$TMP/$1"/tenants/default/events-*.db; do
-    [ -e "$f" ] || continue
-    n=$((n + $(sqlite3 "$f" 'SELECT count(*) FROM events' 2>/dev/null || echo 0)))
-  done
-  echo "$n"
-}
-caught_up() { [ "$(stored "$1")" -ge "${2:-$TOTAL}" ]; }
+caught_up() { stored_at_least "$TMP/$1" "${2:-$TOTAL}"; }
 run() { # run NAME: serve in the background
   "$RAMPART" serve --config "$TMP/$1.yaml" 2>> "$TMP/$1.log" &
   SERVER_PID=$!

@@ -13,6 +13,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# stored_at_least DATA_DIR N: the default tenant's day files hold N events or more.
+stored_at_least() {
+  local n=0 f
+  for f in "$1"/tenants/default/events-*.db; do
+    [ -e "$f" ] || continue
+    n=$((n + $(sqlite3 "$f" 'SELECT count(*) FROM events' 2>/dev/null || echo 0)))
+  done
+  [ "$n" -ge "$2" ]
+}
+
 # Exit code 77 tells ctest the test was skipped.
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }

@@ -2,7 +2,6 @@
 
 #include "detect/behavior/scenario.h"
 
-#include <filesystem>
 #include <set>
 #include <utility>
 
@@ -426,32 +425,12 @@ void ParseScenarios(std::string_view text,
 Result<std::shared_ptr<const ScenarioSet>> LoadScenarios(const std::vector<std::string>& paths,
                                                          std::vector<std::string>* problems) {
   auto set = std::make_shared<ScenarioSet>();
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    RAMPART_RETURN_IF_ERROR(ListYamlFiles(p, "behavior scenario path", &files));
-  }
-  for (const std::string& f : files) {
-    std::error_code ec;
-    const uintmax_t size = std::filesystem::file_size(f, ec);
-    if (!ec && size > kMaxFileBytes) {
-      problems->push_back(f + ":1: file too large for a scenario file");
-      continue;
-    }
-    RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(f, "scenario file"));
-    ParseScenarios(text, f, set.get(), problems);
-    set->files.push_back(f);
-  }
-  std::set<std::string> seen;
-  std::vector<Scenario> unique;
-  for (Scenario& s : set->scenarios) {
-    if (!seen.insert(s.id).second) {
-      problems->push_back(s.file + ":" + std::to_string(s.line) + ": duplicate scenario id '" +
-                          s.id + "'");
-      continue;
-    }
-    unique.push_back(std::move(s));
-  }
-  set->scenarios = std::move(unique);
+  RAMPART_RETURN_IF_ERROR(ForEachYamlFile(paths, "behavior scenario", kMaxFileBytes, problems,
+                                          &set->files,
+                                          [&](const std::string& file, std::string_view text) {
+                                            ParseScenarios(text, file, set.get(), problems);
+                                          }));
+  KeepFirstById(&set->scenarios, "scenario", problems);
   return std::shared_ptr<const ScenarioSet>(std::move(set));
 }
 

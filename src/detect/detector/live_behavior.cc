@@ -176,19 +176,31 @@ Status LiveBehavior::Restore(LiveBehaviorReport* report) {
     }
     const int64_t after = known == positions_.end() ? 0 : known->second;
     std::vector<int64_t> rowids;
-    const size_t first = batch.size();
-    RAMPART_RETURN_IF_ERROR(store::ReadStoredEvents(
+    // A day file that cannot be read back (damaged, removed by retention meanwhile) is
+    // reported and skipped: the state continues without its events, the server starts.
+    const size_t first_event = batch.size();
+    Status read = store::ReadStoredEvents(
         f.path, after, kMaxReplayEvents - std::min(kMaxReplayEvents, batch.size()), &batch,
-        &rowids));
+        &rowids);
+    Result<std::vector<std::string>> keys =
+        read.ok() ? store::StoredDetectionKeys(f.path, after, "behavior")
+                  : Result<std::vector<std::string>>(read);
+    if (!keys.ok()) {
+      while (batch.size() > first_event) {
+        batch.PopLast();
+      }
+      report->restore_note += (report->restore_note.empty() ? "" : "; ") + location +
+                              " not replayed: " + std::string(keys.status().message());
+      continue;
+    }
     if (rowids.empty()) {
       continue;
     }
-    RAMPART_ASSIGN_OR_RETURN(std::vector<std::string> keys,
-                             store::StoredDetectionKeys(f.path, after, "behavior"));
-    stored.emplace_back(keys.begin(), keys.end());
+    stored.emplace_back(keys->begin(), keys->end());
     locations.push_back(location);
     for (size_t i = 0; i < rowids.size(); ++i) {
-      order.push_back({batch[first + i].timestamp_ns, locations.size() - 1, rowids[i], first + i});
+      order.push_back(
+          {batch[first_event + i].timestamp_ns, locations.size() - 1, rowids[i], first_event + i});
     }
   }
   std::sort(order.begin(), order.end(), [](const Pending& a, const Pending& b) {

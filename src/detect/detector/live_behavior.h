@@ -33,7 +33,7 @@ struct LiveBehaviorReport {
   size_t scenarios = 0;
   std::vector<std::string> problems;  // refused scenarios
   bool restored = false;              // a snapshot was loaded
-  std::string restore_note;           // why not, when a snapshot was there but unusable
+  std::string restore_note;           // a snapshot set aside as unusable, day files not replayed
   uint64_t replayed = 0;              // stored events replayed into the restored state
   uint64_t recovered = 0;             // detections replay found that the store lacked
 };

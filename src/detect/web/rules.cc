@@ -2,8 +2,6 @@
 // rule), every problem named "file:line: reason". Format: docs/web_rules.md.
 
 #include <algorithm>
-#include <filesystem>
-#include <set>
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,8 +13,6 @@
 
 namespace rampart::detect::web {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 21> kClasses = {
     "sqli",
@@ -416,34 +412,13 @@ void ParseWebRules(std::string_view text,
 Result<std::shared_ptr<const WebRuleSet>> LoadWebRules(const std::vector<std::string>& paths,
                                                        std::vector<std::string>* problems) {
   auto set = std::make_shared<WebRuleSet>();
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    RAMPART_RETURN_IF_ERROR(ListYamlFiles(p, "web rule path", &files));
-  }
-  for (const std::string& f : files) {
-    std::error_code ec;
-    const uintmax_t size = fs::file_size(f, ec);
-    if (!ec && size > kMaxRuleBytes * 16) {
-      problems->push_back(f + ":1: file too large for a rule file");
-      continue;
-    }
-    RAMPART_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(f, "web rule file"));
-    ParseWebRules(text, f, set.get(), problems);
-    set->files.push_back(f);
-  }
+  RAMPART_RETURN_IF_ERROR(ForEachYamlFile(paths, "web rule", kMaxRuleBytes * 16, problems,
+                                          &set->files,
+                                          [&](const std::string& file, std::string_view text) {
+                                            ParseWebRules(text, file, set.get(), problems);
+                                          }));
   // Ids are unique across the pack: exclusions and detections name rules by id.
-  std::set<std::string> seen;
-  std::vector<WebRule> unique;
-  unique.reserve(set->rules.size());
-  for (WebRule& r : set->rules) {
-    if (!seen.insert(r.id).second) {
-      problems->push_back(r.file + ":" + std::to_string(r.line) + ": duplicate rule id '" + r.id +
-                          "'");
-      continue;
-    }
-    unique.push_back(std::move(r));
-  }
-  set->rules = std::move(unique);
+  KeepFirstById(&set->rules, "rule", problems);
   return std::shared_ptr<const WebRuleSet>(std::move(set));
 }
 
